@@ -1,0 +1,61 @@
+"""Rows → Plotly figures. The page emits a figure with `json_script`; one static script
+draws every chart; the PDF uses the same rows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import plotly.graph_objects as go
+
+from roadmap.models import Cycle, Initiative, InitiativeStatus
+
+STATUS_COLOURS = {
+    InitiativeStatus.PROPOSED: "#9aa5b1",
+    InitiativeStatus.COMMITTED: "#2f6fde",
+    InitiativeStatus.IN_PROGRESS: "#e8a33d",
+    InitiativeStatus.DELIVERED: "#2e9d6a",
+    InitiativeStatus.STOPPED: "#c94f4f",
+}
+
+
+def initiatives_per_cycle_rows(cycles: list[Cycle], initiatives: list[Initiative]) -> list[dict]:
+    """One row per cycle (and one for the unscheduled): its name and counts by status."""
+    counts: dict[int | None, Counter] = {cycle.pk: Counter() for cycle in cycles}
+    counts[None] = Counter()
+    for initiative in initiatives:
+        counts.setdefault(initiative.cycle_id, Counter())[initiative.status] += 1
+    rows = [{"name": cycle.name, "counts": counts[cycle.pk]} for cycle in cycles]
+    if counts[None]:
+        rows.append({"name": "Unscheduled", "counts": counts[None]})
+    for row in rows:
+        row["total"] = sum(row["counts"].values())
+    return rows
+
+
+def initiatives_per_cycle(rows: list[dict]) -> dict:
+    """A stacked bar per cycle, coloured by status; `rows` from initiatives_per_cycle_rows."""
+    names = [row["name"] for row in rows]
+    figure = go.Figure(
+        data=[
+            go.Bar(
+                name=status.label,
+                x=names,
+                y=[row["counts"][status] for row in rows],
+                marker_color=STATUS_COLOURS[status],
+                hovertemplate="%{x}: %{y} " + status.label.lower() + "<extra></extra>",
+            )
+            for status in InitiativeStatus
+            if any(row["counts"][status] for row in rows)
+        ],
+        layout=go.Layout(
+            barmode="stack",
+            yaxis={"title": {"text": "Initiatives"}, "dtick": 1, "rangemode": "tozero"},
+            legend={"orientation": "h", "y": -0.2},
+            margin={"l": 50, "r": 10, "t": 10, "b": 40},
+            height=320,
+            font={"family": "system-ui, sans-serif"},
+        ),
+    )
+    # Through JSON so the figure holds only plain types, ready for json_script.
+    return json.loads(figure.to_json())

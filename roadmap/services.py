@@ -1,0 +1,60 @@
+"""Workflows across several rows or with I/O: exports."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from roadmap import charts
+from roadmap.models import Export, Roadmap
+from roadmap_site.pdf import render_pdf
+
+log = logging.getLogger(__name__)
+
+
+def start_export(*, roadmap: Roadmap, requested_by) -> Export:
+    """Record the job and hand it to a worker once the row is committed."""
+    from roadmap.tasks import render_export as render_export_task
+
+    export = Export.objects.create(org=roadmap.org, roadmap=roadmap, requested_by=requested_by)
+    render_export_task.delay_on_commit(export.pk)
+    return export
+
+
+def roadmap_pdf_context(roadmap: Roadmap) -> dict:
+    cycles = list(roadmap.cycles.all())
+    initiatives = list(roadmap.initiatives.with_people())
+    by_cycle = {cycle.pk: [] for cycle in cycles}
+    unscheduled = []
+    for initiative in initiatives:
+        by_cycle.get(initiative.cycle_id, unscheduled).append(initiative)
+    return {
+        "roadmap": roadmap,
+        "org": roadmap.org,
+        "cycles": [(cycle, by_cycle[cycle.pk]) for cycle in cycles],
+        "unscheduled": unscheduled,
+        "initiative_count": len(initiatives),
+        "per_cycle": charts.initiatives_per_cycle_rows(cycles, initiatives),
+        "generated_at": timezone.now(),
+    }
+
+
+def render_export(*, export_id: int) -> Export | None:
+    """Render one export. Claiming first makes a redelivered task a no-op."""
+    export = Export.objects.select_related("roadmap__org").filter(pk=export_id).first()
+    if export is None or not export.claim():
+        return export
+    try:
+        context = roadmap_pdf_context(export.roadmap)
+        export.set_progress(40)
+        content = render_pdf("roadmap/roadmap_pdf.html", context)
+        export.set_progress(90)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        with transaction.atomic():
+            export.succeed(filename=f"roadmap-{export.roadmap_id}-{stamp}.pdf", content=content)
+    except Exception as exc:
+        log.exception("Export %s failed", export_id)
+        export.fail(f"The PDF could not be rendered ({type(exc).__name__}: {exc}).")
+    return export

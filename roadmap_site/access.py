@@ -1,0 +1,116 @@
+"""Tenancy in one place: which organisation a request works in, and what it may do there.
+
+Every view that touches an organisation's rows goes through `member_required` and
+`get_for_member`. Outsiders get 404 (an id from another organisation does not exist for
+them); viewers who try to write get 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import SimpleLazyObject
+
+from roadmap_site.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from roadmap_site.models import User
+
+SESSION_KEY = "current_org_id"
+
+
+class AuthedRequest(HttpRequest):
+    """What a view behind `member_required` can rely on (for type checkers)."""
+
+    user: User
+    membership: Membership
+    org: Organization
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The membership of the organisation chosen in this session, else the first one."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = Membership.objects.filter(user=user).select_related("org")
+    chosen = request.session.get(SESSION_KEY)
+    if chosen is not None:
+        membership = memberships.filter(org_id=chosen).first()
+        if membership is not None:
+            return membership
+    return memberships.order_by("created_at", "pk").first()
+
+
+def switch_organization(request: HttpRequest, membership: Membership) -> None:
+    request.session[SESSION_KEY] = membership.org_id
+
+
+class CurrentOrganizationMiddleware:
+    """Gives every request a lazy `membership` and `org` (None when signed out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = SimpleLazyObject(lambda: current_membership(request))
+        request.org = SimpleLazyObject(
+            lambda: request.membership.org if request.membership else None
+        )
+        return self.get_response(request)
+
+
+def member_required(
+    view: Callable | None = None, *, write: bool = False, admin: bool = False
+) -> Callable:
+    """Signed in, member of an organisation; `write` refuses viewers, `admin` non-admins.
+
+    Usable bare (`@member_required`) or with arguments (`@member_required(write=True)`).
+    """
+
+    def decorator(view_func: Callable) -> Callable:
+        @wraps(view_func)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.membership:
+                return redirect("org_create")
+            if admin and not request.membership.is_admin:
+                raise PermissionDenied("Only an admin of this organisation can do that.")
+            if write and not request.membership.can_write:
+                raise PermissionDenied("Viewers can read this organisation but not change it.")
+            return view_func(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def require_write(request: HttpRequest) -> None:
+    """For views that read on GET and write on POST."""
+    if not request.membership.can_write:
+        raise PermissionDenied("Viewers can read this organisation but not change it.")
+
+
+def get_for_member[M: models.Model](
+    request: HttpRequest,
+    model_or_queryset: type[M] | models.QuerySet[M],
+    *,
+    write: bool = False,
+    **lookup: Any,
+) -> M:
+    """Fetch one row of the member's organisation, or 404; `write` refuses viewers (403)."""
+    queryset = (
+        model_or_queryset._default_manager.all()
+        if isinstance(model_or_queryset, type)
+        else model_or_queryset
+    )
+    obj = get_object_or_404(queryset.filter(org=request.org), **lookup)
+    if write:
+        require_write(request)
+    return obj

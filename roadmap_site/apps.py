@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RoadmapSiteConfig(AppConfig):
+    name = "roadmap_site"
+    verbose_name = "Workspaces"

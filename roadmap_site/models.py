@@ -1,0 +1,241 @@
+"""The workspace core: organisations, their members, and the people a roadmap names."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+def new_token() -> str:
+    """A URL-safe secret of 256 bits (ASVS asks for at least 128)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractUser):
+    """People sign in with their e-mail address; there is no separate username."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    first_name = None
+    last_name = None
+    name = models.CharField(max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=160, unique=True)
+    # The business's fiscal year: cycles (quarters) are derived from it.
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1, choices=[(m, m) for m in range(1, 13)]
+    )
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def unique_slug(cls, name: str) -> str:
+        base = slugify(name)[:140] or "team"
+        slug, n = base, 1
+        while cls.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def admins(self) -> MembershipQuerySet:
+        return self.filter(role=Role.ADMIN)
+
+
+class Membership(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "user"], name="one_membership_per_org"),
+        ]
+        ordering = ["org__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.org} ({self.role})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.ADMIN, Role.EDITOR)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def change_role(self, role: str) -> None:
+        """Change the role, refusing to leave the organisation without an admin."""
+        if (
+            self.role == Role.ADMIN
+            and role != Role.ADMIN
+            and not self.org.memberships.admins().exclude(pk=self.pk).exists()
+        ):
+            raise ValueError("An organisation needs at least one admin.")
+        self.role = role
+        self.save(update_fields=["role"])
+
+
+class OrgQuerySet(models.QuerySet):
+    """Every domain row belongs to one organisation: reads start here."""
+
+    def for_org(self, org: Organization):
+        return self.filter(org=org)
+
+
+class Person(models.Model):
+    """Someone a roadmap names: owner, accountable leader, SME, stakeholder.
+
+    A person may or may not have an account; `user` links them when they do.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    title = models.CharField("job title", max_length=150, blank=True)
+    department = models.CharField(max_length=150, blank=True)
+    is_ld_team = models.BooleanField(
+        "in the L&D team", default=False, help_text="Does L&D work; owns initiatives."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="person_name_unique_in_org"),
+        ]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An admin invites someone by e-mail; the link carries a secret stored hashed."""
+
+    VALID_FOR = timedelta(days=7)
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.org}"
+
+    @classmethod
+    def issue(
+        cls, *, org: Organization, email: str, role: str, invited_by
+    ) -> tuple[Invitation, str]:
+        """Create an invitation and return it with its token, which is never stored."""
+        token = new_token()
+        invitation = cls.objects.create(
+            org=org,
+            email=email.lower(),
+            role=role,
+            invited_by=invited_by,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + cls.VALID_FOR,
+        )
+        return invitation, token
+
+    @classmethod
+    def find(cls, token: str) -> Invitation | None:
+        return (
+            cls.objects.pending().select_related("org").filter(token_hash=hash_token(token)).first()
+        )
+
+    def accept(self, user) -> Membership:
+        membership, _ = Membership.objects.get_or_create(
+            org=self.org, user=user, defaults={"role": self.role}
+        )
+        self.accepted_at = timezone.now()
+        self.save(update_fields=["accepted_at"])
+        return membership

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django_ratelimit.decorators import ratelimit
+
+from roadmap_site import views
+from roadmap_site.forms import EmailAuthenticationForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("signup/", views.signup, name="signup"),
+    path(
+        "accounts/login/",
+        ratelimit(key="ip", rate="20/m", method="POST", block=True)(
+            auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
+        ),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("org/new/", views.org_create, name="org_create"),
+    path("org/settings/", views.org_settings, name="org_settings"),
+    path("org/switch/", views.org_switch, name="org_switch"),
+    path("org/members/", views.members, name="members"),
+    path("org/members/invite/", views.member_invite, name="member_invite"),
+    path("org/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("org/people/", views.people, name="people"),
+    path("org/people/<int:pk>/", views.person_edit, name="person_edit"),
+    path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
+    path("", include("roadmap.urls")),
+    path("", include("strategy.urls")),
+    path("", include("measurement.urls")),
+    path("admin/", admin.site.urls),
+]

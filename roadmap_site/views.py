@@ -1,0 +1,244 @@
+"""Workspace views: sign-up, organisations, members and invitations, people, health."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from roadmap_site.access import (
+    AuthedRequest,
+    get_for_member,
+    member_required,
+    switch_organization,
+)
+from roadmap_site.forms import (
+    InviteForm,
+    OrganizationForm,
+    PersonForm,
+    RoleForm,
+    SignupForm,
+    SwitchOrganizationForm,
+)
+from roadmap_site.models import Invitation, Membership, Person, Role
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if not request.membership:
+        return redirect("org_create")
+    return redirect("roadmap:roadmap_list")
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Your organisation is ready. Start with a roadmap.")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def org_create(request: HttpRequest) -> HttpResponse:
+    """A signed-in user starts another organisation (or their first, if invited out)."""
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = form.save()
+        membership = Membership.objects.create(org=org, user=request.user, role=Role.ADMIN)
+        Person.objects.get_or_create(
+            org=org,
+            name=request.user.name or request.user.email,
+            defaults={"email": request.user.email, "user": request.user, "is_ld_team": True},
+        )
+        switch_organization(request, membership)
+        messages.success(request, f"{org.name} is ready.")
+        return redirect("home")
+    return render(request, "roadmap_site/org_form.html", {"form": form, "creating": True})
+
+
+@member_required
+def org_settings(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not request.membership.is_admin:
+            return HttpResponse("Only an admin can change the organisation.", status=403)
+        form = OrganizationForm(request.POST, instance=request.org)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Organisation saved.")
+            return redirect("org_settings")
+    else:
+        form = OrganizationForm(instance=request.org)
+    return render(request, "roadmap_site/org_form.html", {"form": form, "creating": False})
+
+
+@login_required
+@require_POST
+def org_switch(request: HttpRequest) -> HttpResponse:
+    form = SwitchOrganizationForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose an organisation.", status=400)
+    membership = Membership.objects.filter(
+        user=request.user, org_id=form.cleaned_data["org"]
+    ).first()
+    if membership is None:
+        return HttpResponse(status=404)
+    switch_organization(request, membership)
+    return redirect("home")
+
+
+@member_required
+def members(request: AuthedRequest) -> HttpResponse:
+    form = InviteForm(org=request.org)
+    context = {
+        "memberships": request.org.memberships.select_related("user").order_by("user__email"),
+        "invitations": request.org.invitations.pending().select_related("invited_by")
+        if request.membership.is_admin
+        else [],
+        "invite_form": form,
+        "role_choices": Role.choices,
+    }
+    return render(request, "roadmap_site/members.html", context)
+
+
+@member_required(admin=True)
+@require_POST
+@ratelimit(key="user", rate="30/h", block=True)
+def member_invite(request: AuthedRequest) -> HttpResponse:
+    form = InviteForm(request.POST, org=request.org)
+    if not form.is_valid():
+        context = {
+            "memberships": request.org.memberships.select_related("user"),
+            "invitations": request.org.invitations.pending(),
+            "invite_form": form,
+            "role_choices": Role.choices,
+        }
+        return render(request, "roadmap_site/members.html", context, status=400)
+    invitation, token = Invitation.issue(
+        org=request.org,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        invited_by=request.user,
+    )
+    link = settings.SITE_URL + reverse("invite_accept", args=[token])
+    send_mail(
+        subject=f"You are invited to {request.org.name} on L&D Roadmap",
+        message=(
+            f"{request.user} invited you to join {request.org.name} as "
+            f"{invitation.get_role_display().lower()}.\n\nAccept within 7 days: {link}\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("members")
+
+
+@member_required(admin=True)
+@require_POST
+def member_role(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = get_for_member(request, Membership, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown role.", status=400)
+    try:
+        membership.change_role(form.cleaned_data["role"])
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    return redirect("members")
+
+
+@never_cache
+@ratelimit(key="ip", rate="30/m", block=True)
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.find(token)
+    if invitation is None:
+        return render(request, "roadmap_site/invite_invalid.html", status=404)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            membership = invitation.accept(request.user)
+            switch_organization(request, membership)
+            messages.success(request, f"You joined {invitation.org.name}.")
+            return redirect("home")
+        return render(request, "roadmap_site/invite_accept.html", {"invitation": invitation})
+    form = SignupForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        membership = Membership.objects.get(org=invitation.org, user=user)
+        switch_organization(request, membership)
+        messages.success(request, f"Welcome to {invitation.org.name}.")
+        return redirect("home")
+    return render(
+        request, "roadmap_site/invite_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+@member_required
+def people(request: AuthedRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, org=request.org)
+    if request.method == "POST":
+        if not request.membership.can_write:
+            return HttpResponse("Viewers cannot add people.", status=403)
+        if form.is_valid():
+            person = form.save()
+            messages.success(request, f"{person.name} added.")
+            return redirect("people")
+    context = {"people": Person.objects.for_org(request.org).select_related("user"), "form": form}
+    return render(request, "roadmap_site/people.html", context, status=400 if form.errors else 200)
+
+
+@member_required(write=True)
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_for_member(request, Person, pk=pk, write=True)
+    form = PersonForm(request.POST or None, instance=person, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{person.name} saved.")
+        return redirect("people")
+    return render(request, "roadmap_site/person_form.html", {"form": form, "person": person})
+
+
+@require_GET
+@never_cache
+@transaction.non_atomic_requests
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker state; 503 when either is down. Used by compose and monitors."""
+    report: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"] = "ok"
+    except Exception as error:
+        report["database"] = f"error: {type(error).__name__}"
+    if not settings.CELERY_BROKER_URL:
+        report["broker"] = "in-process (no broker configured)"
+    else:
+        from roadmap_site.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            report["broker"] = "ok"
+        except Exception as error:
+            report["broker"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" or value.startswith("in-process") for value in report.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503
+    )

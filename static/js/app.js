@@ -1,0 +1,69 @@
+// The one script of the app: draws every chart from its JSON, and small behaviours that
+// CSP forbids inline. htmx itself is loaded before this file.
+(function () {
+  "use strict";
+
+  function drawCharts(root) {
+    if (!window.Plotly) return;
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) return;
+      var source = document.getElementById(el.dataset.chart);
+      if (!source) return;
+      var figure = JSON.parse(source.textContent);
+      var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+      window.Plotly.newPlot(el, figure.data || [], figure.layout || {}, config);
+      el.dataset.drawn = "1";
+    });
+  }
+
+  function loadPlotlyThenDraw(root) {
+    if (!root.querySelector("[data-chart]")) return;
+    if (window.Plotly) { drawCharts(root); return; }
+    var existing = document.getElementById("plotly-script");
+    if (existing) { existing.addEventListener("load", function () { drawCharts(document); }); return; }
+    var script = document.createElement("script");
+    script.id = "plotly-script";
+    script.src = document.documentElement.dataset.plotlySrc || "/static/vendor/plotly-strict.min.js";
+    script.addEventListener("load", function () { drawCharts(document); });
+    document.head.appendChild(script);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { loadPlotlyThenDraw(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { loadPlotlyThenDraw(event.target); });
+
+  // Reset a create form after htmx appended what it made; errors come back as the form.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form[data-reset-on-success]") && event.detail.successful
+        && event.detail.target && event.detail.target !== form) {
+      form.reset();
+      var first = form.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) first.focus();
+    }
+  });
+
+  // An inline edit form takes focus when it appears, so keyboard users land in it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var form = event.target.querySelector ? event.target.querySelector("form[data-autofocus]") : null;
+    if (!form && event.target.matches && event.target.matches("form[data-autofocus]")) form = event.target;
+    if (form) {
+      var first = form.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) first.focus();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.querySelector(button.dataset.copy);
+    if (!input) return;
+    input.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
+})();

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from strategy import views
+
+app_name = "strategy"
+
+urlpatterns = [
+    path("strategy/", views.home, name="home"),
+]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -34,8 +36,11 @@ class StaticOnlyFetcher(URLFetcher):
         self.roots = static_roots()
 
     def fetch(self, url: str, headers=None):
-        if url.startswith("file:"):
-            path = Path(url.split("?")[0].removeprefix("file://")).resolve()
+        # Check the path urllib will open: the scheme is case-insensitive and the path
+        # percent-decoded (`FILE:`, `%2e%2e/`), so a prefix test on the raw URL is bypassed.
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(url2pathname(parts.path)).resolve()
             if not any(path.is_relative_to(root) for root in self.roots):
                 raise ValueError(f"Refusing to load {url}: outside the static files.")
         return super().fetch(url, headers)

@@ -50,6 +50,7 @@ def initiatives_per_cycle(rows: list[dict]) -> dict:
         ],
         layout=go.Layout(
             barmode="stack",
+            showlegend=True,
             yaxis={"title": {"text": "Initiatives"}, "dtick": 1, "rangemode": "tozero"},
             legend={"orientation": "h", "y": -0.2},
             margin={"l": 50, "r": 10, "t": 10, "b": 40},

@@ -139,7 +139,7 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def roadmap_chart(request: AuthedRequest, pk: int) -> HttpResponse:
     """The chart fragment, re-fetched when initiatives change."""
     roadmap = get_for_member(request, Roadmap, pk=pk)
-    template = _fragment(request, "roadmap/roadmap_detail.html", "chart")
+    template = _fragment(request, "roadmap/roadmap_overview.html", "chart")
     context = roadmap_overview(roadmap)
     if not request.htmx:
         return redirect("roadmap:roadmap_detail", pk=roadmap.pk)

@@ -1,0 +1,65 @@
+# Everyday commands. `make run` and `make test` are the two a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION ?= 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test test-browser test-all lint check-deploy compose-check bench screenshots clean
+
+help:
+	@echo "make run           set up, migrate, load the demo and serve on http://127.0.0.1:8000"
+	@echo "make test          the test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
+	@echo "make test-browser  the browser tests in headless Chromium (/usr/bin/chromium)"
+	@echo "make lint          ruff, migrations in step, deploy checks"
+	@echo "make bench         query counts and timings as data grows"
+
+# The virtual environment, from the lock file. uv lives inside it, so nothing is
+# installed outside the project folder.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): $(BIN)/python
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+setup: $(UV)
+	$(UV) sync --locked --inexact --quiet
+
+run: setup
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@$(BIN)/python -c 'import weasyprint' 2>/dev/null || echo "WeasyPrint's system libraries are missing: PDF export will fail (see README)."
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: setup
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+test-all: test test-browser
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production-like settings: everything a deploy sets, then Django's deploy checklist.
+check-deploy: setup
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DEBUG=false ALLOWED_HOSTS=roadmap.example.com SECURE_SSL_REDIRECT=true SECURE_COOKIES=true \
+	SECURE_HSTS_SECONDS=60 BEHIND_TLS_PROXY=true \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+compose-check:
+	docker-compose -f docker-compose.yml config -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

@@ -57,8 +57,8 @@ COPY --from=build /app/.venv /app/.venv
 COPY . .
 
 # Start scripts: strip CRLF (Windows checkouts) and make sure they are executable.
-RUN sed -i 's/\r$//' compose/entrypoint compose/start-* \
-    && chmod 0755 compose/entrypoint compose/start-*
+RUN sed -i 's/\r$//' roadmap_site/deploy/entrypoint roadmap_site/deploy/start-* \
+    && chmod 0755 roadmap_site/deploy/entrypoint roadmap_site/deploy/start-*
 
 # Hashed, compressed static files for whitenoise. Settings need a SECRET_KEY to load;
 # this one exists only for this build step and is not kept in the image's environment.
@@ -71,5 +71,5 @@ RUN mkdir -p /app/media && chown app:app /app/media
 USER app
 EXPOSE 8000
 
-ENTRYPOINT ["/app/compose/entrypoint"]
-CMD ["/app/compose/start-web"]
+ENTRYPOINT ["/app/roadmap_site/deploy/entrypoint"]
+CMD ["/app/roadmap_site/deploy/start-web"]

@@ -59,7 +59,7 @@ compose-check:
 	docker-compose -f docker-compose.yml config -q
 
 bench: setup
-	$(BIN)/python bench/run.py
+	DEBUG=false $(BIN)/python manage.py bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

@@ -1,0 +1,262 @@
+"""KPIs and their values.
+
+A KPI is a definition (what it measures, which way is good, baseline and target) plus the
+values recorded against it. Values are entered by hand for now; imports come later and will
+upsert on the same natural key (KPI, date, segment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from roadmap_site.models import Organization, OrgQuerySet, Person
+
+
+class KpiFamily(models.TextChoices):
+    """The article's four KPI families, plus room for the team's own."""
+
+    LEADERSHIP_ALIGNMENT = "leadership_alignment", "Leadership alignment"
+    LEARNER_ENGAGEMENT = "learner_engagement", "Learner engagement"
+    SME_ENGAGEMENT = "sme_engagement", "SME engagement"
+    BUSINESS_IMPACT = "business_impact", "Business impact"
+    CUSTOM = "custom", "Custom"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class EvidenceLevel(models.IntegerChoices):
+    """Kirkpatrick levels 1 to 4, and Phillips' level 5 (ROI) on top."""
+
+    REACTION = 1, "Kirkpatrick 1: reaction"
+    LEARNING = 2, "Kirkpatrick 2: learning"
+    BEHAVIOUR = 3, "Kirkpatrick 3: behaviour"
+    RESULTS = 4, "Kirkpatrick 4: results"
+    ROI = 5, "Phillips 5: ROI"
+
+
+class KpiStatus(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    NO_DATA = "no_data", "No values yet"
+    NO_TARGET = "no_target", "No target"
+
+
+# How far behind the planned trajectory a KPI may be, as a share of the whole planned
+# change (baseline → target), before it is off track rather than at risk.
+AT_RISK_TOLERANCE = Decimal("0.10")
+
+STATUS_RULE = (
+    "We draw a straight line from the baseline (on the baseline date, or the first value "
+    "when no baseline date is set) to the target on the target date: that is where the KPI "
+    "should be on any day. The latest overall value is compared with where the line says it "
+    "should be on that value's date. At or better than the line: on track. Behind by no more "
+    f"than {AT_RISK_TOLERANCE:.0%} of the whole planned change: at risk. Further behind: off "
+    "track. After the target date, only reaching the target counts as on track."
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The status of a KPI and the numbers behind it, for the page to explain."""
+
+    status: KpiStatus
+    latest: KpiValue | None = None
+    expected: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return self.status.label
+
+
+class KpiQuerySet(OrgQuerySet):
+    def with_values(self) -> KpiQuerySet:
+        """KPIs with their overall values in date order, for status and latest value.
+
+        Two queries however many KPIs: the list page pins this.
+        """
+        return self.select_related("owner").prefetch_related(
+            models.Prefetch(
+                "values",
+                queryset=KpiValue.objects.overall().order_by("date"),
+                to_attr="overall_values",
+            )
+        )
+
+
+class Kpi(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=150)
+    description = models.TextField(
+        "what it measures",
+        blank=True,
+        help_text="How it is counted and where the number comes from.",
+    )
+    family = models.CharField(
+        max_length=30, choices=KpiFamily.choices, default=KpiFamily.BUSINESS_IMPACT
+    )
+    unit = models.CharField(max_length=30, blank=True, help_text="days, %, people, points…")
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    baseline = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    baseline_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the baseline was measured; the trajectory starts here.",
+    )
+    target = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    evidence_level = models.PositiveSmallIntegerField(
+        "evidence level",
+        choices=EvidenceLevel.choices,
+        null=True,
+        blank=True,
+        help_text="The Kirkpatrick level this KPI evidences, or Phillips level 5 for ROI.",
+    )
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_kpis"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = KpiQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family", "name"]
+        verbose_name = "KPI"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="kpi_name_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.owner is not None and self.owner.org_id != self.org_id:
+            raise ValidationError({"owner": "Choose someone from this organisation."})
+        if (self.target is None) != (self.target_date is None):
+            raise ValidationError("A target needs a date, and a target date needs a target.")
+        if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
+            raise ValidationError(
+                {"target_date": "The target date must come after the baseline date."}
+            )
+
+    @property
+    def has_target(self) -> bool:
+        return self.target is not None and self.target_date is not None
+
+    def better(self, a: Decimal, b: Decimal) -> Decimal:
+        """How much better `a` is than `b` (negative when worse), whatever the direction."""
+        return a - b if self.direction == Direction.HIGHER else b - a
+
+    def expected_on(self, day: date, *, start: date, baseline: Decimal) -> Decimal:
+        """Where the straight line from (start, baseline) to the target says we should be."""
+        assert self.target is not None and self.target_date is not None
+        if day <= start:
+            return baseline
+        if day >= self.target_date:
+            return self.target
+        share = Decimal((day - start).days) / Decimal((self.target_date - start).days)
+        return baseline + (self.target - baseline) * share
+
+    def assess(self, values: list[KpiValue] | None = None) -> Assessment:
+        """The status from the overall values in date order (see STATUS_RULE).
+
+        Pass the values when they are already loaded (`with_values()` does it).
+        """
+        if values is None:
+            values = getattr(self, "overall_values", None)
+        if values is None:
+            values = list(self.values.overall().order_by("date"))
+        if not values:
+            return Assessment(KpiStatus.NO_DATA)
+        latest = values[-1]
+        if not self.has_target:
+            return Assessment(KpiStatus.NO_TARGET, latest=latest)
+        baseline = self.baseline if self.baseline is not None else values[0].value
+        start = self.baseline_date or values[0].date
+        if start >= self.target_date:
+            start = self.target_date
+        expected = self.expected_on(latest.date, start=start, baseline=baseline)
+        ahead = self.better(latest.value, expected)
+        if ahead >= 0:
+            return Assessment(KpiStatus.ON_TRACK, latest=latest, expected=expected)
+        planned_change = abs(self.target - baseline)
+        if (
+            latest.date < self.target_date
+            and planned_change
+            and (-ahead <= planned_change * AT_RISK_TOLERANCE)
+        ):
+            return Assessment(KpiStatus.AT_RISK, latest=latest, expected=expected)
+        return Assessment(KpiStatus.OFF_TRACK, latest=latest, expected=expected)
+
+    @property
+    def assessment(self) -> Assessment:
+        if not hasattr(self, "_assessment"):
+            self._assessment = self.assess()
+        return self._assessment
+
+    @transaction.atomic
+    def record(
+        self, *, day: date, value: Decimal, segment: str = "", note: str = "", entered_by=None
+    ) -> tuple[KpiValue, bool]:
+        """Record a value; a second one for the same date and segment replaces the first,
+        whose old figure stays in the value's history. Returns (value, created)."""
+        kpi_value = (
+            KpiValue.objects.select_for_update().filter(kpi=self, date=day, segment=segment).first()
+        )
+        if kpi_value is None:
+            kpi_value = KpiValue(org=self.org, kpi=self, date=day, segment=segment)
+            created = True
+        else:
+            created = False
+        kpi_value.value, kpi_value.note, kpi_value.entered_by = value, note, entered_by
+        kpi_value.entered_at = timezone.now()
+        kpi_value.save()
+        return kpi_value, created
+
+
+class KpiValueQuerySet(OrgQuerySet):
+    def overall(self) -> KpiValueQuerySet:
+        """The whole population; segments (a region, a cohort) are breakdowns of it."""
+        return self.filter(segment="")
+
+
+class KpiValue(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
+    date = models.DateField()
+    segment = models.CharField(
+        max_length=100, blank=True, help_text="Leave empty for the whole population."
+    )
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    note = models.CharField(max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    # A corrected value keeps what it said before, who changed it and when.
+    history = HistoricalRecords(related_name="revisions")
+
+    objects = KpiValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kpi", "date", "segment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "date", "segment"], name="one_kpi_value_per_date_and_segment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.date} {self.segment or 'overall'}: {self.value}"

@@ -4,10 +4,48 @@ who belongs to another organisation (healthchecks' alice/bob/charlie pattern).""
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from roadmap_site.models import Role
-from tests.factories import MembershipFactory, OrganizationFactory, PersonFactory, RoadmapFactory
+from tests.factories import (
+    InitiativeFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PersonFactory,
+    RoadmapFactory,
+)
+
+_INTEGRATION_NOTE = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Integration tests need a real broker and a database a worker process can reach.
+
+    Without `CELERY_BROKER_URL` and PostgreSQL (an in-memory SQLite test database is not
+    visible to another process) they are deselected, not skipped: a skip would read as
+    "ran and was fine to skip", a deselection says "not part of this run".
+    """
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if settings.CELERY_BROKER_URL and engine == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("integration")]
+    if not deselected:
+        return
+    items[:] = [item for item in items if not item.get_closest_marker("integration")]
+    config.hook.pytest_deselected(items=deselected)
+    config.stash[_INTEGRATION_NOTE] = (
+        f"{len(deselected)} integration test(s) deselected: set CELERY_BROKER_URL and a "
+        "PostgreSQL DATABASE_URL to run them."
+    )
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    note = config.stash.get(_INTEGRATION_NOTE, None)
+    if note:
+        terminalreporter.write_line(note, yellow=True)
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +124,18 @@ def roadmap(org):
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def initiative(roadmap, person):
+    return InitiativeFactory(roadmap=roadmap, title="Manager onboarding toolkit", owner=person)
+
+
+@pytest.fixture
+def row_counts(db):
+    """A snapshot of every model's row count: a refused write must leave it unchanged."""
+
+    def snapshot() -> dict[str, int]:
+        return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+    return snapshot

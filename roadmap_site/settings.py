@@ -4,6 +4,7 @@ Defaults give a working local set-up: SQLite, console e-mail, and Celery tasks r
 in-process when no broker is configured.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -102,6 +103,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Locally there is no collectstatic output; whitenoise would warn on every start.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files need `collectstatic`; the image runs it at build time.

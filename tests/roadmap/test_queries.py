@@ -1,0 +1,83 @@
+"""Pinned query counts: a page costs the same number of queries whatever its size.
+
+Each test renders the page at a small and a large size against one expected number, so an
+N+1 (a query per initiative, roadmap, person, link or export) fails the large size.
+The numbers include the SAVEPOINT/RELEASE pair of ATOMIC_REQUESTS.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from roadmap.models import Export, InitiativeStatus, ShareLink
+from tests.factories import InitiativeFactory, PersonFactory, RoadmapFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# session, user, membership, roadmap, cycles, initiatives (+people, cycle), org of the
+# form's people, exports (+requester), share links (+creator), other memberships (header),
+# the form's owner, accountable and cycle choices; plus SAVEPOINT and RELEASE.
+ROADMAP_DETAIL_QUERIES = 15
+# session, user, membership, roadmaps with counts, other memberships; SAVEPOINT, RELEASE.
+ROADMAP_LIST_QUERIES = 7
+# link (+roadmap, org), last_used_at update, cycles, initiatives (+people, cycle);
+# SAVEPOINT, RELEASE. No session, user or membership: the visitor is anonymous.
+SHARED_PAGE_QUERIES = 6
+
+STATUSES = list(InitiativeStatus)
+
+
+def fill(roadmap, n: int) -> None:
+    """n initiatives, each with its own owner and accountable leader, spread over the
+    cycles and the unscheduled bucket; plus links and exports by distinct users."""
+    cycles = [*roadmap.cycles.all(), None]
+    for i in range(n):
+        InitiativeFactory(
+            roadmap=roadmap,
+            owner=PersonFactory(org=roadmap.org),
+            accountable=PersonFactory(org=roadmap.org),
+            cycle=cycles[i % len(cycles)],
+            status=STATUSES[i % len(STATUSES)],
+        )
+    for _ in range(max(1, n // 10)):
+        ShareLink.issue(roadmap=roadmap, created_by=UserFactory())
+        Export.objects.create(org=roadmap.org, roadmap=roadmap, requested_by=UserFactory())
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_roadmap_page_query_count_is_fixed(editor_client, roadmap, n, django_assert_num_queries):
+    fill(roadmap, n)
+    url = reverse("roadmap:roadmap_detail", args=[roadmap.pk])
+
+    with django_assert_num_queries(ROADMAP_DETAIL_QUERIES):
+        response = editor_client.get(url)
+
+    assert response.status_code == 200
+    assert len(response.context["initiatives"]) == n
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_roadmap_list_query_count_is_fixed(editor_client, org, n, django_assert_num_queries):
+    for _ in range(n):
+        fill(RoadmapFactory(org=org), 2)
+
+    with django_assert_num_queries(ROADMAP_LIST_QUERIES):
+        response = editor_client.get(reverse("roadmap:roadmap_list"))
+
+    assert response.status_code == 200
+    assert len(response.context["roadmaps"]) == n
+    assert {r.initiative_count for r in response.context["roadmaps"]} == {2}
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_shared_page_query_count_is_fixed(roadmap, n, django_assert_num_queries):
+    fill(roadmap, n)
+    _link, token = ShareLink.issue(roadmap=roadmap, created_by=None)
+
+    with django_assert_num_queries(SHARED_PAGE_QUERIES):
+        response = Client().get(reverse("roadmap:shared_roadmap", args=[token]))
+
+    assert response.status_code == 200
+    assert len(response.context["initiatives"]) == n

@@ -7,13 +7,17 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from roadmap import scoring
 from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
 
 
@@ -143,12 +147,37 @@ class InitiativeStatus(models.TextChoices):
     STOPPED = "stopped", "Stopped"
 
 
+# Once committed, these need a written business justification to change (Align).
+COMMITMENT_FIELDS = {
+    "cycle": "cycle",
+    "owner": "owner",
+    "accountable": "accountable leader",
+    "problem": "scope",
+    "audience": "scope",
+    "audience_size": "scope",
+    "budget": "resources",
+    "people": "resources",
+    "days": "resources",
+}
+COMMITTED_STATUSES = ("committed", "in_progress", "delivered")
+
+
+class JustificationRequired(ValidationError):
+    pass
+
+
 class InitiativeQuerySet(OrgQuerySet):
     def with_people(self) -> InitiativeQuerySet:
         return self.select_related("owner", "accountable", "cycle")
 
     def in_cycle(self, cycle: Cycle) -> InitiativeQuerySet:
         return self.filter(cycle=cycle)
+
+    def committed(self) -> InitiativeQuerySet:
+        return self.filter(status__in=COMMITTED_STATUSES)
+
+    def for_ledger(self) -> InitiativeQuerySet:
+        return self.with_people().select_related("priority", "kpi")
 
 
 class Initiative(models.Model):
@@ -181,9 +210,47 @@ class Initiative(models.Model):
     status = models.CharField(
         max_length=20, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED
     )
+    # Align: what it serves, for whom, with what, at what cost, and how we will know.
+    priority = models.ForeignKey(
+        "strategy.Priority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+        verbose_name="priority it serves",
+    )
+    audience = models.CharField(max_length=200, blank=True, help_text="Who it is for.")
+    audience_size = models.PositiveIntegerField(null=True, blank=True)
+    budget = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="In your currency."
+    )
+    people = models.PositiveSmallIntegerField(
+        "people", null=True, blank=True, help_text="How many people work on it."
+    )
+    days = models.PositiveIntegerField(
+        "person-days", null=True, blank=True, help_text="The effort committed."
+    )
+    tradeoffs = models.TextField(
+        blank=True, help_text="What we give up or delay to do this, and why."
+    )
+    kpi = models.ForeignKey(
+        "measurement.Kpi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+        verbose_name="KPI that shows success",
+    )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The change log: who, when, before/after (diff of two records) and why (the reason).
+    history = HistoricalRecords(
+        excluded_fields=["position", "updated_at"],
+        history_change_reason_field=models.TextField(null=True),
+        related_name="changes",
+    )
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -205,6 +272,41 @@ class Initiative(models.Model):
                 raise ValidationError({field: "Choose someone from this organisation."})
         if self.cycle is not None and self.cycle.roadmap_id != self.roadmap_id:
             raise ValidationError({"cycle": "Choose a cycle of this roadmap."})
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in COMMITTED_STATUSES
+
+    def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
+        """A committed initiative's cycle, people, scope or resources change only with a
+        written business justification; so does taking it back to "proposed"."""
+        if not self.is_committed:
+            return False
+        if new_status == InitiativeStatus.PROPOSED:
+            return True
+        return bool(changed & COMMITMENT_FIELDS.keys())
+
+    def change(self, *, by, justification: str = "", **values) -> list[str]:
+        """Change fields, recorded in the change log with who, when and why.
+
+        Raises `JustificationRequired` (nothing saved) when a commitment changes without a
+        justification. Returns the names of the fields that changed.
+        """
+        changed = [name for name, value in values.items() if getattr(self, name) != value]
+        if not changed:
+            return []
+        justification = justification.strip()
+        if not justification and self.needs_justification(set(changed), values.get("status")):
+            raise JustificationRequired(
+                {"justification": "This initiative is committed: say why it changes."}
+            )
+        for name in changed:
+            setattr(self, name, values[name])
+        self.full_clean(exclude=["org", "roadmap"])
+        self._history_user = by
+        self._change_reason = justification or None
+        self.save()
+        return changed
 
 
 class ShareLinkQuerySet(OrgQuerySet):
@@ -366,3 +468,499 @@ class Export(models.Model):
     def fail(self, error: str) -> None:
         self.status, self.error, self.finished_at = ExportStatus.FAILED, error, timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
+
+
+# Assess: requests, their score and triage ------------------------------------------------
+
+
+class ScoringModel(models.TextChoices):
+    WEIGHTED = "weighted", "Weighted score (alignment, evidence, reach, urgency, fit, effort)"
+    RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"  # noqa: RUF001
+
+
+class AssessSettings(models.Model):
+    """Per organisation: how requests are scored, and whether the public intake is open.
+
+    A missing row means the defaults (`for_org` returns an unsaved one), so reading a page
+    never writes.
+    """
+
+    org = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="+")
+    scoring_model = models.CharField(
+        max_length=10, choices=ScoringModel.choices, default=ScoringModel.WEIGHTED
+    )
+    weight_alignment = models.PositiveSmallIntegerField(
+        "alignment with a ranked priority", default=scoring.DEFAULT_WEIGHTS["alignment"]
+    )
+    weight_evidence = models.PositiveSmallIntegerField(
+        "evidence strength", default=scoring.DEFAULT_WEIGHTS["evidence"]
+    )
+    weight_reach = models.PositiveSmallIntegerField(
+        "reach (audience size)", default=scoring.DEFAULT_WEIGHTS["reach"]
+    )
+    weight_urgency = models.PositiveSmallIntegerField(
+        "urgency", default=scoring.DEFAULT_WEIGHTS["urgency"]
+    )
+    weight_training_fit = models.PositiveSmallIntegerField(
+        "training fit", default=scoring.DEFAULT_WEIGHTS["training_fit"]
+    )
+    weight_effort = models.PositiveSmallIntegerField(
+        "effort (less is better)", default=scoring.DEFAULT_WEIGHTS["effort"]
+    )
+    intake_open = models.BooleanField(
+        "public intake form open",
+        default=True,
+        help_text="Anyone with the link can send a request, without an account.",
+    )
+    intake_intro = models.TextField(
+        "intake form introduction",
+        blank=True,
+        help_text="Shown above the public form: what L&D can help with, what happens next.",
+    )
+
+    class Meta:
+        verbose_name_plural = "assess settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight_alignment__lte=100)
+                & models.Q(weight_evidence__lte=100)
+                & models.Q(weight_reach__lte=100)
+                & models.Q(weight_urgency__lte=100)
+                & models.Q(weight_training_fit__lte=100)
+                & models.Q(weight_effort__lte=100),
+                name="assess_weights_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assess settings of {self.org_id}"
+
+    @classmethod
+    def for_org(cls, org: Organization) -> AssessSettings:
+        return cls.objects.filter(org=org).first() or cls(org=org)
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {key: getattr(self, f"weight_{key}") for key in scoring.FACTORS}
+
+
+class RequestState(models.TextChoices):
+    NEW = "new", "New"
+    ASSESSING = "assessing", "Under assessment"
+    COMMITTED = "committed", "Committed"
+    DEFERRED = "deferred", "Deferred"
+    DECLINED = "declined", "Declined"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+# Which states each decision may start from; everything else is refused.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "assess": (RequestState.NEW, RequestState.DEFERRED, RequestState.DECLINED),
+    "commit": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+    "defer": (RequestState.NEW, RequestState.ASSESSING),
+    "decline": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+    "duplicate": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+}
+OPEN_STATES = (RequestState.NEW, RequestState.ASSESSING)
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+class GapKind(models.TextChoices):
+    """Is training the fix? Only a knowledge or skill gap is."""
+
+    UNKNOWN = "unknown", "Not assessed yet"
+    KNOWLEDGE = "knowledge", "Knowledge or skill: training can fix it"
+    PROCESS = "process", "Process"
+    TOOLS = "tools", "Tools"
+    INCENTIVES = "incentives", "Incentives"
+    HIRING = "hiring", "Hiring"
+
+
+class EvidenceKind(models.TextChoices):
+    METRIC = "metric", "A business metric"
+    STAKEHOLDER = "stakeholder", "Stakeholder input"
+    NONE = "none", "No evidence yet"
+
+
+class RequestSource(models.TextChoices):
+    TEAM = "team", "Entered by the team"
+    PUBLIC = "public", "Public intake form"
+    MATURITY = "maturity", "Maturity assessment suggestion"
+    LISTENING = "listening", "Listening-session theme"
+
+
+class RiceImpact(models.TextChoices):
+    MASSIVE = "3", "3 (massive)"
+    HIGH = "2", "2 (high)"
+    MEDIUM = "1", "1 (medium)"
+    LOW = "0.5", "½ (low)"
+    MINIMAL = "0.25", "¼ (minimal)"
+
+
+class RequestQuerySet(OrgQuerySet):
+    def for_list(self) -> RequestQuerySet:
+        return self.select_related("priority", "deferred_to", "initiative", "duplicate_of")
+
+    def in_state(self, state: str) -> RequestQuerySet:
+        return self.filter(state=state)
+
+    def not_doing(self) -> RequestQuerySet:
+        return self.filter(state__in=[RequestState.DECLINED, RequestState.DEFERRED])
+
+    def departments(self) -> list[str]:
+        return list(
+            self.exclude(requester_department="")
+            .order_by("requester_department")
+            .values_list("requester_department", flat=True)
+            .distinct()
+        )
+
+
+class Request(models.Model):
+    """A training request: from the team, or from the business through the public form.
+
+    Decisions are methods (`assess`, `commit`, `defer`, `decline`, `mark_duplicate`), each
+    refusing a state it may not start from; a deferral or decline carries a reason written
+    for the requester, which their private status link shows.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("what you ask for", max_length=200)
+    problem = models.TextField(
+        "the problem behind it", help_text="What is going wrong, for whom, and since when?"
+    )
+    audience = models.CharField(
+        max_length=200, blank=True, help_text="Who would take part, e.g. new support agents."
+    )
+    audience_size = models.PositiveIntegerField(
+        "audience size", null=True, blank=True, help_text="About how many people."
+    )
+    evidence_kind = models.CharField(
+        "evidence", max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.NONE
+    )
+    evidence_metric = models.CharField(
+        "business metric", max_length=150, blank=True, help_text="E.g. time to first deal."
+    )
+    evidence_value = models.CharField(
+        "its value", max_length=100, blank=True, help_text="E.g. 5 months (target 3)."
+    )
+    evidence_notes = models.TextField(
+        "stakeholder input or details", blank=True, help_text="Who said what, or where the data is."
+    )
+    priority = models.ForeignKey(
+        "strategy.Priority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        verbose_name="priority it serves",
+    )
+    needed_by = models.DateField("needed by", null=True, blank=True)
+    gap = models.CharField(
+        "is training the fix?",
+        max_length=20,
+        choices=GapKind.choices,
+        default=GapKind.UNKNOWN,
+        help_text="A training answer to a process, tools, incentives or hiring problem fails.",
+    )
+    effort_days = models.PositiveIntegerField(
+        "effort estimate (person-days)", null=True, blank=True
+    )
+    impact = models.CharField(
+        "RICE impact", max_length=4, choices=RiceImpact.choices, default=RiceImpact.MEDIUM
+    )
+    requester_name = models.CharField("your name", max_length=150, blank=True)
+    requester_email = models.EmailField("your e-mail", blank=True)
+    requester_department = models.CharField("your department", max_length=150, blank=True)
+    source = models.CharField(max_length=20, choices=RequestSource.choices, default="team")
+    source_detail = models.CharField(max_length=200, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # The requester's private status link: only its SHA-256 is stored.
+    status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    state = models.CharField(max_length=20, choices=RequestState.choices, default="new")
+    decision_reason = models.TextField(
+        "reason for the requester",
+        blank=True,
+        help_text="Here's why we can't prioritize this now: the requester reads this.",
+    )
+    deferred_to = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.PROTECT, related_name="deferred_requests"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            # The request list filters an organisation's requests by state.
+            models.Index(fields=["org", "state"], name="request_org_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["deferred", "declined"])
+                | ~models.Q(decision_reason=""),
+                name="request_decision_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="deferred") | models.Q(deferred_to__isnull=False),
+                name="request_deferred_has_cycle",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="duplicate") | models.Q(duplicate_of__isnull=False),
+                name="request_duplicate_has_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.priority_id and self.priority.org_id != self.org_id:
+            raise ValidationError({"priority": "Choose a priority of this organisation."})
+
+    # Scoring --------------------------------------------------------------------------
+
+    def scoring_inputs(self, positions: dict[int, tuple[int, int]]) -> scoring.Inputs:
+        """`positions` maps a priority id to (its position by rank, how many priorities)."""
+        position, count = positions.get(self.priority_id, (None, 0))
+        return scoring.Inputs(
+            priority_position=position,
+            priority_count=count,
+            evidence=self.evidence_kind,
+            audience_size=self.audience_size,
+            needed_by=self.needed_by,
+            gap=self.gap,
+            effort_days=self.effort_days,
+            impact=self.impact_value,
+        )
+
+    @property
+    def impact_value(self) -> Decimal:
+        return Decimal(self.impact or "1")
+
+    # Public status link ---------------------------------------------------------------
+
+    def issue_status_token(self) -> str:
+        token = new_token()
+        self.status_token_hash = hash_token(token)
+        self.save(update_fields=["status_token_hash"])
+        return token
+
+    @classmethod
+    def find_by_status_token(cls, token: str) -> Request | None:
+        return (
+            cls.objects.select_related("org", "deferred_to", "initiative__cycle", "duplicate_of")
+            .filter(status_token_hash=hash_token(token))
+            .first()
+        )
+
+    # Triage ---------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def can(self, action: str) -> bool:
+        return self.state in TRANSITIONS[action]
+
+    def _check(self, action: str, verb: str) -> None:
+        if not self.can(action):
+            raise TransitionRefused(f"A {self.get_state_display().lower()} request cannot {verb}.")
+
+    def _decide(self, state: str, *, by, reason: str = "", **fields) -> None:
+        self.state, self.decision_reason = state, reason
+        self.deferred_to = fields.get("deferred_to")
+        self.duplicate_of = fields.get("duplicate_of")
+        if "initiative" in fields:
+            self.initiative = fields["initiative"]
+        self.decided_at, self.decided_by = timezone.now(), by
+        self.save()
+
+    def assess(self, *, by) -> None:
+        """Start (or re-open) the assessment."""
+        self._check("assess", "be assessed again")
+        self._decide(RequestState.ASSESSING, by=by)
+
+    def decline(self, *, reason: str, by) -> None:
+        self._check("decline", "be declined")
+        if not reason.strip():
+            raise TransitionRefused("Write the reason the requester will read.")
+        self._decide(RequestState.DECLINED, by=by, reason=reason.strip())
+
+    def defer(self, *, cycle: Cycle, reason: str, by) -> None:
+        self._check("defer", "be deferred")
+        if cycle is None or cycle.org_id != self.org_id:
+            raise TransitionRefused("Choose the cycle to defer it to.")
+        if not reason.strip():
+            raise TransitionRefused("Write the reason the requester will read.")
+        self._decide(RequestState.DEFERRED, by=by, reason=reason.strip(), deferred_to=cycle)
+
+    def mark_duplicate(self, *, of: Request, by) -> None:
+        """Merge into another request; this one keeps its requester, who sees the original."""
+        self._check("duplicate", "be merged")
+        if of.pk == self.pk or of.org_id != self.org_id:
+            raise TransitionRefused("Choose another request of this organisation.")
+        if of.state == RequestState.DUPLICATE:
+            raise TransitionRefused("Merge into the original, not into another duplicate.")
+        self._decide(RequestState.DUPLICATE, by=by, duplicate_of=of)
+
+    def commit(self, *, initiative: Initiative, by) -> None:
+        """Committed into an initiative; `services.commit_requests` does this for several."""
+        self._check("commit", "be committed")
+        if initiative.org_id != self.org_id:
+            raise TransitionRefused("Choose an initiative of this organisation.")
+        self._decide(RequestState.COMMITTED, by=by, initiative=initiative)
+
+
+class NotDoingQuerySet(OrgQuerySet):
+    def for_roadmap(self, roadmap: Roadmap) -> NotDoingQuerySet:
+        return self.filter(roadmap=roadmap).select_related("cycle")
+
+
+class NotDoing(models.Model):
+    """An option explicitly dropped for a cycle, with its reason: a roadmap also shows what
+    it is not doing. Declined and deferred requests join it on the page."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="not_doing")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="not_doing")
+    title = models.CharField("what we are not doing", max_length=200)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotDoingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle__position", "created_at", "pk"]
+        verbose_name = "not-doing item"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "title"], name="not_doing_unique_in_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# Align: the business calendar ------------------------------------------------------------
+
+
+class EventKind(models.TextChoices):
+    GOAL_SETTING = "goal_setting", "Goal setting"
+    BUDGET_FORECAST = "budget_forecast", "Budget forecast"
+    BUDGET_RECAST = "budget_recast", "Budget recast"
+    PERFORMANCE_REVIEW = "performance_review", "Performance reviews"
+    HIRING_WAVE = "hiring_wave", "Hiring wave"
+    OTHER = "other", "Other"
+
+
+# Without a rule of its own, these kinds are periods to avoid launching in.
+AVOID_LAUNCH_BY_DEFAULT = {EventKind.PERFORMANCE_REVIEW, EventKind.BUDGET_RECAST}
+
+
+class EventKindRule(models.Model):
+    """Whether an organisation avoids launches during one kind of business event."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    avoid_launches = models.BooleanField(default=False)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "kind"], name="one_rule_per_event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {'avoid' if self.avoid_launches else 'ok'}"
+
+    @classmethod
+    def avoided_kinds(cls, org: Organization) -> set[str]:
+        rules = dict(cls.objects.for_org(org).values_list("kind", "avoid_launches"))
+        return {
+            kind for kind in EventKind.values if rules.get(kind, kind in AVOID_LAUNCH_BY_DEFAULT)
+        }
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated occurrence of a business event (a yearly event occurs once a year)."""
+
+    event: BusinessEvent
+    start: date
+    end: date
+    avoid_launches: bool
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return self.start <= end and self.end >= start
+
+
+class BusinessEventQuerySet(OrgQuerySet):
+    def occurrences(self, start: date, end: date, *, avoided: set[str]) -> list[Occurrence]:
+        """Each event's occurrences that overlap [start, end], yearly ones repeated."""
+        found = []
+        for event in self:
+            for occ_start, occ_end in event.dates_between(start, end):
+                found.append(Occurrence(event, occ_start, occ_end, event.kind in avoided))
+        return sorted(found, key=lambda o: (o.start, o.event.name))
+
+
+class BusinessEvent(models.Model):
+    """When the business sets goals, forecasts and recasts budget, reviews performance and
+    hires: the roadmap depends on what comes out of these."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    name = models.CharField(max_length=150)
+    start = models.DateField()
+    end = models.DateField()
+    recurs_yearly = models.BooleanField("every year", default=True)
+    notes = models.TextField(blank=True)
+
+    objects = BusinessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name", "start"], name="event_unique_in_org"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def dates_between(self, start: date, end: date) -> list[tuple[date, date]]:
+        if not self.recurs_yearly:
+            spans = [(self.start, self.end)]
+        else:
+            length = self.end - self.start
+            spans = []
+            for year in range(start.year - 1, end.year + 1):
+                shift = year - self.start.year
+                if shift < 0:
+                    continue
+                occ_start = add_months(self.start, 12 * shift)
+                spans.append((occ_start, occ_start + length))
+        return [(s, e) for s, e in spans if s <= end and e >= start]

@@ -1,0 +1,104 @@
+"""`manage.py seed_demo`: idempotent, and the published logins and share link work."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from roadmap.demo import DEMO_SHARE_TOKEN, INITIATIVES, ROADMAP_TITLE
+from roadmap.models import Cycle, Initiative, Roadmap, ShareLink
+from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, PEOPLE
+from roadmap_site.models import Membership, Organization, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_twice_changes_nothing_the_second_time():
+    seed()
+    first = counts()
+    seed()
+    assert counts() == first
+
+    org = Organization.objects.get(slug=DEMO_SLUG)
+    assert org.is_demo
+    assert first[Person._meta.label] == len(PEOPLE)
+    assert first[Membership._meta.label] == len(DEMO_LOGINS)
+    assert first[Roadmap._meta.label] == 1
+    assert first[Cycle._meta.label] == 4
+    assert first[Initiative._meta.label] == len(INITIATIVES)
+    assert first[ShareLink._meta.label] == 1
+
+
+def test_seed_demo_keeps_what_a_visitor_changed():
+    seed()
+    initiative = Initiative.objects.get(title=INITIATIVES[0][0])
+    initiative.status = "stopped"
+    initiative.save()
+    seed()
+    initiative.refresh_from_db()
+    assert initiative.status == "stopped"
+    assert Initiative.objects.count() == len(INITIATIVES)
+
+
+def test_seed_demo_prints_the_logins():
+    out = seed()
+    for email, _name, _role in DEMO_LOGINS:
+        assert email in out
+    assert DEMO_PASSWORD in out
+    assert f"/s/{DEMO_SHARE_TOKEN}/" in out
+
+
+@pytest.mark.parametrize(("email", "name", "role"), DEMO_LOGINS, ids=[e for e, *_ in DEMO_LOGINS])
+def test_demo_login_sees_the_onboarding_roadmap(email, name, role):
+    seed()
+    client = Client()
+
+    response = client.post(
+        reverse("login"), {"username": email, "password": DEMO_PASSWORD}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("roadmap:roadmap_list")
+    assert ROADMAP_TITLE in response.text
+    roadmap = Roadmap.objects.get(title=ROADMAP_TITLE)
+    detail = client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk]))
+    assert detail.status_code == 200
+    for title, *_ in INITIATIVES:
+        assert title in detail.text
+    assert detail.context["membership"].role == role
+
+
+def test_demo_share_token_opens_the_roadmap_signed_out():
+    seed()
+    response = Client().get(reverse("roadmap:shared_roadmap", args=[DEMO_SHARE_TOKEN]))
+    assert response.status_code == 200
+    assert ROADMAP_TITLE in response.text
+    assert "Northwind Global (demo)" in response.text
+
+
+def test_demo_roadmap_has_fiscal_quarters_from_february():
+    seed()
+    roadmap = Roadmap.objects.get(title=ROADMAP_TITLE)
+    assert [c.name for c in roadmap.cycles.order_by("position")] == [
+        "Q1 FY27",
+        "Q2 FY27",
+        "Q3 FY27",
+        "Q4 FY27",
+    ]
+    assert roadmap.period_start.month == 2
+    assert roadmap.period_start.year == 2026

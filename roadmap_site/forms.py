@@ -13,6 +13,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored lower-cased (UserManager, SignupForm); the lookup is exact.
+        return self.cleaned_data["username"].lower()
+
 
 class OrganizationForm(forms.ModelForm):
     class Meta:

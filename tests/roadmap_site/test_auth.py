@@ -108,6 +108,20 @@ def test_login_with_email_through_the_real_form(client):
     assert str(signed_in_user_id(client)) == str(user.pk)
 
 
+def test_login_with_the_address_as_typed_at_signup(client):
+    """Sign-up stores the address lower-cased; signing in with it as typed must work."""
+    client.post(reverse("signup"), SIGNUP)
+    client.post(reverse("logout"))
+    assert signed_in_user_id(client) is None
+
+    response = client.post(
+        reverse("login"), {"username": SIGNUP["email"], "password": SIGNUP["password"]}
+    )
+
+    assert response.status_code == 302
+    assert str(signed_in_user_id(client)) == str(User.objects.get().pk)
+
+
 def test_login_follows_next(client):
     UserFactory(email="maya@northwind.example")
     target = reverse("roadmap:roadmap_list")

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from roadmap.models import Initiative, InitiativeStatus, Roadmap, ShareLink
+from django.utils import timezone
+
+from roadmap.models import (
+    AssessSettings,
+    BusinessEvent,
+    EventKind,
+    EventKindRule,
+    Initiative,
+    InitiativeStatus,
+    NotDoing,
+    Request,
+    Roadmap,
+    ShareLink,
+)
 from roadmap_site.models import hash_token
 
 if TYPE_CHECKING:
@@ -117,19 +132,35 @@ def seed(demo: Demo) -> Roadmap:
         )
     cycles = list(roadmap.cycles.order_by("position"))
     for position, (title, problem, cycle, owner, accountable, status) in enumerate(INITIATIVES):
-        Initiative.objects.get_or_create(
-            org=demo.org,
-            roadmap=roadmap,
-            title=title,
-            defaults={
-                "problem": problem,
-                "cycle": cycles[cycle] if cycle is not None else None,
-                "owner": demo.people[owner],
-                "accountable": demo.people[accountable],
-                "status": status,
-                "position": position,
-            },
-        )
+        if Initiative.objects.filter(org=demo.org, roadmap=roadmap, title=title).exists():
+            continue
+        values = {
+            "problem": problem,
+            "cycle": cycles[cycle] if cycle is not None else None,
+            "owner": demo.people[owner],
+            "accountable": demo.people[accountable],
+            "status": status,
+            "position": position,
+            **align_fields(demo, title),
+        }
+        # Created at the start of the year with the values before the logged changes,
+        # which are then replayed with their dates, authors and justifications.
+        change = CHANGES.get(title)
+        before = {}
+        if change is not None:
+            before = {k: resolve(demo, cycles, k, v) for k, v in change["before"].items()}
+        initiative = Initiative(org=demo.org, roadmap=roadmap, title=title, **{**values, **before})
+        initiative._history_date = aware(YEAR_PLANNED)
+        initiative._history_user = demo.users["demo@example.com"]
+        initiative.save()
+        if change is not None:
+            initiative._history_date = aware(change["on"])
+            initiative.change(
+                by=demo.users["demo@example.com"],
+                justification=change["why"],
+                **{k: values[k] for k in change["before"]},
+            )
+    seed_assess_align(demo, roadmap, cycles)
     ShareLink.objects.get_or_create(
         token_hash=hash_token(DEMO_SHARE_TOKEN),
         defaults={
@@ -140,3 +171,682 @@ def seed(demo: Demo) -> Roadmap:
         },
     )
     return roadmap
+
+
+# Assess & Align ---------------------------------------------------------------------------
+
+# The requester's status link of one demo request, published in the README like the share link.
+DEMO_STATUS_TOKEN = "demo-request-status-link"  # noqa: S105
+YEAR_PLANNED = date(2026, 2, 16)
+
+
+def aware(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def priority(demo: Demo, keyword: str | None):
+    """The strategy demo's priority whose name mentions the keyword, if it is loaded."""
+    if not keyword:
+        return None
+    from strategy.models import Priority
+
+    return Priority.objects.for_org(demo.org).filter(capability__icontains=keyword).first()
+
+
+def kpi(demo: Demo, keyword: str | None):
+    if not keyword:
+        return None
+    from measurement.models import Kpi
+
+    return Kpi.objects.for_org(demo.org).filter(name__icontains=keyword).first()
+
+
+# title: priority keyword, KPI keyword, audience, size, budget, people, days, tradeoffs
+ALIGN = {
+    "Onboarding needs analysis across six regions": (
+        "productiv",
+        "productiv",
+        "Hiring managers and recent hires in six regions",
+        60,
+        "8000",
+        2,
+        30,
+        "The manager toolkit waited a quarter so the analysis came first.",
+    ),
+    "Day-1 to Day-90 global onboarding journey": (
+        "productiv",
+        "productiv",
+        "Every new hire, all offices",
+        900,
+        "45000",
+        3,
+        120,
+        "No new compliance modules this year; the journey links to the existing ones.",
+    ),
+    "Manager onboarding toolkit": (
+        "manager",
+        "attrition",
+        "Hiring managers",
+        180,
+        "12000",
+        2,
+        40,
+        "Built on the existing manager handbook rather than a new programme.",
+    ),
+    "Engineering ramp-up path: first commit in week one": (
+        "productiv",
+        None,
+        "New engineers",
+        140,
+        "15000",
+        2,
+        45,
+        "IT owns access; L&D builds only the path. The graduate programme redesign waits.",
+    ),
+    "Sales onboarding bootcamp: first deal in 90 days": (
+        "productiv",
+        None,
+        "New account executives, EMEA",
+        35,
+        "22000",
+        2,
+        50,
+        "Uses the sales enablement team's deal reviews instead of new role-play content.",
+    ),
+    "Localise core onboarding into eight languages": (
+        "productiv",
+        None,
+        "Hires outside English-speaking offices",
+        450,
+        "42000",
+        1,
+        80,
+        "Eight languages, not fourteen: they cover 94% of next year's hires.",
+    ),
+    "Onboarding buddy programme": (
+        "attrition",
+        "attrition",
+        "New hires and volunteer buddies",
+        400,
+        "5000",
+        1,
+        25,
+        "Volunteer buddies, no stipend; recognised in performance reviews instead.",
+    ),
+}
+
+# Commitment changes after the fact: the values before, when, and the justification.
+CHANGES = {
+    "Sales onboarding bootcamp: first deal in 90 days": {
+        "before": {"cycle": 1},
+        "on": date(2026, 4, 22),
+        "why": "Sales moved the EMEA kickoff to August after the budget recast; launching in "
+        "June would have trained new hires before their territories were assigned.",
+    },
+    "Localise core onboarding into eight languages": {
+        "before": {"budget": Decimal("30000"), "days": 60},
+        "on": date(2026, 6, 10),
+        "why": "The H2 hiring plan adds the Tokyo and São Paulo offices (HRBP forecast, June): "
+        "two more languages. David approved the extra budget in the Q2 forecast.",
+    },
+    "Onboarding buddy programme": {
+        "before": {"owner": "Jonas Weber"},
+        "on": date(2026, 8, 5),
+        "why": "Jonas moved to the engineering ramp-up path after the August hiring wave doubled "
+        "engineering starts; Priya already works with the same managers on the toolkit.",
+    },
+    "Manager onboarding toolkit": {
+        "before": {"accountable": "David Chen"},
+        "on": date(2026, 5, 12),
+        "why": "Engineering has most of the first-year leavers who cite manager support; Elena "
+        "agreed to own the outcome in the May leadership review.",
+    },
+}
+
+
+def resolve(demo: Demo, cycles, field: str, value):
+    if field == "cycle":
+        return cycles[value]
+    if field in ("owner", "accountable"):
+        return demo.people[value]
+    return value
+
+
+def align_fields(demo: Demo, title: str) -> dict:
+    if title not in ALIGN:
+        return {}
+    prio, kpi_kw, audience, size, budget, people, days, tradeoffs = ALIGN[title]
+    return {
+        "priority": priority(demo, prio),
+        "kpi": kpi(demo, kpi_kw),
+        "audience": audience,
+        "audience_size": size,
+        "budget": Decimal(budget),
+        "people": people,
+        "days": days,
+        "tradeoffs": tradeoffs,
+    }
+
+
+# title, requester, department, audience, size, evidence (kind, metric, value, notes),
+# priority keyword, needed by, gap, effort days, submitted, decision
+REQUESTS = [
+    # Committed into the roadmap's initiatives.
+    (
+        "Consistent onboarding across offices",
+        "David Chen",
+        "People",
+        "All new hires",
+        900,
+        ("metric", "Time-to-productivity", "45 to 120 days by office", ""),
+        "productiv",
+        date(2026, 6, 1),
+        "knowledge",
+        120,
+        date(2026, 2, 3),
+        ("committed", "Day-1 to Day-90 global onboarding journey", date(2026, 2, 20)),
+    ),
+    (
+        "Help managers onboard their new hires",
+        "Lars Nilsson",
+        "People",
+        "Hiring managers",
+        180,
+        ("metric", "First-year leavers citing manager support", "30%", "Exit interviews 2025."),
+        "manager",
+        date(2026, 7, 1),
+        "knowledge",
+        40,
+        date(2026, 2, 5),
+        ("committed", "Manager onboarding toolkit", date(2026, 2, 20)),
+    ),
+    (
+        "New engineers can't ship for weeks",
+        "Elena Rossi",
+        "Engineering",
+        "New engineers",
+        140,
+        ("metric", "Days to first merged change", "18 days", ""),
+        "productiv",
+        date(2026, 9, 1),
+        "knowledge",
+        45,
+        date(2026, 2, 10),
+        ("committed", "Engineering ramp-up path: first commit in week one", date(2026, 3, 2)),
+    ),
+    (
+        "Sales bootcamp for new AEs",
+        "Aisha Bello",
+        "Sales",
+        "New account executives, EMEA",
+        35,
+        ("metric", "Months to first closed deal", "5 (target 3)", ""),
+        "productiv",
+        date(2026, 8, 15),
+        "knowledge",
+        50,
+        date(2026, 2, 12),
+        ("committed", "Sales onboarding bootcamp: first deal in 90 days", date(2026, 3, 2)),
+    ),
+    (
+        "Onboarding in local languages",
+        "Lars Nilsson",
+        "People",
+        "Hires outside English offices",
+        450,
+        ("metric", "Completion gap, non-English offices", "25 points lower", ""),
+        "productiv",
+        date(2026, 9, 1),
+        "knowledge",
+        80,
+        date(2026, 3, 4),
+        ("committed", "Localise core onboarding into eight languages", date(2026, 3, 18)),
+    ),
+    # Deferred to a later cycle.
+    (
+        "Support agent certification",
+        "Grace Kim",
+        "Support",
+        "New support agents",
+        60,
+        ("metric", "Weeks before handling tickets alone", "8 weeks", ""),
+        "productiv",
+        date(2026, 10, 1),
+        "knowledge",
+        35,
+        date(2026, 4, 2),
+        (
+            "deferred",
+            3,
+            date(2026, 5, 6),
+            "Q2 and Q3 are full with the onboarding journey and the sales bootcamp. We will build "
+            "the certification in Q4, in time for the support hiring wave in October.",
+        ),
+    ),
+    (
+        "Presentation skills for team leads",
+        "Aisha Bello",
+        "Sales",
+        "Team leads",
+        25,
+        ("stakeholder", "", "", "Requested after the sales kickoff feedback."),
+        None,
+        date(2026, 9, 1),
+        "knowledge",
+        15,
+        date(2026, 6, 3),
+        (
+            "deferred",
+            3,
+            date(2026, 6, 24),
+            "It serves none of this year's priorities, and the team leads are busy with the "
+            "mid-year reviews in July. We'll look at it again in Q4.",
+        ),
+    ),
+    (
+        "Data literacy basics for HR",
+        "Lars Nilsson",
+        "People",
+        "HR team",
+        30,
+        ("stakeholder", "", "", "HRBPs struggle with the new people dashboards."),
+        None,
+        date(2026, 11, 1),
+        "knowledge",
+        20,
+        date(2026, 8, 10),
+        (
+            "deferred",
+            3,
+            date(2026, 8, 26),
+            "The new dashboards ship in November; training before then would teach screens that "
+            "are about to change.",
+        ),
+    ),
+    # Declined, with the reason the requester reads.
+    (
+        "Time-management course for support agents",
+        "Grace Kim",
+        "Support",
+        "Support agents",
+        120,
+        ("stakeholder", "", "", "Agents say they can't keep up."),
+        None,
+        date(2026, 6, 1),
+        "tools",
+        20,
+        date(2026, 3, 9),
+        (
+            "declined",
+            None,
+            date(2026, 3, 30),
+            "The assessment showed agents lose two hours a day to the ticketing tool's slow "
+            "search, not to time management. We passed the finding to IT; a course would not "
+            "fix it.",
+        ),
+    ),
+    (
+        "Mandatory onboarding quiz with a pass mark",
+        "Tomás Alvarez",
+        "People",
+        "All new hires",
+        900,
+        ("none", "", "", ""),
+        None,
+        None,
+        "process",
+        10,
+        date(2026, 5, 11),
+        (
+            "declined",
+            None,
+            date(2026, 5, 27),
+            "A quiz measures recall, not productivity, and adds friction in week one. We measure "
+            "time-to-productivity instead.",
+        ),
+    ),
+    (
+        "Retention bonus training for managers",
+        "Aisha Bello",
+        "Sales",
+        "Sales managers",
+        20,
+        ("metric", "Sales attrition", "22%", ""),
+        "attrition",
+        date(2026, 10, 1),
+        "incentives",
+        15,
+        date(2026, 8, 18),
+        (
+            "declined",
+            None,
+            date(2026, 9, 8),
+            "Attrition in sales follows the commission plan change; that is an incentives question "
+            "for Sales and Finance, not a training one. Happy to join the conversation.",
+        ),
+    ),
+    # Duplicates, merged into the original; their requesters are kept.
+    (
+        "Buddy system for new hires in Berlin",
+        "Fatima Zahra",
+        "Engineering",
+        "New hires, Berlin",
+        40,
+        ("stakeholder", "", "", ""),
+        "attrition",
+        None,
+        "knowledge",
+        None,
+        date(2026, 9, 2),
+        ("duplicate", "Buddy programme for all offices", date(2026, 9, 16)),
+    ),
+    (
+        "Onboarding for APAC hires",
+        "David Chen",
+        "People",
+        "New hires, APAC",
+        150,
+        ("metric", "Time-to-productivity, APAC", "+40% vs NA", ""),
+        "productiv",
+        None,
+        "knowledge",
+        None,
+        date(2026, 2, 9),
+        ("duplicate", "Consistent onboarding across offices", date(2026, 2, 20)),
+    ),
+    # Under assessment.
+    (
+        "Buddy programme for all offices",
+        "Grace Kim",
+        "Support",
+        "New hires",
+        400,
+        ("stakeholder", "", "", "Buddies cut the time to feel productive by three weeks."),
+        "attrition",
+        date(2027, 1, 15),
+        "knowledge",
+        25,
+        date(2026, 8, 20),
+        ("assessing",),
+    ),
+    (
+        "Leaders want a time-to-productivity dashboard",
+        "David Chen",
+        "People",
+        "Leadership team",
+        12,
+        ("stakeholder", "", "", "Asked for at every quarterly review."),
+        "productiv",
+        date(2027, 1, 31),
+        "tools",
+        20,
+        date(2026, 9, 21),
+        ("assessing",),
+    ),
+    (
+        "First-line manager programme",
+        "Elena Rossi",
+        "Engineering",
+        "New engineering managers",
+        45,
+        ("metric", "Engineering manager 360 score", "3.1 of 5", ""),
+        "manager",
+        date(2027, 3, 1),
+        "knowledge",
+        60,
+        date(2026, 10, 14),
+        ("assessing",),
+    ),
+    (
+        "Product training for support",
+        "Grace Kim",
+        "Support",
+        "Support agents",
+        120,
+        ("metric", "Escalation rate", "18%", ""),
+        "productiv",
+        date(2027, 2, 1),
+        "unknown",
+        30,
+        date(2026, 11, 2),
+        ("assessing",),
+    ),
+    # New, from the public form and the team.
+    (
+        "Security awareness for new hires",
+        "Fatima Zahra",
+        "Engineering",
+        "All new hires",
+        900,
+        ("stakeholder", "", "", "Auditors flagged it."),
+        None,
+        date(2027, 1, 31),
+        "unknown",
+        None,
+        date(2026, 11, 18),
+        ("new",),
+    ),
+    (
+        "Negotiation skills for account executives",
+        "Aisha Bello",
+        "Sales",
+        "Account executives",
+        80,
+        ("metric", "Average discount", "19% (target 12%)", ""),
+        None,
+        date(2027, 2, 1),
+        "unknown",
+        None,
+        date(2026, 11, 23),
+        ("new",),
+    ),
+    (
+        "Onboarding for contractors",
+        "Lars Nilsson",
+        "People",
+        "Contractors",
+        70,
+        ("none", "", "", ""),
+        "productiv",
+        None,
+        "unknown",
+        None,
+        date(2026, 11, 25),
+        ("new",),
+    ),
+    (
+        "Remote onboarding for the new Lisbon office",
+        "Elena Rossi",
+        "Engineering",
+        "New hires, Lisbon",
+        35,
+        ("none", "", "", ""),
+        "productiv",
+        date(2027, 1, 10),
+        "unknown",
+        None,
+        date(2026, 11, 27),
+        ("new",),
+    ),
+]
+STATUS_LINK_REQUEST = "Support agent certification"
+
+# name, kind, start, end, yearly, notes
+EVENTS = [
+    (
+        "Annual goal setting",
+        EventKind.GOAL_SETTING,
+        date(2026, 2, 2),
+        date(2026, 2, 27),
+        True,
+        "Company and department goals for the fiscal year.",
+    ),
+    (
+        "Quarterly goal reset",
+        EventKind.GOAL_SETTING,
+        date(2026, 8, 3),
+        date(2026, 8, 7),
+        True,
+        "Mid-year OKR reset.",
+    ),
+    (
+        "Budget forecast for next year",
+        EventKind.BUDGET_FORECAST,
+        date(2026, 9, 14),
+        date(2026, 10, 16),
+        True,
+        "L&D's FY28 budget is set here: bring the roadmap.",
+    ),
+    (
+        "Mid-year budget recast",
+        EventKind.BUDGET_RECAST,
+        date(2026, 7, 6),
+        date(2026, 7, 24),
+        True,
+        "Budgets can shrink; commitments without a business owner go first.",
+    ),
+    (
+        "Mid-year performance reviews",
+        EventKind.PERFORMANCE_REVIEW,
+        date(2026, 7, 13),
+        date(2026, 8, 7),
+        True,
+        "Managers have no time for training.",
+    ),
+    (
+        "Year-end performance reviews",
+        EventKind.PERFORMANCE_REVIEW,
+        date(2027, 1, 11),
+        date(2027, 1, 29),
+        True,
+        "",
+    ),
+    (
+        "Graduate engineering intake",
+        EventKind.HIRING_WAVE,
+        date(2026, 9, 1),
+        date(2026, 9, 30),
+        True,
+        "About 60 graduate engineers start.",
+    ),
+    (
+        "Support hiring wave",
+        EventKind.HIRING_WAVE,
+        date(2026, 10, 5),
+        date(2026, 11, 27),
+        False,
+        "The support team doubles.",
+    ),
+    ("Sales kickoff", EventKind.OTHER, date(2026, 8, 17), date(2026, 8, 19), True, ""),
+]
+AVOID = {
+    EventKind.PERFORMANCE_REVIEW: True,
+    EventKind.BUDGET_RECAST: True,
+    EventKind.GOAL_SETTING: False,
+    EventKind.HIRING_WAVE: False,
+}
+# cycle, title, reason
+DROPPED = [
+    (
+        1,
+        "Build a custom onboarding portal",
+        "A six-month build for one team's wish; the LMS journey covers most of the need. "
+        "Revisit if the completion data shows the LMS is the blocker.",
+    ),
+    (
+        2,
+        "Translate onboarding into all fourteen office languages",
+        "Eight languages cover 94% of next year's hires; the other six would cost more than the "
+        "rest of the localisation together.",
+    ),
+    (
+        3,
+        "Company-wide onboarding e-learning refresh",
+        "Content is not the problem: exit interviews point at manager support, which the "
+        "toolkit addresses.",
+    ),
+]
+
+
+def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
+    maya = demo.users["demo@example.com"]
+    AssessSettings.objects.get_or_create(
+        org=demo.org,
+        defaults={
+            "intake_intro": "Tell Northwind's L&D team what is getting in the way of your "
+            "people. We assess every request against this year's priorities, and you will "
+            "see our decision and why on your private status link."
+        },
+    )
+    initiatives = {i.title: i for i in roadmap.initiatives.all()}
+    by_title: dict[str, Request] = {}
+    # Originals first, so duplicates can point at them.
+    ordered = sorted(REQUESTS, key=lambda r: r[-1][0] == "duplicate")
+    for row in ordered:
+        (title, requester, dept, audience, size, evidence, prio, needed, gap, effort,
+         submitted, decision) = row  # fmt: skip
+        kind, metric, value, notes = evidence
+        state = decision[0]
+        fields = {
+            "problem": f"{audience}: {metric + ' is ' + value if metric else notes or title}.",
+            "audience": audience,
+            "audience_size": size,
+            "evidence_kind": kind,
+            "evidence_metric": metric,
+            "evidence_value": value,
+            "evidence_notes": notes,
+            "priority": priority(demo, prio),
+            "needed_by": needed,
+            "gap": gap,
+            "effort_days": effort,
+            "requester_name": requester,
+            "requester_email": requester.split(" ")[0].lower() + "@northwind.example",
+            "requester_department": dept,
+            "source": "public" if state in ("new", "deferred", "declined") else "team",
+            "submitted_at": aware(submitted, 9),
+            "state": state,
+        }
+        if state == "committed":
+            fields.update(initiative=initiatives.get(decision[1]), decided_at=aware(decision[2]))
+        elif state == "deferred":
+            fields.update(
+                deferred_to=cycles[decision[1]],
+                decided_at=aware(decision[2]),
+                decision_reason=decision[3],
+            )
+        elif state == "declined":
+            fields.update(decided_at=aware(decision[2]), decision_reason=decision[3])
+        elif state == "duplicate":
+            fields.update(duplicate_of=by_title[decision[1]], decided_at=aware(decision[2]))
+        elif state == "assessing":
+            fields["decided_at"] = aware(submitted + timedelta(days=7))
+        if state != "new":
+            fields["decided_by"] = maya
+        if title == STATUS_LINK_REQUEST:
+            fields["status_token_hash"] = hash_token(DEMO_STATUS_TOKEN)
+        by_title[title], _ = Request.objects.get_or_create(
+            org=demo.org, title=title, defaults=fields
+        )
+    for name, kind, start, end, yearly, notes in EVENTS:
+        BusinessEvent.objects.get_or_create(
+            org=demo.org,
+            name=name,
+            start=start,
+            defaults={"kind": kind, "end": end, "recurs_yearly": yearly, "notes": notes},
+        )
+    for kind, avoid in AVOID.items():
+        EventKindRule.objects.get_or_create(
+            org=demo.org, kind=kind, defaults={"avoid_launches": avoid}
+        )
+    for cycle, title, reason in DROPPED:
+        NotDoing.objects.get_or_create(
+            cycle=cycles[cycle],
+            title=title,
+            defaults={
+                "org": demo.org,
+                "roadmap": roadmap,
+                "reason": reason,
+                "created_by": maya,
+                "created_at": aware(cycles[cycle].start),
+            },
+        )

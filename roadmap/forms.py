@@ -1,11 +1,29 @@
 from __future__ import annotations
 
+import time as clock
 from datetime import date, datetime, time
 
 from django import forms
+from django.core import signing
+from django.core.validators import MaxValueValidator
+from django.db import transaction
 from django.utils import timezone
 
-from roadmap.models import Initiative, Roadmap, ShareLink, fiscal_year_of
+from measurement.models import Kpi
+from roadmap.models import (
+    COMMITMENT_FIELDS,
+    AssessSettings,
+    BusinessEvent,
+    Cycle,
+    EventKind,
+    Initiative,
+    NotDoing,
+    Request,
+    RequestState,
+    Roadmap,
+    ShareLink,
+    fiscal_year_of,
+)
 from roadmap_site.models import Organization, Person
 
 
@@ -45,12 +63,41 @@ class RoadmapForm(forms.ModelForm):
 
 class InitiativeForm(forms.ModelForm):
     """Create and inline-edit. Choices are limited to the roadmap's organisation and
-    cycles, so a tampered id from elsewhere is refused as an invalid choice."""
+    cycles, so a tampered id from elsewhere is refused as an invalid choice.
+
+    Once the initiative is committed, changing its cycle, people, scope or resources asks
+    for a written justification, which lands in the change log with the change."""
+
+    justification = forms.CharField(
+        label="Business justification",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed to change the cycle, owner, accountable leader, scope or resources "
+        "of a committed initiative; it goes into the change log.",
+    )
 
     class Meta:
         model = Initiative
-        fields = ["title", "problem", "owner", "accountable", "cycle", "status"]
-        widgets = {"problem": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "title",
+            "problem",
+            "owner",
+            "accountable",
+            "cycle",
+            "status",
+            "priority",
+            "kpi",
+            "audience",
+            "audience_size",
+            "budget",
+            "people",
+            "days",
+            "tradeoffs",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 2}),
+            "tradeoffs": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, roadmap: Roadmap, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,9 +107,68 @@ class InitiativeForm(forms.ModelForm):
         self.fields["owner"].queryset = people
         self.fields["accountable"].queryset = people
         self.fields["cycle"].queryset = roadmap.cycles.all()
+        self.fields["priority"].queryset = org_priorities(roadmap.org)
+        self.fields["kpi"].queryset = Kpi.objects.for_org(roadmap.org)
         self.fields["owner"].empty_label = "No owner yet"
         self.fields["accountable"].empty_label = "No accountable leader yet"
         self.fields["cycle"].empty_label = "Not scheduled"
+        self.fields["priority"].empty_label = "No priority"
+        self.fields["kpi"].empty_label = "No KPI yet"
+        self.was_committed = bool(self.instance.pk) and self.instance.is_committed
+        if not self.was_committed:
+            del self.fields["justification"]
+
+    def model_changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in self._meta.fields and name in self.cleaned_data
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.was_committed and not cleaned.get("justification", "").strip():
+            changes = self.model_changes()
+            if self.instance.needs_justification(set(changes), changes.get("status")):
+                self.add_error(
+                    "justification",
+                    "This initiative is committed: write the business justification for "
+                    "changing its " + ", ".join(changed_labels(changes)) + ".",
+                )
+        return cleaned
+
+    def save(self, commit: bool = True, *, by=None) -> Initiative:
+        if not self.instance.pk:
+            self.instance._history_user = by
+            return super().save(commit=commit)
+        # Re-read under a lock: the change is checked and logged against what is stored.
+        with transaction.atomic():
+            stored = Initiative.objects.select_for_update().get(pk=self.instance.pk)
+            stored.change(
+                by=by,
+                justification=self.cleaned_data.get("justification", ""),
+                **self.model_changes(),
+            )
+        return stored
+
+
+def changed_labels(changes: dict) -> list[str]:
+    labels = []
+    for name in changes:
+        label = COMMITMENT_FIELDS.get(name) or ("status" if name == "status" else None)
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def org_priorities(org: Organization):
+    from strategy.models import Priority
+
+    return (
+        Priority.objects.for_org(org)
+        .select_related("strategy")
+        .order_by("-strategy__fiscal_year", "rank", "pk")
+    )
 
 
 class ShareLinkForm(forms.ModelForm):
@@ -88,3 +194,329 @@ class ShareLinkForm(forms.ModelForm):
         if day is None:
             return None
         return timezone.make_aware(datetime.combine(day, time.max))
+
+
+# Assess -----------------------------------------------------------------------------------
+
+REQUEST_FIELDS = [
+    "title",
+    "problem",
+    "audience",
+    "audience_size",
+    "evidence_kind",
+    "evidence_metric",
+    "evidence_value",
+    "evidence_notes",
+    "priority",
+    "needed_by",
+]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RequestForm(forms.ModelForm):
+    """The team's form: the request, the requester, and the assessment (gap, effort)."""
+
+    class Meta:
+        model = Request
+        fields = [
+            *REQUEST_FIELDS,
+            "gap",
+            "effort_days",
+            "impact",
+            "requester_name",
+            "requester_email",
+            "requester_department",
+        ]
+        labels = {
+            "title": "What is asked for",
+            "requester_name": "Requester",
+            "requester_email": "Requester's e-mail",
+            "requester_department": "Department",
+        }
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 3}),
+            "evidence_notes": forms.Textarea(attrs={"rows": 2}),
+            "needed_by": DATE_INPUT,
+        }
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.org = org
+        self.fields["priority"].queryset = org_priorities(org)
+        self.fields["priority"].empty_label = "No priority / not sure"
+
+
+class PublicRequestForm(forms.ModelForm):
+    """The no-account intake form. Spam-resistant without a third party: a honeypot field
+    people never see, and a signed timestamp that refuses forms sent implausibly fast."""
+
+    MIN_SECONDS = 3
+    MAX_AGE = 60 * 60 * 6
+    SALT = "roadmap.intake"
+
+    website = forms.CharField(required=False, label="Leave this empty")
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Request
+        fields = ["requester_name", "requester_email", "requester_department", *REQUEST_FIELDS]
+        labels = {"title": "What do you ask for?", "problem": "What problem is behind it?"}
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "evidence_notes": forms.Textarea(attrs={"rows": 3}),
+            "needed_by": DATE_INPUT,
+        }
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.org = org
+        self.instance.source = "public"
+        for name in ("requester_name", "requester_email", "requester_department"):
+            self.fields[name].required = True
+        self.fields["priority"].queryset = current_priorities(org)
+        self.fields["priority"].empty_label = "I don't know"
+        self.fields["priority"].label = "Which business priority does it serve?"
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.initial["started"] = self.stamp()
+
+    @classmethod
+    def stamp(cls) -> str:
+        return signing.TimestampSigner(salt=cls.SALT).sign(str(clock.time()))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError("This request could not be accepted.", code="spam")
+        try:
+            started = float(
+                signing.TimestampSigner(salt=self.SALT).unsign(
+                    self.data.get("started", ""), max_age=self.MAX_AGE
+                )
+            )
+        except (signing.BadSignature, ValueError):
+            self.data = self.data.copy()
+            self.data["started"] = self.stamp()
+            raise forms.ValidationError(
+                "This form has expired. Please check your answers and send it again.",
+                code="expired",
+            ) from None
+        if clock.time() - started < self.MIN_SECONDS:
+            self.data = self.data.copy()
+            self.data["started"] = self.stamp()
+            raise forms.ValidationError(
+                "That was quick! Please check your answers and send the form again.",
+                code="too_fast",
+            )
+        return cleaned
+
+
+def current_priorities(org: Organization):
+    """The priorities of the organisation's latest strategy, by rank."""
+    from strategy.models import Priority, Strategy
+
+    latest = Strategy.objects.for_org(org).order_by("-fiscal_year").first()
+    return Priority.objects.for_org(org).filter(strategy=latest).ranked()
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the requester",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="“Here's why we can't prioritize this now.” The requester reads this.",
+    )
+
+
+class DeferForm(forms.Form):
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), label="Defer to")
+    reason = forms.CharField(
+        label="Reason for the requester",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The requester reads this on their status page.",
+    )
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = org_cycles(org)
+        self.fields["cycle"].label_from_instance = cycle_label
+
+
+class DuplicateForm(forms.Form):
+    of = forms.ModelChoiceField(queryset=Request.objects.none(), label="Duplicate of")
+
+    def __init__(self, *args, request_obj: Request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["of"].queryset = (
+            Request.objects.for_org(request_obj.org)
+            .exclude(pk=request_obj.pk)
+            .exclude(state="duplicate")
+        )
+
+
+def org_cycles(org: Organization):
+    return Cycle.objects.for_org(org).select_related("roadmap").order_by("start", "roadmap_id")
+
+
+def cycle_label(cycle: Cycle) -> str:
+    return f"{cycle.name} · {cycle.roadmap.title}"
+
+
+class CommitForm(forms.ModelForm):
+    """Commit one or more requests as a new initiative: who does it, who owns the outcome,
+    when, with what, at the cost of what, and how we will know."""
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "problem",
+            "priority",
+            "audience",
+            "audience_size",
+            "cycle",
+            "owner",
+            "accountable",
+            "budget",
+            "people",
+            "days",
+            "tradeoffs",
+            "kpi",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 3}),
+            "tradeoffs": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.for_org(org)
+        self.fields["owner"].queryset = people.order_by("-is_ld_team", "name")
+        self.fields["accountable"].queryset = people
+        self.fields["cycle"].queryset = org_cycles(org)
+        self.fields["cycle"].label_from_instance = cycle_label
+        self.fields["priority"].queryset = org_priorities(org)
+        self.fields["kpi"].queryset = Kpi.objects.for_org(org)
+        for name in ("cycle", "owner", "accountable", "problem"):
+            self.fields[name].required = True
+        self.fields["cycle"].label = "Committed for cycle"
+        self.fields["owner"].help_text = "Who does the work (L&D)."
+        self.fields["accountable"].help_text = "The business leader who owns the outcome."
+
+    def initiative_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class BulkTriageForm(forms.Form):
+    ACTIONS = [
+        ("assess", "Start assessment"),
+        ("defer", "Defer…"),
+        ("decline", "Decline…"),
+        ("commit", "Commit as one initiative…"),
+    ]
+    requests = forms.ModelMultipleChoiceField(queryset=Request.objects.none())
+    action = forms.ChoiceField(choices=ACTIONS)
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), required=False, label="Cycle")
+    reason = forms.CharField(required=False, label="Reason for the requesters")
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requests"].queryset = Request.objects.for_org(org)
+        self.fields["cycle"].queryset = org_cycles(org)
+        self.fields["cycle"].label_from_instance = cycle_label
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action in ("defer", "decline") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Write the reason the requesters will read.")
+        if action == "defer" and not cleaned.get("cycle"):
+            self.add_error("cycle", "Choose the cycle to defer them to.")
+        return cleaned
+
+
+class RequestFilterForm(forms.Form):
+    SORTS = [
+        ("score", "Score, highest first"),
+        ("newest", "Newest first"),
+        ("needed_by", "Needed soonest"),
+    ]
+    state = forms.ChoiceField(choices=[("", "Any state"), *RequestState.choices], required=False)
+    priority = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any priority")
+    department = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(choices=SORTS, required=False)
+
+    def __init__(self, *args, org: Organization, departments: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = org_priorities(org)
+        self.fields["department"].choices = [("", "Any department")] + [(d, d) for d in departments]
+
+
+class AssessSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AssessSettings
+        fields = [
+            "scoring_model",
+            "weight_alignment",
+            "weight_evidence",
+            "weight_reach",
+            "weight_urgency",
+            "weight_training_fit",
+            "weight_effort",
+            "intake_open",
+            "intake_intro",
+        ]
+        widgets = {"intake_intro": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            if name.startswith("weight_"):
+                self.fields[name].widget.attrs.update({"min": 0, "max": 100})
+                self.fields[name].validators.append(MaxValueValidator(100))
+
+
+# Align ------------------------------------------------------------------------------------
+
+
+class NotDoingForm(forms.ModelForm):
+    class Meta:
+        model = NotDoing
+        fields = ["cycle", "title", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, roadmap: Roadmap, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.roadmap = roadmap
+        self.instance.org = roadmap.org
+        self.fields["cycle"].queryset = roadmap.cycles.all()
+
+
+class BusinessEventForm(forms.ModelForm):
+    class Meta:
+        model = BusinessEvent
+        fields = ["kind", "name", "start", "end", "recurs_yearly", "notes"]
+        widgets = {
+            "start": DATE_INPUT,
+            "end": DATE_INPUT,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.org = org
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end must be on or after the start.")
+        return cleaned
+
+
+class AvoidLaunchesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        choices=EventKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Avoid launching during",
+        help_text="The Plan step warns when a launch falls in one of these periods.",
+    )

@@ -1,4 +1,4 @@
-"""Workflows across several rows or with I/O: exports."""
+"""Workflows across several rows or with I/O: exports, committing requests, bulk triage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from roadmap import charts
-from roadmap.models import Export, Roadmap
+from roadmap.models import (
+    Export,
+    Initiative,
+    InitiativeStatus,
+    Request,
+    Roadmap,
+    TransitionRefused,
+)
 from roadmap_site.pdf import render_pdf
 
 log = logging.getLogger(__name__)
@@ -58,3 +65,68 @@ def render_export(*, export_id: int) -> Export | None:
         log.exception("Export %s failed", export_id)
         export.fail(f"The PDF could not be rendered ({type(exc).__name__}: {exc}).")
     return export
+
+
+# Assess & Align ---------------------------------------------------------------------------
+
+
+def commit_requests(
+    *,
+    requests: list[Request],
+    by,
+    into: Initiative | None = None,
+    **initiative_fields,
+) -> Initiative:
+    """Commit one or more requests: into a new committed initiative, or an existing one.
+
+    All or nothing: the requests are locked and re-read, and if any of them may not be
+    committed (declined, a duplicate, already committed) nothing is written.
+    """
+    with transaction.atomic():
+        locked = list(Request.objects.select_for_update().filter(pk__in=[r.pk for r in requests]))
+        refused = [r.title for r in locked if not r.can("commit")]
+        if refused:
+            raise TransitionRefused(
+                "These requests cannot be committed: " + "; ".join(refused) + "."
+            )
+        if into is None:
+            cycle = initiative_fields["cycle"]
+            into = Initiative(
+                org=cycle.org,
+                roadmap=cycle.roadmap,
+                status=InitiativeStatus.COMMITTED,
+                **initiative_fields,
+            )
+            into.full_clean()
+            into._history_user = by
+            into._change_reason = "Committed from " + ", ".join(f"“{r.title}”" for r in locked)
+            into.save()
+        for request in locked:
+            request.commit(initiative=into, by=by)
+    return into
+
+
+BULK_ACTIONS = ("assess", "defer", "decline")
+
+
+def bulk_triage(*, requests: list[Request], action: str, by, reason: str = "", cycle=None) -> int:
+    """Apply one decision to several requests, all or nothing."""
+    with transaction.atomic():
+        locked = list(Request.objects.select_for_update().filter(pk__in=[r.pk for r in requests]))
+        refused = [r.title for r in locked if not r.can(action)]
+        if refused:
+            raise TransitionRefused(
+                "Nothing was changed; these requests cannot take that decision: "
+                + "; ".join(refused)
+                + "."
+            )
+        for request in locked:
+            if action == "assess":
+                request.assess(by=by)
+            elif action == "defer":
+                request.defer(cycle=cycle, reason=reason, by=by)
+            elif action == "decline":
+                request.decline(reason=reason, by=by)
+            else:
+                raise ValueError(f"Unknown action {action!r}")
+    return len(locked)

@@ -18,4 +18,27 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("share-links/<int:pk>/revoke/", views.share_link_revoke, name="share_link_revoke"),
     path("s/<str:token>/", views.shared_roadmap, name="shared_roadmap"),
+    # Assess
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/bulk/", views.request_bulk, name="request_bulk"),
+    path("requests/commit/", views.request_commit, name="request_commit"),
+    path("requests/scoring/", views.assess_settings, name="assess_settings"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),
+    path("requests/<int:pk>/<str:action>/", views.request_decide, name="request_decide"),
+    path("intake/<slug:slug>/", views.intake, name="intake"),
+    path("status/<str:token>/", views.request_status, name="request_status"),
+    # Align
+    path("roadmaps/<int:pk>/align/", views.roadmap_align, name="roadmap_align"),
+    path("roadmaps/<int:pk>/not-doing/", views.not_doing_create, name="not_doing_create"),
+    path("roadmaps/<int:pk>/changes/", views.roadmap_changes, name="roadmap_changes"),
+    path("roadmaps/<int:pk>/calendar/", views.roadmap_calendar, name="roadmap_calendar"),
+    path("roadmaps/<int:pk>/calendar/events/", views.event_create, name="event_create"),
+    path(
+        "roadmaps/<int:pk>/calendar/events/<int:event_pk>/delete/",
+        views.event_delete,
+        name="event_delete",
+    ),
+    path("roadmaps/<int:pk>/calendar/avoid/", views.avoid_launches, name="avoid_launches"),
 ]

@@ -3,19 +3,63 @@ PDF exports and share links. htmx requests get a fragment of the same template."
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Case, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 
 from roadmap import charts, services
-from roadmap.forms import InitiativeForm, RoadmapForm, ShareLinkForm
-from roadmap.models import Export, ExportStatus, Initiative, Roadmap, ShareLink
-from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap.forms import (
+    AssessSettingsForm,
+    AvoidLaunchesForm,
+    BulkTriageForm,
+    BusinessEventForm,
+    CommitForm,
+    DeclineForm,
+    DeferForm,
+    DuplicateForm,
+    InitiativeForm,
+    NotDoingForm,
+    PublicRequestForm,
+    RequestFilterForm,
+    RequestForm,
+    RoadmapForm,
+    ShareLinkForm,
+)
+from roadmap.models import (
+    TRANSITIONS,
+    AssessSettings,
+    BusinessEvent,
+    EventKind,
+    EventKindRule,
+    Export,
+    ExportStatus,
+    Initiative,
+    Request,
+    Roadmap,
+    Scorer,
+    ScoringModel,
+    ShareLink,
+    TransitionRefused,
+    add_months,
+    change_log,
+    fiscal_year_of,
+)
+from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
+from roadmap_site.models import Organization
 
 
 def _fragment(request: HttpRequest, template: str, partial: str) -> str:
@@ -77,7 +121,7 @@ def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
     form = InitiativeForm(request.POST, roadmap=roadmap)
     if form.is_valid():
-        initiative = form.save()
+        initiative = form.save(by=request.user)
         if request.htmx:
             initiative = Initiative.objects.with_people().get(pk=initiative.pk)
             response = render(
@@ -107,9 +151,13 @@ def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 def initiative_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = get_for_member(request, Initiative.objects.with_people(), pk=pk)
+    initiative = get_for_member(request, Initiative.objects.for_ledger(), pk=pk)
     template = _fragment(request, "roadmap/initiative_detail.html", "initiative-row")
-    return render(request, template, {"initiative": initiative, "roadmap": initiative.roadmap})
+    context = {"initiative": initiative, "roadmap": initiative.roadmap}
+    if not request.htmx:
+        context["changes"] = change_log(initiative.roadmap, initiative=initiative)
+        context["requests"] = list(initiative.requests.all())
+    return render(request, template, context)
 
 
 @member_required(write=True)
@@ -119,7 +167,7 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = initiative.roadmap
     form = InitiativeForm(request.POST or None, instance=initiative, roadmap=roadmap)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        form.save(by=request.user)
         initiative = Initiative.objects.with_people().get(pk=initiative.pk)
         if request.htmx:
             response = render(
@@ -250,3 +298,573 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+# Assess: requests -------------------------------------------------------------------------
+
+REQUESTS_PER_PAGE = 50
+
+
+def intake_rate(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "INTAKE_RATE", "10/h")
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def current_roadmap(org) -> Roadmap | None:
+    """The roadmap of this fiscal year, else the latest: where the phase steps lead."""
+    year = fiscal_year_of(org, timezone.localdate())
+    roadmaps = Roadmap.objects.for_org(org).order_by(
+        Case(When(fiscal_year=year, then=0), default=1), "-fiscal_year", "pk"
+    )
+    return roadmaps.first()
+
+
+def _sorted(rows: list, sort: str) -> list:
+    if sort == "newest":
+        return sorted(rows, key=lambda row: row[0].submitted_at, reverse=True)
+    if sort == "needed_by":
+        return sorted(rows, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
+    return sorted(rows, key=lambda row: (-row[1].sort_key, -row[0].pk))
+
+
+@member_required
+@require_GET
+def request_list(request: AuthedRequest) -> HttpResponse:
+    """Every request of the organisation with its score; filters, sort and bulk triage.
+
+    A fixed number of queries however many requests: scores are computed in memory.
+    """
+    org = request.org
+    requests = Request.objects.for_org(org)
+    filters = RequestFilterForm(request.GET, org=org, departments=requests.departments())
+    rows = requests.for_list()
+    sort = "score"
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["state"]:
+            rows = rows.in_state(data["state"])
+        if data["priority"]:
+            rows = rows.filter(priority=data["priority"])
+        if data["department"]:
+            rows = rows.filter(requester_department=data["department"])
+        sort = data["sort"] or "score"
+    scorer = Scorer(org)
+    scored = _sorted(scorer.scored(rows), sort)
+    page = Paginator(scored, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "scoring_model": scorer.settings.get_scoring_model_display(),
+        "is_rice": scorer.settings.scoring_model == ScoringModel.RICE,
+        "bulk_form": BulkTriageForm(org=org),
+        "roadmap": current_roadmap(org),
+        "phase": "assess",
+        "intake_url": request.build_absolute_uri(reverse("roadmap:intake", args=[org.slug])),
+    }
+    template = _fragment(request, "roadmap/request_list.html", "request-table")
+    return render(request, template, context)
+
+
+def _prefill(request: AuthedRequest) -> dict:
+    """Initial values from a listening-session theme or a maturity suggestion."""
+    from strategy.models import MaturityAssessment, Theme
+
+    if theme_id := request.GET.get("from_theme"):
+        if not theme_id.isdigit():
+            raise Http404
+        theme = get_for_member(request, Theme.objects.with_mentions(), pk=int(theme_id))
+        mentions = list(theme.mentions.all())
+        departments = ", ".join(theme.counts_by_department())
+        return {
+            "title": theme.name,
+            "problem": "\n".join(f"“{m.quote}” ({m.session.person})" for m in mentions[:5]),
+            "evidence_kind": "stakeholder",
+            "evidence_notes": f"Listening-session theme “{theme.name}”: "
+            f"{len(mentions)} session(s), {departments or 'no department'}.",
+            "source": "listening",
+            "source_detail": f"Theme: {theme.name}",
+        }
+    if key := request.GET.get("from_suggestion"):
+        assessment = MaturityAssessment.objects.for_org(request.org).latest_first().first()
+        if assessment is None:
+            raise Http404("No maturity assessment yet.")
+        for dimension, level, move in assessment.next_moves():
+            if dimension.key == key:
+                return {
+                    "title": move[:200] or dimension.name,
+                    "problem": f"Maturity self-assessment of {assessment.taken_on:%-d %b %Y}: "
+                    f"“{dimension.name}” is at level {level.number} ({level.name}). "
+                    f"Next move: {move}",
+                    "evidence_kind": "stakeholder",
+                    "gap": "knowledge",
+                    "source": "maturity",
+                    "source_detail": f"Maturity: {dimension.name}",
+                }
+        raise Http404("That dimension has no suggested next move.")
+    return {}
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_create(request: AuthedRequest) -> HttpResponse:
+    """A request entered by the team, or turned from a theme or maturity suggestion."""
+    prefill = _prefill(request)
+    source = {k: prefill.pop(k) for k in ("source", "source_detail") if k in prefill}
+    form = RequestForm(request.POST or None, initial=prefill, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item.submitted_by = request.user
+        for name, value in source.items():
+            setattr(item, name, value)
+        item.save()
+        messages.success(request, f"Request “{item.title}” added.")
+        return redirect("roadmap:request_detail", pk=item.pk)
+    return render(
+        request,
+        "roadmap/request_form.html",
+        {
+            "form": form,
+            "source": source,
+            "phase": "assess",
+            "roadmap": current_roadmap(request.org),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = get_for_member(request, Request, pk=pk, write=True)
+    form = RequestForm(request.POST or None, instance=item, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Request saved; its score is updated.")
+        return redirect("roadmap:request_detail", pk=item.pk)
+    return render(
+        request,
+        "roadmap/request_form.html",
+        {"form": form, "item": item, "phase": "assess", "roadmap": current_roadmap(request.org)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _request_context(request: AuthedRequest, item: Request, **forms_) -> dict:
+    scorer = Scorer(request.org)
+    context = {
+        "item": item,
+        "allowed": {action: item.can(action) for action in TRANSITIONS},
+        "score": scorer.score(item),
+        "settings_obj": scorer.settings,
+        "duplicates": list(item.duplicates.all()),
+        "decline_form": DeclineForm(),
+        "defer_form": DeferForm(org=request.org),
+        "duplicate_form": DuplicateForm(request_obj=item),
+        "roadmap": current_roadmap(request.org),
+        "phase": "assess",
+    }
+    context.update(forms_)
+    return context
+
+
+@member_required
+@require_GET
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = get_for_member(request, Request.objects.for_list(), pk=pk)
+    template = _fragment(request, "roadmap/request_detail.html", "triage")
+    return render(request, template, _request_context(request, item))
+
+
+DECISIONS = ("assess", "decline", "defer", "duplicate")
+
+
+@member_required(write=True)
+@require_POST
+def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """One triage decision; a refused one re-renders the panel with the reason."""
+    if action not in DECISIONS:
+        raise Http404
+    item = get_for_member(request, Request.objects.for_list(), pk=pk, write=True)
+    form, name = None, None
+    if action == "decline":
+        form, name = DeclineForm(request.POST), "decline_form"
+    elif action == "defer":
+        form, name = DeferForm(request.POST, org=request.org), "defer_form"
+    elif action == "duplicate":
+        form, name = DuplicateForm(request.POST, request_obj=item), "duplicate_form"
+    error = None
+    if form is None or form.is_valid():
+        try:
+            with transaction.atomic():
+                item = Request.objects.select_for_update().get(pk=item.pk)
+                if action == "assess":
+                    item.assess(by=request.user)
+                elif action == "decline":
+                    item.decline(reason=form.cleaned_data["reason"], by=request.user)
+                elif action == "defer":
+                    data = form.cleaned_data
+                    item.defer(cycle=data["cycle"], reason=data["reason"], by=request.user)
+                else:
+                    item.mark_duplicate(of=form.cleaned_data["of"], by=request.user)
+        except TransitionRefused as refused:
+            error = " ".join(refused.messages)
+        else:
+            item = Request.objects.for_list().get(pk=item.pk)
+            if request.htmx:
+                return render(
+                    request, "roadmap/request_detail.html#triage", _request_context(request, item)
+                )
+            messages.success(request, f"“{item.title}” is now {item.get_state_display().lower()}.")
+            return redirect("roadmap:request_detail", pk=item.pk)
+    extra = {"triage_error": error, "open_form": action}
+    if form is not None:
+        extra[name] = form
+    context = _request_context(request, item, **extra)
+    if request.htmx:
+        return render(request, "roadmap/request_detail.html#triage", context)
+    return render(request, "roadmap/request_detail.html", context, status=400)
+
+
+def _commit_initial(items: list[Request]) -> dict:
+    first = items[0]
+    sizes = [i.audience_size for i in items if i.audience_size]
+    return {
+        "title": first.title,
+        "problem": "\n\n".join(i.problem for i in items),
+        "priority": next((i.priority_id for i in items if i.priority_id), None),
+        "audience": "; ".join(dict.fromkeys(i.audience for i in items if i.audience)),
+        "audience_size": sum(sizes) if sizes else None,
+        "days": sum(i.effort_days for i in items if i.effort_days) or None,
+    }
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_commit(request: AuthedRequest) -> HttpResponse:
+    """Commit one or more requests as a new initiative with owner and accountable leader."""
+    ids = request.POST.getlist("requests") if request.method == "POST" else []
+    ids = ids or request.GET.getlist("requests")
+    if not ids or not all(i.isdigit() for i in ids):
+        return HttpResponseBadRequest("Choose the requests to commit.")
+    items = list(Request.objects.for_org(request.org).filter(pk__in=ids).order_by("pk"))
+    if len(items) != len(set(ids)):
+        raise Http404("Some of those requests do not exist.")
+    form = CommitForm(request.POST or None, initial=_commit_initial(items), org=request.org)
+    refused = [i for i in items if not i.can("commit")]
+    if request.method == "POST" and form.is_valid() and not refused:
+        try:
+            initiative = services.commit_requests(
+                requests=items, by=request.user, **form.initiative_fields()
+            )
+        except TransitionRefused as error:
+            form.add_error(None, " ".join(error.messages))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Committed: “{initiative.title}” in {initiative.cycle}.")
+            return redirect("roadmap:initiative_detail", pk=initiative.pk)
+    context = {
+        "form": form,
+        "items": items,
+        "refused": refused,
+        "phase": "align",
+        "roadmap": current_roadmap(request.org),
+    }
+    status = 400 if (form.errors or refused) and request.method == "POST" else 200
+    return render(request, "roadmap/request_commit.html", context, status=status)
+
+
+@member_required(write=True)
+@require_POST
+def request_bulk(request: AuthedRequest) -> HttpResponse:
+    form = BulkTriageForm(request.POST, org=request.org)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"] == "commit":
+            query = urlencode([("requests", r.pk) for r in data["requests"]])
+            return redirect(f"{reverse('roadmap:request_commit')}?{query}")
+        try:
+            count = services.bulk_triage(
+                requests=list(data["requests"]),
+                action=data["action"],
+                by=request.user,
+                reason=data["reason"],
+                cycle=data["cycle"],
+            )
+        except TransitionRefused as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{count} request(s) updated.")
+    else:
+        problems = "; ".join(
+            f"{form.fields[f].label or f}: {' '.join(e)}" if f != "__all__" else " ".join(e)
+            for f, e in form.errors.items()
+        )
+        messages.error(request, f"Nothing was changed. {problems}")
+    response = redirect(request.POST.get("next") or reverse("roadmap:request_list"))
+    if not url_has_allowed_host_and_scheme(response.url, allowed_hosts=None):
+        response = redirect("roadmap:request_list")
+    return response
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def assess_settings(request: AuthedRequest) -> HttpResponse:
+    """Scoring weights and model, and the public intake form; editors change them."""
+    settings_obj = AssessSettings.for_org(request.org)
+    if request.method == "POST":
+        require_write(request)
+    form = AssessSettingsForm(request.POST or None, instance=settings_obj)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Scoring saved: every request's score now uses it.")
+        return redirect("roadmap:assess_settings")
+    context = {
+        "form": form,
+        "phase": "assess",
+        "roadmap": current_roadmap(request.org),
+        "intake_url": request.build_absolute_uri(
+            reverse("roadmap:intake", args=[request.org.slug])
+        ),
+    }
+    return render(
+        request, "roadmap/assess_settings.html", context, status=400 if form.errors else 200
+    )
+
+
+# Assess: the public side (no account) ------------------------------------------------------
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=intake_rate, method="POST", block=False)
+def intake(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's public intake form: no account, rate-limited, spam-resistant.
+
+    The requester gets a private status link, shown once; only its hash is stored.
+    """
+    org = get_object_or_404(Organization, slug=slug)
+    settings_obj = AssessSettings.for_org(org)
+    if not settings_obj.intake_open:
+        raise Http404("This intake form is closed.")
+    if getattr(request, "limited", False):
+        return _private(too_many_requests(request))
+    form = PublicRequestForm(request.POST or None, org=org)
+    context = {"org": org, "form": form, "intro": settings_obj.intake_intro}
+    if request.method == "POST" and form.is_valid():
+        item = form.save()
+        token = item.issue_status_token()
+        context.update(
+            {
+                "item": item,
+                "status_url": request.build_absolute_uri(
+                    reverse("roadmap:request_status", args=[token])
+                ),
+            }
+        )
+        return _private(render(request, "roadmap/intake_thanks.html", context))
+    status = 400 if form.errors else 200
+    return _private(render(request, "roadmap/intake_form.html", context, status=status))
+
+
+@require_GET
+@never_cache
+@ratelimit(key="ip", rate="60/m", block=False)
+def request_status(request: HttpRequest, token: str) -> HttpResponse:
+    """What the requester sees behind their private link: the decision and its reason."""
+    if getattr(request, "limited", False):
+        return _private(too_many_requests(request))
+    item = Request.find_by_status_token(token)
+    if item is None:
+        return _private(render(request, "roadmap/request_status.html", status=404))
+    original = None
+    if item.duplicate_of_id:
+        original = Request.objects.select_related("deferred_to", "initiative__cycle").get(
+            pk=item.duplicate_of_id
+        )
+    context = {"item": item, "original": original, "org": item.org}
+    return _private(render(request, "roadmap/request_status.html", context))
+
+
+# Align: commitments, not doing, change log, business calendar ------------------------------
+
+
+def _align_context(roadmap: Roadmap) -> dict:
+    """Per cycle: the commitment ledger beside what we are not doing.
+
+    Declined and deferred requests fall in the cycle in which they were decided; a fixed
+    number of queries whatever the size.
+    """
+    cycles = list(roadmap.cycles.all())
+    initiatives = list(roadmap.initiatives.for_ledger())
+    requests = list(
+        Request.objects.for_org(roadmap.org)
+        .not_doing()
+        .filter(decided_at__date__gte=roadmap.period_start)
+        .filter(decided_at__date__lte=roadmap.period_end)
+        .select_related("deferred_to")
+        .order_by("decided_at")
+    )
+    dropped = list(roadmap.not_doing.select_related("cycle"))
+    by_cycle = {
+        cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
+        for cycle in cycles
+    }
+    unscheduled = []
+    for initiative in initiatives:
+        if initiative.cycle_id in by_cycle:
+            by_cycle[initiative.cycle_id]["committed"].append(initiative)
+        else:
+            unscheduled.append(initiative)
+    for item in requests:
+        day = timezone.localdate(item.decided_at)
+        for cycle in cycles:
+            if cycle.start <= day <= cycle.end:
+                by_cycle[cycle.pk]["not_doing"].append(item)
+                break
+    for item in dropped:
+        by_cycle[item.cycle_id]["dropped"].append(item)
+    for entry in by_cycle.values():
+        committed = [i for i in entry["committed"] if i.is_committed]
+        entry["totals"] = {
+            "budget": sum(i.budget or 0 for i in committed),
+            "days": sum(i.days or 0 for i in committed),
+        }
+    return {"roadmap": roadmap, "ledger": list(by_cycle.values()), "unscheduled": unscheduled}
+
+
+@member_required
+@require_GET
+def roadmap_align(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    context = _align_context(roadmap)
+    context.update({"phase": "align", "not_doing_form": NotDoingForm(roadmap=roadmap)})
+    return render(request, "roadmap/roadmap_align.html", context)
+
+
+@member_required(write=True)
+@require_POST
+def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = NotDoingForm(request.POST, roadmap=roadmap)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.created_by = request.user
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            form.add_error("title", "This cycle already lists that.")
+        else:
+            messages.success(request, f"Added to what we are not doing in {item.cycle}.")
+            return redirect(f"{reverse('roadmap:roadmap_align', args=[roadmap.pk])}#not-doing")
+    context = _align_context(roadmap)
+    context.update({"phase": "align", "not_doing_form": form})
+    return render(request, "roadmap/roadmap_align.html", context, status=400)
+
+
+@member_required
+@require_GET
+def roadmap_changes(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    context = {"roadmap": roadmap, "changes": change_log(roadmap), "phase": "align"}
+    return render(request, "roadmap/roadmap_changes.html", context)
+
+
+def _calendar_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
+    avoided = EventKindRule.avoided_kinds(request.org)
+    occurrences = BusinessEvent.objects.for_org(request.org).occurrences(
+        roadmap.period_start, roadmap.period_end, avoided=avoided
+    )
+    months = []
+    day = roadmap.period_start
+    while day <= roadmap.period_end:
+        months.append(day)
+        day = add_months(day, 1)
+
+    def column(day) -> int:
+        start = roadmap.period_start
+        return (day.year - start.year) * 12 + day.month - start.month + 2
+
+    def span(start, end) -> dict:
+        start, end = max(start, roadmap.period_start), min(end, roadmap.period_end)
+        return {"from": column(start), "to": column(end) + 1}
+
+    cycles = [{"cycle": c, **span(c.start, c.end)} for c in roadmap.cycles.all()]
+    events = [{"occ": o, **span(o.start, o.end)} for o in occurrences]
+    context = {
+        "roadmap": roadmap,
+        "months": months,
+        "cycle_bars": cycles,
+        "event_bars": events,
+        "events": BusinessEvent.objects.for_org(request.org),
+        "event_form": BusinessEventForm(org=request.org),
+        "avoid_form": AvoidLaunchesForm(initial={"kinds": sorted(avoided)}),
+        "phase": "align",
+    }
+    context.update(extra)
+    return context
+
+
+@member_required
+@require_GET
+def roadmap_calendar(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    return render(request, "roadmap/roadmap_calendar.html", _calendar_context(request, roadmap))
+
+
+@member_required(write=True)
+@require_POST
+def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = BusinessEventForm(request.POST, org=request.org)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                event = form.save()
+        except IntegrityError:
+            form.add_error("name", "An event with this name already starts that day.")
+        else:
+            messages.success(request, f"“{event.name}” added to the business calendar.")
+            return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
+    context = _calendar_context(request, roadmap, event_form=form)
+    return render(request, "roadmap/roadmap_calendar.html", context, status=400)
+
+
+@member_required(write=True)
+@require_POST
+def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    event = get_for_member(request, BusinessEvent, pk=event_pk, write=True)
+    event.delete()
+    messages.success(request, f"“{event.name}” removed from the business calendar.")
+    return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
+
+
+@member_required(write=True)
+@require_POST
+def avoid_launches(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = AvoidLaunchesForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown event kind.")
+    chosen = set(form.cleaned_data["kinds"])
+    with transaction.atomic():
+        for kind in EventKind.values:
+            EventKindRule.objects.update_or_create(
+                org=request.org, kind=kind, defaults={"avoid_launches": kind in chosen}
+            )
+    messages.success(request, "Saved: the Plan step warns about launches in those periods.")
+    return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)

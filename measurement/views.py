@@ -1,9 +1,127 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+"""KPI pages: the list by family, one KPI with its trend and status, values by hand.
+htmx requests get a fragment of the same template."""
 
-from roadmap_site.access import AuthedRequest, member_required
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from measurement import charts
+from measurement.forms import KpiForm, KpiValueForm
+from measurement.models import STATUS_RULE, Kpi, KpiFamily
+from roadmap_site.access import AuthedRequest, get_for_member, member_required
+
+
+def _fragment(request: HttpRequest, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx else template
 
 
 @member_required
 def home(request: AuthedRequest) -> HttpResponse:
-    return render(request, "measurement/home.html")
+    """The KPI list, grouped by family, each with its latest value and status."""
+    kpis = list(Kpi.objects.for_org(request.org).with_values())
+    families = [
+        (KpiFamily(family), list(rows)) for family, rows in groupby(kpis, key=lambda k: k.family)
+    ]
+    return render(
+        request,
+        "measurement/home.html",
+        {"families": families, "kpis": kpis, "status_rule": STATUS_RULE},
+    )
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def kpi_create(request: AuthedRequest) -> HttpResponse:
+    form = KpiForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        kpi = form.save()
+        messages.success(request, f"“{kpi.name}” created. Record its first value below.")
+        return redirect("measurement:kpi_detail", pk=kpi.pk)
+    return render(
+        request, "measurement/kpi_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def kpi_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    kpi = get_for_member(request, Kpi, pk=pk, write=True)
+    form = KpiForm(request.POST or None, instance=kpi, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"“{kpi.name}” saved.")
+        return redirect("measurement:kpi_detail", pk=kpi.pk)
+    return render(
+        request,
+        "measurement/kpi_form.html",
+        {"form": form, "kpi": kpi},
+        status=400 if form.errors else 200,
+    )
+
+
+def kpi_context(kpi: Kpi, form: KpiValueForm | None = None) -> dict:
+    """The KPI's data block: status, chart, values with their revisions, the entry form.
+
+    A fixed number of queries however many values.
+    """
+    values = list(
+        kpi.values.select_related("entered_by")
+        .prefetch_related("revisions__history_user")
+        .order_by("date", "segment")
+    )
+    overall = [v for v in values if not v.segment]
+    assessment = kpi.assess(overall)
+    return {
+        "kpi": kpi,
+        "values": list(reversed(values)),
+        "assessment": assessment,
+        "chart": charts.kpi_trend(kpi, values),
+        "status_rule": STATUS_RULE,
+        "value_form": form or KpiValueForm(initial={"date": timezone.localdate()}),
+    }
+
+
+@member_required
+def kpi_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk)
+    context = kpi_context(kpi)
+    context["priorities"] = list(kpi.priorities.select_related("strategy"))
+    template = _fragment(request, "measurement/kpi_detail.html", "kpi-data")
+    return render(request, template, context)
+
+
+@member_required(write=True)
+@require_POST
+def kpi_value_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk, write=True)
+    form = KpiValueForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        _, created = kpi.record(
+            day=data["date"],
+            value=data["value"],
+            segment=data["segment"].strip(),
+            note=data["note"],
+            entered_by=request.user,
+        )
+        if not request.htmx:
+            messages.success(
+                request,
+                "Value recorded." if created else "Value updated; the old one is in its history.",
+            )
+            return redirect("measurement:kpi_detail", pk=kpi.pk)
+        response = render(request, "measurement/kpi_detail.html#kpi-data", kpi_context(kpi))
+        return trigger_client_event(response, "kpi-changed")
+    if request.htmx:
+        # A mistake is a normal answer: the block comes back with the form's errors.
+        return render(request, "measurement/kpi_detail.html#kpi-data", kpi_context(kpi, form))
+    context = kpi_context(kpi, form)
+    context["priorities"] = list(kpi.priorities.select_related("strategy"))
+    return render(request, "measurement/kpi_detail.html", context, status=400)

@@ -74,8 +74,12 @@ def seed_core() -> Demo:
 
 @transaction.atomic
 def load_demo() -> Demo:
+    from measurement import demo as measurement_demo
     from roadmap import demo as roadmap_demo
+    from strategy import demo as strategy_demo
 
     demo = seed_core()
+    measurement_demo.seed(demo)  # before strategy: priorities point at these KPIs
+    strategy_demo.seed(demo)
     roadmap_demo.seed(demo)
     return demo

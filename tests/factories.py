@@ -215,3 +215,107 @@ class PriorityFactory(DjangoModelFactory):
     problem = "The business is struggling here."
     business_owner = factory.SubFactory(PersonFactory, org=factory.SelfAttribute("..org"))
     rank = factory.Sequence(lambda n: n + 1)
+
+# Strategy and measurement ----------------------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from measurement.models import Direction, Kpi, KpiValue  # noqa: E402
+from strategy.models import (  # noqa: E402
+    ListeningSession,
+    MaturityAssessment,
+    Priority,
+    Strategy,
+    Theme,
+)
+
+
+class StartedStrategyFactory(factory.Factory):
+    """Strategies are made through `Strategy.start`, which also makes the canvas answers."""
+
+    class Meta:
+        model = Strategy
+
+    org = factory.SubFactory(OrganizationFactory)
+    fiscal_year = 2027
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.start(**kwargs)
+
+
+class KpiFactory(DjangoModelFactory):
+    class Meta:
+        model = Kpi
+
+    org = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"KPI {n}")
+    unit = "days"
+    direction = Direction.LOWER
+    baseline = Decimal(100)
+    baseline_date = date(2026, 1, 1)
+    target = Decimal(60)
+    target_date = date(2026, 12, 31)
+
+
+class KpiValueFactory(DjangoModelFactory):
+    class Meta:
+        model = KpiValue
+
+    kpi = factory.SubFactory(KpiFactory)
+    org = factory.SelfAttribute("kpi.org")
+    date = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+    value = Decimal(90)
+
+
+class PriorityWithKpiFactory(DjangoModelFactory):
+    class Meta:
+        model = Priority
+
+    strategy = factory.SubFactory(StartedStrategyFactory)
+    org = factory.SelfAttribute("strategy.org")
+    capability = factory.Sequence(lambda n: f"Capability {n}")
+    problem = "We're struggling to retain mid-level managers."
+    business_owner = factory.SubFactory(PersonFactory, org=factory.SelfAttribute("..org"))
+    kpi = factory.SubFactory(KpiFactory, org=factory.SelfAttribute("..org"))
+    rank = factory.Sequence(lambda n: n + 1)
+
+
+class MaturityAssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = MaturityAssessment
+
+    org = factory.SubFactory(OrganizationFactory)
+    taken_on = date(2026, 11, 1)
+    levels = factory.LazyFunction(
+        lambda: {
+            "alignment": 2,
+            "needs_analysis": 1,
+            "design_delivery": 2,
+            "measurement": 1,
+            "technology_ai": 3,
+            "skills_strategy": 2,
+        }
+    )
+
+
+class ListeningSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = ListeningSession
+
+    org = factory.SubFactory(OrganizationFactory)
+    person = factory.SubFactory(PersonFactory, org=factory.SelfAttribute("..org"))
+    department = "Engineering"
+    held_on = date(2026, 10, 1)
+    struggling = "New managers struggle with difficult conversations."
+    evidence = "Engagement survey: manager support 3.1 out of 5."
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    org = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Theme {n}")
+

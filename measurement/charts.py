@@ -1,0 +1,97 @@
+"""KPI values → Plotly figures (see roadmap/charts.py for how pages draw them)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import plotly.graph_objects as go
+
+from measurement.models import Kpi, KpiValue
+
+LINE = "#2f55d4"
+SEGMENT_COLOURS = ["#e8a33d", "#2e9d6a", "#8a56c2", "#c94f4f", "#3c9bb5"]
+
+
+def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
+    """The overall values as a line (segments as thinner lines), with the baseline, the
+    target and the planned trajectory between them."""
+    by_segment: dict[str, list[KpiValue]] = defaultdict(list)
+    for value in sorted(values, key=lambda v: v.date):
+        by_segment[value.segment].append(value)
+    unit = f" {kpi.unit}" if kpi.unit else ""
+    traces = []
+    overall = by_segment.pop("", [])
+    if overall:
+        traces.append(
+            go.Scatter(
+                name="Overall",
+                x=[v.date.isoformat() for v in overall],
+                y=[float(v.value) for v in overall],
+                mode="lines+markers",
+                line={"color": LINE, "width": 3},
+                hovertemplate="%{x}: %{y}" + unit + "<extra>Overall</extra>",
+            )
+        )
+    for colour, (segment, rows) in zip(
+        SEGMENT_COLOURS * 10, sorted(by_segment.items()), strict=False
+    ):
+        traces.append(
+            go.Scatter(
+                name=segment,
+                x=[v.date.isoformat() for v in rows],
+                y=[float(v.value) for v in rows],
+                mode="lines+markers",
+                line={"color": colour, "width": 1.5},
+                hovertemplate="%{x}: %{y}" + unit + f"<extra>{segment}</extra>",
+            )
+        )
+    dates = [v.date for v in values]
+    if kpi.baseline_date:
+        dates.append(kpi.baseline_date)
+    if kpi.target_date:
+        dates.append(kpi.target_date)
+    if dates:
+        first, last = min(dates).isoformat(), max(dates).isoformat()
+        if kpi.baseline is not None:
+            traces.append(_level("Baseline", float(kpi.baseline), first, last, "#5b6475", "dot"))
+        if kpi.target is not None:
+            traces.append(_level("Target", float(kpi.target), first, last, "#1f7a52", "dash"))
+        start_value = (
+            kpi.baseline if kpi.baseline is not None else (overall[0].value if overall else None)
+        )
+        start_date = kpi.baseline_date or (overall[0].date if overall else None)
+        if kpi.has_target and start_value is not None and start_date is not None:
+            traces.append(
+                go.Scatter(
+                    name="Planned trajectory",
+                    x=[start_date.isoformat(), kpi.target_date.isoformat()],
+                    y=[float(start_value), float(kpi.target)],
+                    mode="lines",
+                    line={"color": "#9aa5b1", "width": 1.5, "dash": "dashdot"},
+                    hoverinfo="skip",
+                )
+            )
+    figure = go.Figure(
+        data=traces,
+        layout=go.Layout(
+            yaxis={"title": {"text": kpi.unit or "Value"}},
+            xaxis={"type": "date"},
+            legend={"orientation": "h", "y": -0.2},
+            margin={"l": 55, "r": 10, "t": 10, "b": 40},
+            height=340,
+            font={"family": "system-ui, sans-serif"},
+        ),
+    )
+    return json.loads(figure.to_json())
+
+
+def _level(name: str, y: float, first: str, last: str, colour: str, dash: str) -> go.Scatter:
+    return go.Scatter(
+        name=name,
+        x=[first, last],
+        y=[y, y],
+        mode="lines",
+        line={"color": colour, "width": 1.5, "dash": dash},
+        hovertemplate=f"{name}: %{{y}}<extra></extra>",
+    )

@@ -1,0 +1,58 @@
+"""Maturity assessments → a Plotly radar (see roadmap/charts.py for how pages draw it)."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+
+from strategy import maturity
+from strategy.models import MaturityAssessment
+
+COLOURS = ["#2f55d4", "#9aa5b1"]
+
+
+def maturity_radar(latest: MaturityAssessment, previous: MaturityAssessment | None = None) -> dict:
+    """The latest assessment's level per dimension, over the previous one for comparison."""
+    names = [d.name for d in maturity.DIMENSIONS]
+    traces = []
+    for assessment, colour, fill in (
+        (previous, COLOURS[1], "none"),
+        (latest, COLOURS[0], "toself"),
+    ):
+        if assessment is None:
+            continue
+        levels = [assessment.levels.get(d.key, 0) for d in maturity.DIMENSIONS]
+        traces.append(
+            go.Scatterpolar(
+                name=f"{assessment.taken_on:%-d %b %Y}",
+                # Close the shape by repeating the first point.
+                r=[*levels, levels[0]],
+                theta=[*names, names[0]],
+                fill=fill,
+                line={"color": colour, "width": 2 if fill == "toself" else 1.5},
+                opacity=0.85,
+                hovertemplate="%{theta}: level %{r}<extra></extra>",
+            )
+        )
+    figure = go.Figure(
+        data=traces,
+        layout=go.Layout(
+            polar={
+                "radialaxis": {
+                    "range": [0, len(maturity.LEVELS)],
+                    "tickvals": [level.number for level in maturity.LEVELS],
+                    "ticktext": [level.name for level in maturity.LEVELS],
+                    "angle": 90,
+                    "tickfont": {"size": 10},
+                },
+                "angularaxis": {"direction": "clockwise"},
+            },
+            legend={"orientation": "h", "y": -0.1},
+            margin={"l": 70, "r": 70, "t": 30, "b": 30},
+            height=400,
+            font={"family": "system-ui, sans-serif"},
+            showlegend=previous is not None,
+        ),
+    )
+    return json.loads(figure.to_json())

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "roadmap_site.access.CurrentOrganizationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A blocked request raises Ratelimited (a PermissionDenied): answer 429, not 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap_site.urls"
@@ -124,6 +126,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="L&D Roadmap <roadmap
 # Caches back the rate limits; they must be shared between processes in production.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_VIEW = "roadmap_site.views.ratelimited"
 # On LocMem the counters are per-process: fine locally, and said so in the README.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 

@@ -215,6 +215,11 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "roadmap_site/person_form.html", {"form": form, "person": person})
 
 
+def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """RATELIMIT_VIEW: too many requests is a 429 with its page, not "Not allowed"."""
+    return render(request, "429.html", status=429)
+
+
 @require_GET
 @never_cache
 @transaction.non_atomic_requests

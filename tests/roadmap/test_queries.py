@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 # session, user, membership, roadmap, cycles, initiatives (+people, cycle), org of the
 # form's people, exports (+requester), share links (+creator), other memberships (header),
-# the form's owner, accountable and cycle choices; plus SAVEPOINT and RELEASE.
-ROADMAP_DETAIL_QUERIES = 15
+# the form's owner, accountable, cycle, strategy priority and KPI choices; plus SAVEPOINT
+# and RELEASE.
+ROADMAP_DETAIL_QUERIES = 17
 # session, user, membership, roadmaps with counts, other memberships; SAVEPOINT, RELEASE.
 ROADMAP_LIST_QUERIES = 7
 # link (+roadmap, org), last_used_at update, cycles, initiatives (+people, cycle);

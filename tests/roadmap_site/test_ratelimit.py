@@ -1,0 +1,55 @@
+"""Rate limits answer 429 "Too many requests", not 403 "your role does not allow this"."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from roadmap.models import ShareLink
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def limits_on(settings):
+    settings.RATELIMIT_ENABLE = True
+    cache.clear()
+    # One fixed moment: every request falls in the same rate-limit window.
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
+    cache.clear()
+
+
+def test_share_link_lookups_are_limited_per_ip(limits_on, roadmap):
+    _link, token = ShareLink.issue(roadmap=roadmap, created_by=None)
+    client = Client()
+    url = reverse("roadmap:shared_roadmap", args=[token])
+
+    statuses = [client.get(url).status_code for _ in range(60)]
+    limited = client.get(url)
+
+    assert set(statuses) == {200}
+    assert limited.status_code == 429
+    assert "Too many requests" in limited.text
+
+
+def test_guessing_tokens_is_limited_too(limits_on):
+    client = Client()
+    statuses = [
+        client.get(reverse("roadmap:shared_roadmap", args=[f"guess-{n}"])).status_code
+        for n in range(61)
+    ]
+    assert statuses[:60] == [404] * 60
+    assert statuses[60] == 429
+
+
+def test_login_attempts_are_limited(limits_on):
+    client = Client()
+    data = {"username": "someone@example.com", "password": "wrong"}
+    statuses = [client.post(reverse("login"), data).status_code for _ in range(21)]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429

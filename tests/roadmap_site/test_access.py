@@ -201,3 +201,68 @@ def test_django_admin_is_for_staff_only(editor_client):
     response = editor_client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+# Every route, found from the URLconf: a new view that forgets its login check fails here.
+
+PUBLIC_ROUTES = {
+    "healthz",
+    "signup",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invite_accept",
+    "roadmap:shared_roadmap",
+    # Assess: the public intake form and the requester's private status link.
+    "roadmap:intake",
+    "roadmap:request_status",
+}
+SAMPLE_ARGUMENT = {"int": 1, "string": "x", "slug": "x", "path": "x"}
+
+
+def all_routes() -> list[tuple[str, dict]]:
+    """(name, kwargs) of every named route of the workspace core and the roadmap app."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    routes = []
+
+    def walk(patterns, namespace, converters):
+        for entry in patterns:
+            found = {**converters, **entry.pattern.converters}
+            if isinstance(entry, URLResolver):
+                if entry.namespace in (None, "roadmap"):
+                    walk(entry.url_patterns, entry.namespace or namespace, found)
+            elif isinstance(entry, URLPattern) and entry.name:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                kwargs = {
+                    key: SAMPLE_ARGUMENT[type(conv).__name__.removesuffix("Converter").lower()]
+                    for key, conv in found.items()
+                }
+                routes.append((name, kwargs))
+
+    walk(get_resolver().url_patterns, None, {})
+    return routes
+
+
+ROUTES = all_routes()
+
+
+def test_the_route_list_is_complete():
+    names = {name for name, _ in ROUTES}
+    assert {"home", "members", "roadmap:roadmap_detail", "roadmap:shared_roadmap"} <= names
+    assert names >= PUBLIC_ROUTES
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"), [r for r in ROUTES if r[0] not in PUBLIC_ROUTES], ids=lambda v: str(v)
+)
+def test_every_private_route_sends_anonymous_users_to_login(client, db, name, kwargs):
+    url = reverse(name, kwargs=kwargs)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in (302, 405), (method, url)
+        if response.status_code == 302:
+            assert urlsplit(response["Location"]).path == reverse("login"), (method, url)

@@ -1,0 +1,444 @@
+"""The Plan phase's figures: the timeline (Gantt) and the capacity chart.
+
+Rows come in already filtered and ordered (by owner, priority, status: the view's job);
+these functions only draw. Figures are plain JSON (no JavaScript callbacks), drawn by
+static/js/app.js under the strict CSP, and reused by the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+import plotly.graph_objects as go
+
+from roadmap.planning import (
+    CalendarEvent,
+    CapacityResult,
+    CycleSpan,
+    Dependency,
+    PersonCycleLoad,
+)
+
+DAY_MS = 24 * 60 * 60 * 1000
+FONT = {"family": "system-ui, sans-serif", "size": 12}
+LABEL_CHARS = 26  # longer row labels are cut with an ellipsis; the hover has them whole
+
+STATUS_COLOURS = {
+    # Initiative statuses (as roadmap/charts.py)
+    "proposed": "#9aa5b1",
+    "committed": "#2f6fde",
+    "in_progress": "#e8a33d",
+    "delivered": "#2e9d6a",
+    "stopped": "#c94f4f",
+    # Stage statuses
+    "not_started": "#7b93c9",
+    "blocked": "#c94f4f",
+    "done": "#2e9d6a",
+}
+OWNER_PALETTE = [
+    "#2f6fde",
+    "#e8a33d",
+    "#2e9d6a",
+    "#8e5bd6",
+    "#d0597c",
+    "#1b9aaa",
+    "#8c6d31",
+    "#5c6bc0",
+]
+FALLBACK_COLOUR = "#9aa5b1"
+EVENT_FILLS = {
+    "avoid_launches": "rgba(201, 79, 79, 0.14)",
+    "stakeholders": "rgba(142, 91, 214, 0.14)",
+    "other": "rgba(120, 130, 140, 0.12)",
+}
+EVENT_TEXT = {"avoid_launches": "#a33b3b", "stakeholders": "#6b3fb0", "other": "#56606b"}
+TODAY_COLOUR = "#c0392b"
+OVER_COLOUR = "#c94f4f"
+PLANNED_COLOUR = "#2f6fde"
+CAPACITY_COLOUR = "#d5dbe1"
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One bar: an initiative (level 0) or one of its stages (level 1)."""
+
+    kind: Literal["initiative", "stage"]
+    id: int
+    label: str
+    start: date
+    end: date  # inclusive: the bar covers the whole last day
+    status: str
+    owner: str = ""  # display name; empty when unassigned
+
+    @property
+    def ref(self) -> tuple[str, int]:
+        return self.kind, self.id
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _days(value: Decimal) -> str:
+    """8.00 → "8", 2.50 → "2.5"."""
+    return format(value.normalize(), "f")
+
+
+def _day_after(day: date) -> str:
+    return (day + timedelta(days=1)).isoformat()
+
+
+def timeline_figure(
+    rows: Sequence[TimelineRow],
+    cycles: Sequence[CycleSpan],
+    events: Sequence[CalendarEvent],
+    today: date,
+    colour_by: Literal["status", "owner"] = "status",
+    dependencies: Sequence[Dependency] = (),
+) -> dict:
+    """A Gantt of the rows, top to bottom in the order given.
+
+    Bars are grouped into one trace per status (or owner) so the legend explains the
+    colours. Cycles are alternate shaded columns named above the plot; calendar events are
+    tinted bands named under the cycle names (red: avoid launches, purple: stakeholders
+    busy); dependencies are arrows from the end of one bar to the start of the next, red
+    when the dates break them. The today line is drawn when today is in view.
+    """
+    starts = [row.start for row in rows] + [cycle.start for cycle in cycles]
+    ends = [row.end for row in rows] + [cycle.end for cycle in cycles]
+    first = min(starts, default=today - timedelta(days=30))
+    last = max(ends, default=today + timedelta(days=60))
+    view = (first - timedelta(days=3), last + timedelta(days=4))
+
+    # Positions, not labels, on the y axis: stage names repeat across initiatives.
+    position = {row.ref: index for index, row in enumerate(rows)}
+    group_of = (lambda row: row.status) if colour_by == "status" else (lambda row: row.owner)
+    groups: dict[str, list[TimelineRow]] = {}
+    for row in rows:
+        groups.setdefault(group_of(row), []).append(row)
+    owners = sorted(name for name in groups if name) if colour_by == "owner" else []
+
+    def colour(group: str) -> str:
+        if colour_by == "status":
+            return STATUS_COLOURS.get(group, FALLBACK_COLOUR)
+        if not group:
+            return FALLBACK_COLOUR
+        return OWNER_PALETTE[owners.index(group) % len(OWNER_PALETTE)]
+
+    def legend_name(group: str) -> str:
+        if colour_by == "status":
+            return _label(group) if group else "No status"
+        return group or "Unassigned"
+
+    traces = [
+        go.Bar(
+            name=legend_name(group),
+            orientation="h",
+            base=[row.start.isoformat() for row in members],
+            x=[((row.end - row.start).days + 1) * DAY_MS for row in members],
+            y=[position[row.ref] for row in members],
+            width=[0.72 if row.kind == "initiative" else 0.5 for row in members],
+            marker={
+                "color": colour(group),
+                "opacity": [1 if row.kind == "initiative" else 0.85 for row in members],
+                "line": {"width": 0},
+            },
+            customdata=[
+                [
+                    row.label,
+                    row.start.isoformat(),
+                    row.end.isoformat(),
+                    _label(row.status),
+                    row.owner or "Unassigned",
+                ]
+                for row in members
+            ],
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>%{customdata[1]} → %{customdata[2]}"
+                "<br>%{customdata[3]} · %{customdata[4]}<extra></extra>"
+            ),
+        )
+        for group, members in groups.items()
+    ]
+
+    shapes: list[dict] = []
+    annotations: list[dict] = []
+    for index, cycle in enumerate(sorted(cycles, key=lambda cycle: cycle.start)):
+        if index % 2 == 0:
+            shapes.append(_band(cycle.start, cycle.end, "rgba(47, 111, 222, 0.05)"))
+        shapes.append(_vline(cycle.start.isoformat(), "#c3cad3", width=1))
+        annotations.append(
+            {
+                "x": (cycle.start + (cycle.end - cycle.start) / 2).isoformat(),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 2,
+                "text": f"<b>{cycle.name}</b>",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#2d3640"},
+            }
+        )
+
+    spans = _event_spans(events, *view)
+    for (event, start, end), level in zip(spans, _label_levels(spans, view), strict=True):
+        tone = (
+            "avoid_launches"
+            if event.avoid_launches
+            else "stakeholders"
+            if event.needs_stakeholders_conflict
+            else "other"
+        )
+        shapes.append(_band(start, end, EVENT_FILLS[tone], name=event.name))
+        annotations.append(
+            {
+                "x": start.isoformat(),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -2 - 13 * level,
+                "text": event.name,
+                "showarrow": False,
+                "font": {"size": 10, "color": EVENT_TEXT[tone]},
+                "bgcolor": "rgba(255, 255, 255, 0.7)",
+            }
+        )
+
+    by_ref = {row.ref: row for row in rows}
+    for dependency in dependencies:
+        before = by_ref.get((dependency.kind, dependency.predecessor_id))
+        after = by_ref.get((dependency.kind, dependency.successor_id))
+        if before is None or after is None:
+            continue
+        broken = after.start <= before.end
+        annotations.append(
+            {
+                "x": after.start.isoformat(),
+                "y": position[after.ref],
+                "ax": _day_after(before.end),
+                "ay": position[before.ref],
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowsize": 1,
+                "arrowwidth": 1.5,
+                "arrowcolor": TODAY_COLOUR if broken else "#56606b",
+                "text": "",
+            }
+        )
+
+    if view[0] <= today <= view[1]:
+        noon = f"{today.isoformat()}T12:00:00"
+        shapes.append(_vline(noon, TODAY_COLOUR, width=2, dash="dot", name="Today"))
+        annotations.append(
+            {
+                "x": noon,
+                "y": 0,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "top",
+                "yshift": -2,
+                "text": "Today",
+                "showarrow": False,
+                "font": {"size": 10, "color": TODAY_COLOUR},
+            }
+        )
+
+    figure = go.Figure(
+        data=traces,
+        layout=go.Layout(
+            barmode="overlay",
+            height=150 + 28 * max(len(rows), 3),
+            margin={"l": 10, "r": 16, "t": 34, "b": 40},
+            font=FONT,
+            showlegend=bool(rows),
+            # Below everything, whatever the height: anchored to the container, not the plot.
+            legend={
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "y": 0,
+                "yref": "container",
+                "yanchor": "bottom",
+            },
+            xaxis={
+                "type": "date",
+                "range": [view[0].isoformat(), view[1].isoformat()],
+                "showgrid": False,
+                "ticklabelstandoff": 14,
+                "automargin": True,
+            },
+            yaxis={
+                "tickmode": "array",
+                "tickvals": list(range(len(rows))),
+                "ticktext": [
+                    f"<b>{_short(row.label)}</b>" if row.kind == "initiative" else _short(row.label)
+                    for row in rows
+                ],
+                "tickfont": {"size": 11},
+                # A spare row on top holds the event names clear of the first bar.
+                "range": [max(len(rows), 1) - 0.5, -1.8],
+                "automargin": True,
+                "showgrid": False,
+                "zeroline": False,
+                "fixedrange": True,
+            },
+            shapes=shapes,
+            annotations=annotations,
+            hoverlabel={"align": "left"},
+            plot_bgcolor="white",
+            paper_bgcolor="white",
+        ),
+    )
+    return json.loads(figure.to_json())
+
+
+def _event_spans(
+    events: Sequence[CalendarEvent], start: date, end: date
+) -> list[tuple[CalendarEvent, date, date]]:
+    spans = [
+        (event, first, last) for event in events for first, last in event.occurrences(start, end)
+    ]
+    return sorted(spans, key=lambda span: (span[1], span[0].id))
+
+
+def _label_levels(
+    spans: Sequence[tuple[CalendarEvent, date, date]], view: tuple[date, date]
+) -> list[int]:
+    """A line (0, 1 or 2) for each event name, so that names close in time do not overprint.
+
+    A name is taken to be as wide as it is on a 1,000-pixel plot (6 px a character); on a
+    narrower screen names may still touch.
+    """
+    days_per_char = 6 * (view[1] - view[0]).days / 1000
+    ends = [date.min] * 3
+    levels = []
+    for event, start, _ in spans:
+        level = next((i for i, end in enumerate(ends) if end < start), len(levels) % 3)
+        ends[level] = start + timedelta(days=len(event.name) * days_per_char)
+        levels.append(level)
+    return levels
+
+
+def _band(start: date, end: date, fill: str, name: str = "") -> dict:
+    shape = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": start.isoformat(),
+        "x1": _day_after(end),
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": fill,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+    if name:
+        shape["name"] = name
+    return shape
+
+
+def _vline(x: str, colour: str, *, width: int, dash: str = "solid", name: str = "") -> dict:
+    shape = {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "width": width, "dash": dash},
+    }
+    if name:
+        shape["name"] = name
+    return shape
+
+
+def capacity_figure(result: CapacityResult, names: Mapping[int, str] | None = None) -> dict:
+    """Planned days against available days, per person within each cycle.
+
+    The grey bar is what the person has (capacity minus time off); the coloured bar over it
+    is what is planned, red where it exceeds the grey one.
+    """
+    names = names or {}
+    cycle_names = {cycle.id: cycle.name for cycle in result.cycles}
+    loads = list(result.people)
+    x = [
+        [cycle_names[load.cycle_id] for load in loads],
+        [names.get(load.person_id, f"Person {load.person_id}") for load in loads],
+    ]
+
+    def hover(load: PersonCycleLoad) -> str:
+        utilisation = "no capacity" if load.utilisation is None else f"{load.utilisation}%"
+        planned, available = _days(load.planned_days), _days(load.available_days)
+        return f"{planned} planned of {available} days ({utilisation})"
+
+    def only(over: bool) -> list[float | None]:
+        return [float(load.planned_days) if load.over_allocated == over else None for load in loads]
+
+    hovertemplate = "%{x[1]}, %{x[0]}<br>%{customdata}<extra></extra>"
+    customdata = [hover(load) for load in loads]
+    figure = go.Figure(
+        data=[
+            go.Bar(
+                name="Available",
+                x=x,
+                y=[float(load.available_days) for load in loads],
+                marker={"color": CAPACITY_COLOUR},
+                width=0.8,
+                customdata=customdata,
+                hovertemplate=hovertemplate,
+            ),
+            go.Bar(
+                name="Planned",
+                x=x,
+                y=only(False),
+                marker={"color": PLANNED_COLOUR},
+                width=0.45,
+                customdata=customdata,
+                hovertemplate=hovertemplate,
+            ),
+            go.Bar(
+                name="Over-allocated",
+                x=x,
+                y=only(True),
+                marker={"color": OVER_COLOUR},
+                width=0.45,
+                customdata=customdata,
+                hovertemplate=hovertemplate,
+            ),
+        ],
+        layout=go.Layout(
+            barmode="overlay",
+            height=380,
+            margin={"l": 50, "r": 10, "t": 20, "b": 40},
+            font=FONT,
+            legend={
+                "orientation": "h",
+                "x": 0,
+                "y": 0,
+                "yref": "container",
+                "yanchor": "bottom",
+            },
+            yaxis={"title": {"text": "Days"}, "rangemode": "tozero"},
+            xaxis={"automargin": True},
+            plot_bgcolor="white",
+            paper_bgcolor="white",
+        ),
+    )
+    return json.loads(figure.to_json())

@@ -388,6 +388,7 @@ class CommitForm(forms.ModelForm):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.org = org
         people = Person.objects.for_org(org)
         self.fields["owner"].queryset = people.order_by("-is_ld_team", "name")
         self.fields["accountable"].queryset = people
@@ -400,6 +401,13 @@ class CommitForm(forms.ModelForm):
         self.fields["cycle"].label = "Committed for cycle"
         self.fields["owner"].help_text = "Who does the work (L&D)."
         self.fields["accountable"].help_text = "The business leader who owns the outcome."
+
+    def clean(self):
+        cleaned = super().clean()
+        # The roadmap follows from the cycle; the model's checks need both.
+        if cleaned.get("cycle"):
+            self.instance.roadmap = cleaned["cycle"].roadmap
+        return cleaned
 
     def initiative_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -587,7 +587,7 @@ def request_bulk(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["action"] == "commit":
-            query = urlencode([("requests", r.pk) for r in data["requests"]])
+            query = urlencode([("requests", r.pk) for r in data["requests"].order_by("pk")])
             return redirect(f"{reverse('roadmap:request_commit')}?{query}")
         try:
             count = services.bulk_triage(

@@ -200,6 +200,7 @@ class TrainingRequestFactory(DjangoModelFactory):
 class StrategyFactory(DjangoModelFactory):
     class Meta:
         model = "strategy.Strategy"
+        django_get_or_create = ["org", "fiscal_year"]
 
     org = factory.SubFactory(OrganizationFactory)
     fiscal_year = 2027
@@ -215,6 +216,7 @@ class PriorityFactory(DjangoModelFactory):
     problem = "The business is struggling here."
     business_owner = factory.SubFactory(PersonFactory, org=factory.SelfAttribute("..org"))
     rank = factory.Sequence(lambda n: n + 1)
+
 
 # Strategy and measurement ----------------------------------------------------------------
 
@@ -318,4 +320,3 @@ class ThemeFactory(DjangoModelFactory):
 
     org = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Theme {n}")
-

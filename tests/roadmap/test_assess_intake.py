@@ -1,0 +1,176 @@
+"""The public intake form and the requester's private status link: no account needed,
+rate-limited, spam-resistant; a status link only ever opens its own request."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from roadmap.forms import PublicRequestForm
+from roadmap.models import AssessSettings, Request, RequestState
+from roadmap_site.models import hash_token
+from tests.factories import PriorityFactory, TrainingRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def valid_data(**overrides) -> dict:
+    with time_machine.travel(time.time() - 60, tick=False):  # opened a minute ago
+        started = PublicRequestForm.stamp()
+    return {
+        "requester_name": "Grace Kim",
+        "requester_email": "grace@example.com",
+        "requester_department": "Support",
+        "title": "Support agent certification",
+        "problem": "New agents need eight weeks before they handle tickets alone.",
+        "audience": "New support agents",
+        "audience_size": "60",
+        "evidence_kind": "metric",
+        "evidence_metric": "Weeks to handle tickets alone",
+        "evidence_value": "8",
+        "evidence_notes": "",
+        "priority": "",
+        "needed_by": "2027-01-15",
+        "started": started,
+        "website": "",
+        **overrides,
+    }
+
+
+def intake_url(org) -> str:
+    return reverse("roadmap:intake", args=[org.slug])
+
+
+def status_link(response) -> str:
+    match = re.search(r'value="(http://testserver/status/[^"]+)"', response.content.decode())
+    assert match, "the thank-you page shows the status link"
+    return match.group(1).replace("http://testserver", "")
+
+
+def test_the_form_needs_no_account(client, org):
+    response = client.get(intake_url(org))
+    assert response.status_code == 200
+    assert "Request training or learning support" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_valid_request_is_stored_and_gives_a_private_status_link(client, org):
+    priority = PriorityFactory(org=org, strategy__org=org)
+    response = client.post(intake_url(org), valid_data(priority=priority.pk))
+    assert response.status_code == 200
+    item = Request.objects.get()
+    assert (item.org, item.source, item.state) == (org, "public", RequestState.NEW)
+    assert item.priority == priority
+    assert item.requester_department == "Support"
+    assert item.submitted_by is None
+    link = status_link(response)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    # Only the hash is stored; the token has at least 128 bits.
+    assert item.status_token_hash == hash_token(token)
+    assert len(token) >= 43
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Support agent certification" in page.content.decode()
+    assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_invalid_input_is_refused_with_errors(client, org, row_counts):
+    before = row_counts()
+    response = client.post(intake_url(org), valid_data(requester_email="nope", problem=""))
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+    assert row_counts() == before
+
+
+def test_a_priority_of_another_organisation_is_refused(client, org, other_org):
+    foreign = PriorityFactory(org=other_org, strategy__org=other_org)
+    response = client.post(intake_url(org), valid_data(priority=foreign.pk))
+    assert response.status_code == 400
+    assert not Request.objects.exists()
+
+
+def test_the_honeypot_refuses_bots(client, org):
+    response = client.post(intake_url(org), valid_data(website="http://spam.example"))
+    assert response.status_code == 400
+    assert not Request.objects.exists()
+
+
+def test_a_form_sent_too_fast_is_refused(client, org):
+    response = client.post(intake_url(org), valid_data(started=PublicRequestForm.stamp()))
+    assert response.status_code == 400
+    assert "That was quick" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+def test_a_tampered_timestamp_is_refused(client, org):
+    response = client.post(intake_url(org), valid_data(started="1:forged"))
+    assert response.status_code == 400
+    assert not Request.objects.exists()
+
+
+def test_too_many_submissions_get_429(client, org, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.INTAKE_RATE = "3/h"
+    codes = [client.post(intake_url(org), valid_data()).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert Request.objects.count() == 3
+
+
+def test_a_closed_intake_is_not_found(client, org):
+    AssessSettings.objects.create(org=org, intake_open=False)
+    assert client.get(intake_url(org)).status_code == 404
+    assert client.post(intake_url(org), valid_data()).status_code == 404
+
+
+def test_an_unknown_organisation_is_not_found(client, db):
+    assert client.get(reverse("roadmap:intake", args=["nobody"])).status_code == 404
+
+
+def test_a_status_link_opens_only_its_own_request(client, org):
+    mine = TrainingRequestFactory(org=org, title="Mine")
+    other = TrainingRequestFactory(org=org, title="Someone else's")
+    token = mine.issue_status_token()
+    other.issue_status_token()
+    page = client.get(reverse("roadmap:request_status", args=[token]))
+    assert "Mine" in page.content.decode()
+    assert "Someone else" not in page.content.decode()
+    # Another request's id, or a made-up token, opens nothing.
+    for guess in [str(other.pk), token[:-1] + "x", "x" * 43]:
+        assert client.get(reverse("roadmap:request_status", args=[guess])).status_code == 404
+
+
+def test_the_status_link_shows_the_decision_and_its_reason(client, org, roadmap, editor_membership):
+    item = TrainingRequestFactory(org=org)
+    token = item.issue_status_token()
+    item.defer(
+        cycle=roadmap.cycles.last(),
+        reason="Q2 is full with the onboarding journey.",
+        by=editor_membership.user,
+    )
+    page = client.get(reverse("roadmap:request_status", args=[token])).content.decode()
+    assert "Deferred" in page
+    assert "Q4 FY27" in page
+    assert "Q2 is full with the onboarding journey." in page
+
+
+def test_a_duplicate_requester_sees_the_original_decision(client, org, editor_membership):
+    original = TrainingRequestFactory(org=org)
+    duplicate = TrainingRequestFactory(org=org)
+    token = duplicate.issue_status_token()
+    duplicate.mark_duplicate(of=original, by=editor_membership.user)
+    original.decline(reason="Not a training problem.", by=editor_membership.user)
+    page = client.get(reverse("roadmap:request_status", args=[token])).content.decode()
+    assert "merged your request" in page
+    assert "declined" in page
+    assert "Not a training problem." in page
+
+
+def test_status_lookups_are_rate_limited(client, org, settings):
+    settings.RATELIMIT_ENABLE = True
+    url = reverse("roadmap:request_status", args=["x" * 43])
+    codes = {client.get(url).status_code for _ in range(61)}
+    assert codes == {404, 429}

@@ -14,7 +14,7 @@ COLOURS = ["#2f55d4", "#9aa5b1"]
 
 def maturity_radar(latest: MaturityAssessment, previous: MaturityAssessment | None = None) -> dict:
     """The latest assessment's level per dimension, over the previous one for comparison."""
-    names = [d.name for d in maturity.DIMENSIONS]
+    names = [_wrap(d.name) for d in maturity.DIMENSIONS]
     traces = []
     for assessment, colour, fill in (
         (previous, COLOURS[1], "none"),
@@ -39,20 +39,31 @@ def maturity_radar(latest: MaturityAssessment, previous: MaturityAssessment | No
         data=traces,
         layout=go.Layout(
             polar={
+                # Level numbers, not names: the names collide with the dimension labels
+                # on a small radar; the page's key and table give the names.
                 "radialaxis": {
                     "range": [0, len(maturity.LEVELS)],
                     "tickvals": [level.number for level in maturity.LEVELS],
-                    "ticktext": [level.name for level in maturity.LEVELS],
-                    "angle": 90,
+                    "angle": 90 - 360 / len(maturity.DIMENSIONS) / 2,
+                    "tickangle": 0,
                     "tickfont": {"size": 10},
                 },
                 "angularaxis": {"direction": "clockwise"},
             },
             legend={"orientation": "h", "y": -0.1},
-            margin={"l": 70, "r": 70, "t": 30, "b": 30},
+            margin={"l": 60, "r": 60, "t": 40, "b": 30},
             height=400,
             font={"family": "system-ui, sans-serif"},
             showlegend=previous is not None,
         ),
     )
     return json.loads(figure.to_json())
+
+
+def _wrap(name: str, width: int = 12) -> str:
+    """Break a long label onto two lines so it fits beside a radar on a phone."""
+    if len(name) <= width or " " not in name:
+        return name
+    middle = len(name) // 2
+    cut = min((i for i, c in enumerate(name) if c == " "), key=lambda i: abs(i - middle))
+    return f"{name[:cut]}<br>{name[cut + 1 :]}"

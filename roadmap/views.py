@@ -360,7 +360,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "scoring_model": scorer.settings.get_scoring_model_display(),
+        "scoring_model": "RICE" if scorer.settings.scoring_model == "rice" else "weighted score",
         "is_rice": scorer.settings.scoring_model == ScoringModel.RICE,
         "bulk_form": BulkTriageForm(org=org),
         "roadmap": current_roadmap(org),
@@ -641,10 +641,13 @@ def assess_settings(request: AuthedRequest) -> HttpResponse:
 # Assess: the public side (no account) ------------------------------------------------------
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: HttpResponse, *, secret_url: bool = False) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    if secret_url:
+        # The token is in the URL: never leak it through Referer. (Not on the form page:
+        # with no-referrer, browsers post `Origin: null` and CSRF refuses the form.)
+        response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -685,17 +688,17 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
     """What the requester sees behind their private link: the decision and its reason."""
     if getattr(request, "limited", False):
-        return _private(too_many_requests(request))
+        return _private(too_many_requests(request), secret_url=True)
     item = Request.find_by_status_token(token)
     if item is None:
-        return _private(render(request, "roadmap/request_status.html", status=404))
+        return _private(render(request, "roadmap/request_status.html", status=404), secret_url=True)
     original = None
     if item.duplicate_of_id:
         original = Request.objects.select_related("deferred_to", "initiative__cycle").get(
             pk=item.duplicate_of_id
         )
     context = {"item": item, "original": original, "org": item.org}
-    return _private(render(request, "roadmap/request_status.html", context))
+    return _private(render(request, "roadmap/request_status.html", context), secret_url=True)
 
 
 # Align: commitments, not doing, change log, business calendar ------------------------------

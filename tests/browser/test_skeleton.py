@@ -49,6 +49,8 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     edit_form = page.get_by_role("form", name=re.compile("Edit Manager onboarding toolkit"))
     edit_form.get_by_label("Status").select_option(label="Committed")
     edit_form.get_by_role("button", name="Save").click()
+    # The edit form's own <option>Committed</option> matches too: wait for it to be swapped out.
+    expect(edit_form).to_have_count(0)
     expect(page.locator("#initiative-rows li").filter(has_text="Committed")).to_be_visible()
     assert Initiative.objects.get(title="Manager onboarding toolkit").status == "committed"
     screenshot("skeleton-roadmap")
@@ -85,6 +87,8 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     expect(page.locator("#share-links").get_by_text("Revoked")).to_be_visible()
     response = shared.goto(share_url)
     assert response.status == 404
-    expect(shared.get_by_role("heading", name=re.compile("does not open a roadmap"))).to_be_visible()
+    expect(
+        shared.get_by_role("heading", name=re.compile("does not open a roadmap"))
+    ).to_be_visible()
     assert ShareLink.objects.get().revoked_at is not None
     stranger.close()

@@ -391,7 +391,12 @@ def _prefill(request: AuthedRequest) -> dict:
             "source_detail": f"Theme: {theme.name}",
         }
     if key := request.GET.get("from_suggestion"):
-        assessment = MaturityAssessment.objects.for_org(request.org).latest_first().first()
+        assessments = MaturityAssessment.objects.latest_first()
+        chosen = request.GET.get("assessment", "")
+        if chosen.isdigit():
+            assessment = get_for_member(request, assessments, pk=int(chosen))
+        else:  # without an id, the latest assessment's suggestions
+            assessment = assessments.for_org(request.org).first()
         if assessment is None:
             raise Http404("No maturity assessment yet.")
         for dimension, level, move in assessment.next_moves():

@@ -240,3 +240,51 @@ def test_the_list_query_count_does_not_grow(editor_client, org, count, django_as
         response = editor_client.get(reverse("roadmap:request_list"))
     assert response.status_code == 200
     assert f"{count} requests" in response.content.decode()
+
+
+# "Turn into a request" from the strategy -------------------------------------------------
+
+
+def test_a_listening_session_theme_prefills_a_request(editor_client, org):
+    from tests.factories import ListeningSessionFactory, ThemeFactory
+
+    session = ListeningSessionFactory(org=org, department="Engineering")
+    theme = ThemeFactory(org=org, name="Difficult conversations")
+    theme.attach("difficult conversations", [session])
+    url = reverse("roadmap:request_create") + f"?from_theme={theme.pk}"
+    form = editor_client.get(url).context["form"]
+    assert form.initial["title"] == "Difficult conversations"
+    assert "New managers struggle" in form.initial["problem"]
+    editor_client.post(url, {**form.initial, "gap": "unknown", "impact": "1"})
+    item = Request.objects.get()
+    assert (item.source, item.source_detail) == ("listening", "Theme: Difficult conversations")
+
+
+def test_a_maturity_suggestion_prefills_a_request(editor_client, org):
+    from tests.factories import MaturityAssessmentFactory
+
+    assessment = MaturityAssessmentFactory(org=org)
+    url = reverse("roadmap:request_create")
+    response = editor_client.get(
+        url, {"from_suggestion": "needs_analysis", "assessment": assessment.pk}
+    )
+    assert response.status_code == 200
+    initial = response.context["form"].initial
+    assert "is at level 1 (Reactive). Next move:" in initial["problem"]
+    editor_client.post(
+        f"{url}?from_suggestion=needs_analysis&assessment={assessment.pk}",
+        {**initial, "impact": "1"},
+    )
+    assert Request.objects.get().source == "maturity"
+    assert editor_client.get(url, {"from_suggestion": "no-such-dimension"}).status_code == 404
+
+
+def test_prefill_from_another_organisation_is_404(editor_client, other_org):
+    from tests.factories import MaturityAssessmentFactory, ThemeFactory
+
+    theme = ThemeFactory(org=other_org)
+    assessment = MaturityAssessmentFactory(org=other_org)
+    url = reverse("roadmap:request_create")
+    assert editor_client.get(url, {"from_theme": theme.pk}).status_code == 404
+    params = {"from_suggestion": "needs_analysis", "assessment": assessment.pk}
+    assert editor_client.get(url, params).status_code == 404

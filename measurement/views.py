@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,10 +16,7 @@ from measurement import charts
 from measurement.forms import KpiForm, KpiValueForm
 from measurement.models import STATUS_RULE, Kpi, KpiFamily
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
-
-
-def _fragment(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
+from roadmap_site.partials import page_or_partial
 
 
 @member_required
@@ -93,7 +90,7 @@ def kpi_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk)
     context = kpi_context(kpi)
     context["priorities"] = list(kpi.priorities.select_related("strategy"))
-    template = _fragment(request, "measurement/kpi_detail.html", "kpi-data")
+    template = page_or_partial(request, "measurement/kpi_detail.html", "kpi-data")
     return render(request, template, context)
 
 

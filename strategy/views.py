@@ -5,7 +5,7 @@ fragment of the same template."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from measurement.models import STATUS_RULE
 from roadmap.models import fiscal_year_of
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.partials import page_or_partial
 from strategy import charts, maturity, services
 from strategy.forms import (
     AnswerForm,
@@ -36,11 +37,6 @@ from strategy.models import (
     Theme,
 )
 from strategy.themes import suggest_themes
-
-
-def _fragment(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
-
 
 # The strategy ---------------------------------------------------------------------------
 
@@ -143,7 +139,7 @@ def answer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(
             reverse("strategy:strategy_detail", args=[answer.strategy_id]) + f"#answer-{pk}"
         )
-    template = _fragment(request, "strategy/answer_edit.html", "answer-form")
+    template = page_or_partial(request, "strategy/answer_edit.html", "answer-form")
     return render(request, template, {"answer": answer, "form": form})
 
 
@@ -152,7 +148,7 @@ def answer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def answer_history(request: AuthedRequest, pk: int) -> HttpResponse:
     answer = _answer(request, pk)
     revisions = list(answer.revisions.select_related("history_user").order_by("-history_date"))
-    template = _fragment(request, "strategy/answer_history.html", "history")
+    template = page_or_partial(request, "strategy/answer_history.html", "history")
     return render(request, template, {"answer": answer, "revisions": revisions})
 
 

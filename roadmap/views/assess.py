@@ -1,5 +1,5 @@
-"""Roadmap pages: the list, a roadmap with its initiatives and chart, inline editing,
-PDF exports and share links. htmx requests get a fragment of the same template."""
+"""Assess: what problem are we solving? Requests, their score, triage, the public intake form
+and the requester's status page."""
 
 from __future__ import annotations
 
@@ -9,296 +9,42 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 
-from roadmap import charts, services
+from roadmap import services
 from roadmap.forms import (
     AssessSettingsForm,
-    AvoidLaunchesForm,
     BulkTriageForm,
-    BusinessEventForm,
     CommitForm,
     DeclineForm,
     DeferForm,
     DuplicateForm,
-    InitiativeForm,
-    NotDoingForm,
     PublicRequestForm,
     RequestFilterForm,
     RequestForm,
-    RoadmapForm,
-    ShareLinkForm,
 )
 from roadmap.models import (
     TRANSITIONS,
     AssessSettings,
-    BusinessEvent,
-    EventKind,
-    EventKindRule,
-    Export,
-    ExportStatus,
-    Initiative,
     Request,
     Roadmap,
     Scorer,
     ScoringModel,
-    ShareLink,
     TransitionRefused,
-    add_months,
-    change_log,
     fiscal_year_of,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.models import Organization
-
-
-def _fragment(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
-
-
-def roadmap_overview(roadmap: Roadmap) -> dict:
-    """What both the member page and the shared page show: cycles, initiatives, chart.
-
-    A fixed number of queries whatever the roadmap's size.
-    """
-    cycles = list(roadmap.cycles.all())
-    initiatives = list(roadmap.initiatives.with_people())
-    per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
-    return {
-        "roadmap": roadmap,
-        "cycles": cycles,
-        "initiatives": initiatives,
-        "per_cycle": per_cycle,
-        "chart": charts.initiatives_per_cycle(per_cycle),
-    }
-
-
-@member_required
-def roadmap_list(request: AuthedRequest) -> HttpResponse:
-    roadmaps = Roadmap.objects.for_org(request.org).with_counts()
-    return render(request, "roadmap/roadmap_list.html", {"roadmaps": roadmaps})
-
-
-@member_required(write=True)
-def roadmap_create(request: AuthedRequest) -> HttpResponse:
-    form = RoadmapForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        roadmap = form.save(created_by=request.user)
-        messages.success(request, f"“{roadmap.title}” created with four quarterly cycles.")
-        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-    status = 400 if form.errors else 200
-    return render(request, "roadmap/roadmap_form.html", {"form": form}, status=status)
-
-
-@member_required
-def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    context = roadmap_overview(roadmap)
-    context.update(
-        {
-            "initiative_form": InitiativeForm(roadmap=roadmap),
-            "exports": list(roadmap.exports.recent()[:5]),
-            "share_links": list(roadmap.share_links.select_related("created_by")),
-            "share_form": ShareLinkForm(),
-        }
-    )
-    return render(request, "roadmap/roadmap_detail.html", context)
-
-
-@member_required(write=True)
-@require_POST
-def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    form = InitiativeForm(request.POST, roadmap=roadmap)
-    if form.is_valid():
-        initiative = form.save(by=request.user)
-        if request.htmx:
-            initiative = Initiative.objects.with_people().get(pk=initiative.pk)
-            response = render(
-                request,
-                "roadmap/initiative_detail.html#initiative-row",
-                {"initiative": initiative, "roadmap": roadmap},
-            )
-            return trigger_client_event(response, "roadmap-changed")
-        messages.success(request, f"“{initiative.title}” added.")
-        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-    if request.htmx:
-        # htmx does not swap 4xx by default; the form with its errors is a normal answer,
-        # swapped over the form rather than appended to the list.
-        response = render(
-            request,
-            "roadmap/roadmap_detail.html#initiative-form",
-            {"initiative_form": form, "roadmap": roadmap},
-        )
-        return reswap(retarget(response, "#initiative-form"), "outerHTML")
-    context = roadmap_overview(roadmap)
-    context.update(
-        {"initiative_form": form, "exports": [], "share_links": [], "share_form": ShareLinkForm()}
-    )
-    return render(request, "roadmap/roadmap_detail.html", context, status=400)
-
-
-@member_required
-@require_GET
-def initiative_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = get_for_member(request, Initiative.objects.for_ledger(), pk=pk)
-    template = _fragment(request, "roadmap/initiative_detail.html", "initiative-row")
-    context = {"initiative": initiative, "roadmap": initiative.roadmap}
-    if not request.htmx:
-        context["changes"] = change_log(initiative.roadmap, initiative=initiative)
-        context["requests"] = list(initiative.requests.all())
-    return render(request, template, context)
-
-
-@member_required(write=True)
-@require_http_methods(["GET", "POST"])
-def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = get_for_member(request, Initiative.objects.with_people(), pk=pk, write=True)
-    roadmap = initiative.roadmap
-    form = InitiativeForm(request.POST or None, instance=initiative, roadmap=roadmap)
-    if request.method == "POST" and form.is_valid():
-        form.save(by=request.user)
-        initiative = Initiative.objects.with_people().get(pk=initiative.pk)
-        if request.htmx:
-            response = render(
-                request,
-                "roadmap/initiative_detail.html#initiative-row",
-                {"initiative": initiative, "roadmap": roadmap},
-            )
-            return trigger_client_event(response, "roadmap-changed")
-        messages.success(request, f"“{initiative.title}” saved.")
-        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-    template = _fragment(request, "roadmap/initiative_edit.html", "initiative-edit-row")
-    return render(request, template, {"initiative": initiative, "form": form, "roadmap": roadmap})
-
-
-@member_required
-@require_GET
-def roadmap_chart(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The chart fragment, re-fetched when initiatives change."""
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    template = _fragment(request, "roadmap/roadmap_overview.html", "chart")
-    context = roadmap_overview(roadmap)
-    if not request.htmx:
-        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-    return render(request, template, context)
-
-
-# Exports ------------------------------------------------------------------------------
-
-
-@member_required(write=True)
-@require_POST
-@ratelimit(key="user", rate="20/m", block=True)
-def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    export = services.start_export(roadmap=roadmap, requested_by=request.user)
-    if request.htmx:
-        return render(request, "roadmap/export_detail.html#export-status", {"export": export})
-    return redirect("roadmap:export_detail", pk=export.pk)
-
-
-@member_required
-@require_GET
-@never_cache
-def export_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    export = get_for_member(request, Export.objects.select_related("roadmap"), pk=pk)
-    template = _fragment(request, "roadmap/export_detail.html", "export-status")
-    return render(request, template, {"export": export})
-
-
-@member_required
-@require_GET
-def export_download(request: AuthedRequest, pk: int) -> FileResponse:
-    export = get_for_member(request, Export, pk=pk)
-    if export.status != ExportStatus.DONE or not export.file:
-        raise Http404("This export has no file.")
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
-
-
-# Share links --------------------------------------------------------------------------
-
-
-@member_required(write=True)
-@require_POST
-def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    form = ShareLinkForm(request.POST)
-    context = {"roadmap": roadmap, "share_form": form}
-    if form.is_valid():
-        link, token = ShareLink.issue(
-            roadmap=roadmap,
-            created_by=request.user,
-            label=form.cleaned_data["label"],
-            expires_at=form.expires_at(),
-        )
-        context.update(
-            {
-                "new_link": link,
-                "new_url": request.build_absolute_uri(f"/s/{token}/"),
-                "share_form": ShareLinkForm(),
-            }
-        )
-    context["share_links"] = list(roadmap.share_links.select_related("created_by"))
-    template = _fragment(request, "roadmap/share_links.html", "share-links")
-    response = render(
-        request, template, context, status=200 if form.is_valid() or request.htmx else 400
-    )
-    # The page holding a secret must not be cached anywhere.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@member_required(write=True)
-@require_POST
-def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = get_for_member(request, ShareLink.objects.select_related("roadmap"), pk=pk, write=True)
-    link.revoke()
-    roadmap = link.roadmap
-    if request.htmx:
-        context = {
-            "roadmap": roadmap,
-            "share_links": list(roadmap.share_links.select_related("created_by")),
-            "share_form": ShareLinkForm(),
-        }
-        return render(request, "roadmap/share_links.html#share-links", context)
-    messages.success(request, "The link is revoked: it no longer opens the roadmap.")
-    return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-
-
-@require_GET
-@never_cache
-@ratelimit(key="ip", rate="60/m", block=True)
-def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
-    """The read-only page behind a share link; no account needed, nothing writable."""
-    link = ShareLink.find_active(token)
-    if link is None:
-        response = render(request, "roadmap/shared_invalid.html", status=404)
-    else:
-        link.mark_used()
-        context = roadmap_overview(link.roadmap)
-        context.update({"link": link, "org": link.org, "now": timezone.now()})
-        response = render(request, "roadmap/shared_roadmap.html", context)
-    # A secret URL must not leak through the Referer header nor be indexed.
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
+from roadmap_site.partials import page_or_partial
 
 # Assess: requests -------------------------------------------------------------------------
 
@@ -367,7 +113,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         "phase": "assess",
         "intake_url": request.build_absolute_uri(reverse("roadmap:intake", args=[org.slug])),
     }
-    template = _fragment(request, "roadmap/request_list.html", "request-table")
+    template = page_or_partial(request, "roadmap/request_list.html", "request-table")
     return render(request, template, context)
 
 
@@ -482,7 +228,7 @@ def _request_context(request: AuthedRequest, item: Request, **forms_) -> dict:
 @require_GET
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     item = get_for_member(request, Request.objects.for_list(), pk=pk)
-    template = _fragment(request, "roadmap/request_detail.html", "triage")
+    template = page_or_partial(request, "roadmap/request_detail.html", "triage")
     return render(request, template, _request_context(request, item))
 
 
@@ -704,175 +450,3 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
         )
     context = {"item": item, "original": original, "org": item.org}
     return _private(render(request, "roadmap/request_status.html", context), secret_url=True)
-
-
-# Align: commitments, not doing, change log, business calendar ------------------------------
-
-
-def _align_context(roadmap: Roadmap) -> dict:
-    """Per cycle: the commitment ledger beside what we are not doing.
-
-    Declined and deferred requests fall in the cycle in which they were decided; a fixed
-    number of queries whatever the size.
-    """
-    cycles = list(roadmap.cycles.all())
-    initiatives = list(roadmap.initiatives.for_ledger())
-    requests = list(
-        Request.objects.for_org(roadmap.org)
-        .not_doing()
-        .filter(decided_at__date__gte=roadmap.period_start)
-        .filter(decided_at__date__lte=roadmap.period_end)
-        .select_related("deferred_to")
-        .order_by("decided_at")
-    )
-    dropped = list(roadmap.not_doing.select_related("cycle"))
-    by_cycle = {
-        cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
-        for cycle in cycles
-    }
-    unscheduled = []
-    for initiative in initiatives:
-        if initiative.cycle_id in by_cycle:
-            by_cycle[initiative.cycle_id]["committed"].append(initiative)
-        else:
-            unscheduled.append(initiative)
-    for item in requests:
-        day = timezone.localdate(item.decided_at)
-        for cycle in cycles:
-            if cycle.start <= day <= cycle.end:
-                by_cycle[cycle.pk]["not_doing"].append(item)
-                break
-    for item in dropped:
-        by_cycle[item.cycle_id]["dropped"].append(item)
-    for entry in by_cycle.values():
-        committed = [i for i in entry["committed"] if i.is_committed]
-        entry["totals"] = {
-            "budget": sum(i.budget or 0 for i in committed),
-            "days": sum(i.days or 0 for i in committed),
-        }
-    return {"roadmap": roadmap, "ledger": list(by_cycle.values()), "unscheduled": unscheduled}
-
-
-@member_required
-@require_GET
-def roadmap_align(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    context = _align_context(roadmap)
-    context.update({"phase": "align", "not_doing_form": NotDoingForm(roadmap=roadmap)})
-    return render(request, "roadmap/roadmap_align.html", context)
-
-
-@member_required(write=True)
-@require_POST
-def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    form = NotDoingForm(request.POST, roadmap=roadmap)
-    if form.is_valid():
-        item = form.save(commit=False)
-        item.created_by = request.user
-        try:
-            with transaction.atomic():
-                item.save()
-        except IntegrityError:
-            form.add_error("title", "This cycle already lists that.")
-        else:
-            messages.success(request, f"Added to what we are not doing in {item.cycle}.")
-            return redirect(f"{reverse('roadmap:roadmap_align', args=[roadmap.pk])}#not-doing")
-    context = _align_context(roadmap)
-    context.update({"phase": "align", "not_doing_form": form})
-    return render(request, "roadmap/roadmap_align.html", context, status=400)
-
-
-@member_required
-@require_GET
-def roadmap_changes(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    context = {"roadmap": roadmap, "changes": change_log(roadmap), "phase": "align"}
-    return render(request, "roadmap/roadmap_changes.html", context)
-
-
-def _calendar_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
-    avoided = EventKindRule.avoided_kinds(request.org)
-    occurrences = BusinessEvent.objects.for_org(request.org).occurrences(
-        roadmap.period_start, roadmap.period_end, avoided=avoided
-    )
-    months = []
-    day = roadmap.period_start
-    while day <= roadmap.period_end:
-        months.append(day)
-        day = add_months(day, 1)
-
-    def column(day) -> int:
-        start = roadmap.period_start
-        return (day.year - start.year) * 12 + day.month - start.month + 2
-
-    def span(start, end) -> dict:
-        start, end = max(start, roadmap.period_start), min(end, roadmap.period_end)
-        return {"from": column(start), "to": column(end) + 1}
-
-    cycles = [{"cycle": c, **span(c.start, c.end)} for c in roadmap.cycles.all()]
-    events = [{"occ": o, **span(o.start, o.end)} for o in occurrences]
-    context = {
-        "roadmap": roadmap,
-        "months": months,
-        "cycle_bars": cycles,
-        "event_bars": events,
-        "events": BusinessEvent.objects.for_org(request.org),
-        "event_form": BusinessEventForm(org=request.org),
-        "avoid_form": AvoidLaunchesForm(initial={"kinds": sorted(avoided)}),
-        "phase": "align",
-    }
-    context.update(extra)
-    return context
-
-
-@member_required
-@require_GET
-def roadmap_calendar(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    return render(request, "roadmap/roadmap_calendar.html", _calendar_context(request, roadmap))
-
-
-@member_required(write=True)
-@require_POST
-def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    form = BusinessEventForm(request.POST, org=request.org)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                event = form.save()
-        except IntegrityError:
-            form.add_error("name", "An event with this name already starts that day.")
-        else:
-            messages.success(request, f"“{event.name}” added to the business calendar.")
-            return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
-    context = _calendar_context(request, roadmap, event_form=form)
-    return render(request, "roadmap/roadmap_calendar.html", context, status=400)
-
-
-@member_required(write=True)
-@require_POST
-def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    event = get_for_member(request, BusinessEvent, pk=event_pk, write=True)
-    event.delete()
-    messages.success(request, f"“{event.name}” removed from the business calendar.")
-    return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
-
-
-@member_required(write=True)
-@require_POST
-def avoid_launches(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    form = AvoidLaunchesForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest("Unknown event kind.")
-    chosen = set(form.cleaned_data["kinds"])
-    with transaction.atomic():
-        for kind in EventKind.values:
-            EventKindRule.objects.update_or_create(
-                org=request.org, kind=kind, defaults={"avoid_launches": kind in chosen}
-            )
-    messages.success(request, "Saved: the Plan step warns about launches in those periods.")
-    return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)

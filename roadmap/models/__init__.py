@@ -1,0 +1,8 @@
+"""The roadmap app's models, by phase: core (roadmaps, cycles, initiatives, share links,
+exports), assess (requests, scoring, not doing), calendar (business events) and the change log.
+Import from `roadmap.models`; the modules are an implementation detail."""
+
+from roadmap.models.assess import *  # noqa: F403
+from roadmap.models.calendar import *  # noqa: F403
+from roadmap.models.changelog import *  # noqa: F403
+from roadmap.models.core import *  # noqa: F403

@@ -1,0 +1,458 @@
+"""Assess: training requests, their score and triage; what we are not doing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from roadmap import scoring
+from roadmap.models.core import Cycle, Initiative, Roadmap
+from roadmap_site.models import Organization, OrgQuerySet, hash_token, new_token
+
+# Assess: requests, their score and triage ------------------------------------------------
+
+
+__all__ = [
+    "OPEN_STATES",
+    "TRANSITIONS",
+    "AssessSettings",
+    "EvidenceKind",
+    "GapKind",
+    "NotDoing",
+    "NotDoingQuerySet",
+    "Request",
+    "RequestQuerySet",
+    "RequestSource",
+    "RequestState",
+    "RiceImpact",
+    "Scorer",
+    "ScoringModel",
+    "TransitionRefused",
+]
+
+
+class ScoringModel(models.TextChoices):
+    WEIGHTED = "weighted", "Weighted score (alignment, evidence, reach, urgency, fit, effort)"
+    RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"  # noqa: RUF001
+
+
+class AssessSettings(models.Model):
+    """Per organisation: how requests are scored, and whether the public intake is open.
+
+    A missing row means the defaults (`for_org` returns an unsaved one), so reading a page
+    never writes.
+    """
+
+    org = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="+")
+    scoring_model = models.CharField(
+        max_length=10, choices=ScoringModel.choices, default=ScoringModel.WEIGHTED
+    )
+    weight_alignment = models.PositiveSmallIntegerField(
+        "alignment with a ranked priority", default=scoring.DEFAULT_WEIGHTS["alignment"]
+    )
+    weight_evidence = models.PositiveSmallIntegerField(
+        "evidence strength", default=scoring.DEFAULT_WEIGHTS["evidence"]
+    )
+    weight_reach = models.PositiveSmallIntegerField(
+        "reach (audience size)", default=scoring.DEFAULT_WEIGHTS["reach"]
+    )
+    weight_urgency = models.PositiveSmallIntegerField(
+        "urgency", default=scoring.DEFAULT_WEIGHTS["urgency"]
+    )
+    weight_training_fit = models.PositiveSmallIntegerField(
+        "training fit", default=scoring.DEFAULT_WEIGHTS["training_fit"]
+    )
+    weight_effort = models.PositiveSmallIntegerField(
+        "effort (less is better)", default=scoring.DEFAULT_WEIGHTS["effort"]
+    )
+    intake_open = models.BooleanField(
+        "public intake form open",
+        default=True,
+        help_text="Anyone with the link can send a request, without an account.",
+    )
+    intake_intro = models.TextField(
+        "intake form introduction",
+        blank=True,
+        help_text="Shown above the public form: what L&D can help with, what happens next.",
+    )
+
+    class Meta:
+        verbose_name_plural = "assess settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight_alignment__lte=100)
+                & models.Q(weight_evidence__lte=100)
+                & models.Q(weight_reach__lte=100)
+                & models.Q(weight_urgency__lte=100)
+                & models.Q(weight_training_fit__lte=100)
+                & models.Q(weight_effort__lte=100),
+                name="assess_weights_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assess settings of {self.org_id}"
+
+    @classmethod
+    def for_org(cls, org: Organization) -> AssessSettings:
+        return cls.objects.filter(org=org).first() or cls(org=org)
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {key: getattr(self, f"weight_{key}") for key in scoring.FACTORS}
+
+
+class RequestState(models.TextChoices):
+    NEW = "new", "New"
+    ASSESSING = "assessing", "Under assessment"
+    COMMITTED = "committed", "Committed"
+    DEFERRED = "deferred", "Deferred"
+    DECLINED = "declined", "Declined"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+# Which states each decision may start from; everything else is refused.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "assess": (RequestState.NEW, RequestState.DEFERRED, RequestState.DECLINED),
+    "commit": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+    "defer": (RequestState.NEW, RequestState.ASSESSING),
+    "decline": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+    "duplicate": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+}
+OPEN_STATES = (RequestState.NEW, RequestState.ASSESSING)
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+class GapKind(models.TextChoices):
+    """Is training the fix? Only a knowledge or skill gap is."""
+
+    UNKNOWN = "unknown", "Not assessed yet"
+    KNOWLEDGE = "knowledge", "Knowledge or skill: training can fix it"
+    PROCESS = "process", "Process"
+    TOOLS = "tools", "Tools"
+    INCENTIVES = "incentives", "Incentives"
+    HIRING = "hiring", "Hiring"
+
+
+class EvidenceKind(models.TextChoices):
+    METRIC = "metric", "A business metric"
+    STAKEHOLDER = "stakeholder", "Stakeholder input"
+    NONE = "none", "No evidence yet"
+
+
+class RequestSource(models.TextChoices):
+    TEAM = "team", "Entered by the team"
+    PUBLIC = "public", "Public intake form"
+    MATURITY = "maturity", "Maturity assessment suggestion"
+    LISTENING = "listening", "Listening-session theme"
+
+
+class RiceImpact(models.TextChoices):
+    MASSIVE = "3", "3 (massive)"
+    HIGH = "2", "2 (high)"
+    MEDIUM = "1", "1 (medium)"
+    LOW = "0.5", "½ (low)"
+    MINIMAL = "0.25", "¼ (minimal)"
+
+
+class RequestQuerySet(OrgQuerySet):
+    def for_list(self) -> RequestQuerySet:
+        return self.select_related("priority", "deferred_to", "initiative", "duplicate_of")
+
+    def in_state(self, state: str) -> RequestQuerySet:
+        return self.filter(state=state)
+
+    def not_doing(self) -> RequestQuerySet:
+        return self.filter(state__in=[RequestState.DECLINED, RequestState.DEFERRED])
+
+    def departments(self) -> list[str]:
+        return list(
+            self.exclude(requester_department="")
+            .order_by("requester_department")
+            .values_list("requester_department", flat=True)
+            .distinct()
+        )
+
+
+class Request(models.Model):
+    """A training request: from the team, or from the business through the public form.
+
+    Decisions are methods (`assess`, `commit`, `defer`, `decline`, `mark_duplicate`), each
+    refusing a state it may not start from; a deferral or decline carries a reason written
+    for the requester, which their private status link shows.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("what you ask for", max_length=200)
+    problem = models.TextField(
+        "the problem behind it", help_text="What is going wrong, for whom, and since when?"
+    )
+    audience = models.CharField(
+        max_length=200, blank=True, help_text="Who would take part, e.g. new support agents."
+    )
+    audience_size = models.PositiveIntegerField(
+        "audience size", null=True, blank=True, help_text="About how many people."
+    )
+    evidence_kind = models.CharField(
+        "evidence", max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.NONE
+    )
+    evidence_metric = models.CharField(
+        "business metric", max_length=150, blank=True, help_text="E.g. time to first deal."
+    )
+    evidence_value = models.CharField(
+        "its value", max_length=100, blank=True, help_text="E.g. 5 months (target 3)."
+    )
+    evidence_notes = models.TextField(
+        "stakeholder input or details", blank=True, help_text="Who said what, or where the data is."
+    )
+    priority = models.ForeignKey(
+        "strategy.Priority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        verbose_name="priority it serves",
+    )
+    needed_by = models.DateField("needed by", null=True, blank=True)
+    gap = models.CharField(
+        "is training the fix?",
+        max_length=20,
+        choices=GapKind.choices,
+        default=GapKind.UNKNOWN,
+        help_text="A training answer to a process, tools, incentives or hiring problem fails.",
+    )
+    effort_days = models.PositiveIntegerField(
+        "effort estimate (person-days)", null=True, blank=True
+    )
+    impact = models.CharField(
+        "RICE impact", max_length=4, choices=RiceImpact.choices, default=RiceImpact.MEDIUM
+    )
+    requester_name = models.CharField("your name", max_length=150, blank=True)
+    requester_email = models.EmailField("your e-mail", blank=True)
+    requester_department = models.CharField("your department", max_length=150, blank=True)
+    source = models.CharField(max_length=20, choices=RequestSource.choices, default="team")
+    source_detail = models.CharField(max_length=200, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # The requester's private status link: only its SHA-256 is stored.
+    status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    state = models.CharField(max_length=20, choices=RequestState.choices, default="new")
+    decision_reason = models.TextField(
+        "reason for the requester",
+        blank=True,
+        help_text="Here's why we can't prioritize this now: the requester reads this.",
+    )
+    deferred_to = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.PROTECT, related_name="deferred_requests"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            # The request list filters an organisation's requests by state.
+            models.Index(fields=["org", "state"], name="request_org_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["deferred", "declined"])
+                | ~models.Q(decision_reason=""),
+                name="request_decision_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="deferred") | models.Q(deferred_to__isnull=False),
+                name="request_deferred_has_cycle",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="duplicate") | models.Q(duplicate_of__isnull=False),
+                name="request_duplicate_has_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.priority_id and self.priority.org_id != self.org_id:
+            raise ValidationError({"priority": "Choose a priority of this organisation."})
+
+    # Scoring --------------------------------------------------------------------------
+
+    def scoring_inputs(self, positions: dict[int, tuple[int, int]]) -> scoring.Inputs:
+        """`positions` maps a priority id to (its position by rank, how many priorities)."""
+        position, count = positions.get(self.priority_id, (None, 0))
+        return scoring.Inputs(
+            priority_position=position,
+            priority_count=count,
+            evidence=self.evidence_kind,
+            audience_size=self.audience_size,
+            needed_by=self.needed_by,
+            gap=self.gap,
+            effort_days=self.effort_days,
+            impact=self.impact_value,
+        )
+
+    @property
+    def impact_value(self) -> Decimal:
+        return Decimal(self.impact or "1")
+
+    # Public status link ---------------------------------------------------------------
+
+    def issue_status_token(self) -> str:
+        token = new_token()
+        self.status_token_hash = hash_token(token)
+        self.save(update_fields=["status_token_hash"])
+        return token
+
+    @classmethod
+    def find_by_status_token(cls, token: str) -> Request | None:
+        return (
+            cls.objects.select_related("org", "deferred_to", "initiative__cycle", "duplicate_of")
+            .filter(status_token_hash=hash_token(token))
+            .first()
+        )
+
+    # Triage ---------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def can(self, action: str) -> bool:
+        return self.state in TRANSITIONS[action]
+
+    def _check(self, action: str, verb: str) -> None:
+        if not self.can(action):
+            raise TransitionRefused(f"A {self.get_state_display().lower()} request cannot {verb}.")
+
+    def _decide(self, state: str, *, by, reason: str = "", **fields) -> None:
+        self.state, self.decision_reason = state, reason
+        self.deferred_to = fields.get("deferred_to")
+        self.duplicate_of = fields.get("duplicate_of")
+        if "initiative" in fields:
+            self.initiative = fields["initiative"]
+        self.decided_at, self.decided_by = timezone.now(), by
+        self.save()
+
+    def assess(self, *, by) -> None:
+        """Start (or re-open) the assessment."""
+        self._check("assess", "be assessed again")
+        self._decide(RequestState.ASSESSING, by=by)
+
+    def decline(self, *, reason: str, by) -> None:
+        self._check("decline", "be declined")
+        if not reason.strip():
+            raise TransitionRefused("Write the reason the requester will read.")
+        self._decide(RequestState.DECLINED, by=by, reason=reason.strip())
+
+    def defer(self, *, cycle: Cycle, reason: str, by) -> None:
+        self._check("defer", "be deferred")
+        if cycle is None or cycle.org_id != self.org_id:
+            raise TransitionRefused("Choose the cycle to defer it to.")
+        if not reason.strip():
+            raise TransitionRefused("Write the reason the requester will read.")
+        self._decide(RequestState.DEFERRED, by=by, reason=reason.strip(), deferred_to=cycle)
+
+    def mark_duplicate(self, *, of: Request, by) -> None:
+        """Merge into another request; this one keeps its requester, who sees the original."""
+        self._check("duplicate", "be merged")
+        if of.pk == self.pk or of.org_id != self.org_id:
+            raise TransitionRefused("Choose another request of this organisation.")
+        if of.state == RequestState.DUPLICATE:
+            raise TransitionRefused("Merge into the original, not into another duplicate.")
+        self._decide(RequestState.DUPLICATE, by=by, duplicate_of=of)
+
+    def commit(self, *, initiative: Initiative, by) -> None:
+        """Committed into an initiative; `services.commit_requests` does this for several."""
+        self._check("commit", "be committed")
+        if initiative.org_id != self.org_id:
+            raise TransitionRefused("Choose an initiative of this organisation.")
+        self._decide(RequestState.COMMITTED, by=by, initiative=initiative)
+
+
+class NotDoingQuerySet(OrgQuerySet):
+    def for_roadmap(self, roadmap: Roadmap) -> NotDoingQuerySet:
+        return self.filter(roadmap=roadmap).select_related("cycle")
+
+
+class NotDoing(models.Model):
+    """An option explicitly dropped for a cycle, with its reason: a roadmap also shows what
+    it is not doing. Declined and deferred requests join it on the page."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="not_doing")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="not_doing")
+    title = models.CharField("what we are not doing", max_length=200)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotDoingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle__position", "created_at", "pk"]
+        verbose_name = "not-doing item"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "title"], name="not_doing_unique_in_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Scorer:
+    """Scores an organisation's requests with its settings and its priorities' ranks.
+
+    Two queries however many requests: the settings row and the ranked priorities.
+    """
+
+    def __init__(self, org: Organization, *, today: date | None = None):
+        from strategy.models import Priority
+
+        self.settings = AssessSettings.for_org(org)
+        self.today = today or timezone.localdate()
+        ranked = list(Priority.objects.for_org(org).ranked().values_list("pk", "strategy_id"))
+        counts: dict[int, int] = {}
+        self.positions: dict[int, tuple[int, int]] = {}
+        for pk, strategy_id in ranked:
+            counts[strategy_id] = counts.get(strategy_id, 0) + 1
+            self.positions[pk] = (counts[strategy_id], 0)
+        by_strategy = dict(ranked)
+        self.positions = {
+            pk: (position, counts[by_strategy[pk]]) for pk, (position, _) in self.positions.items()
+        }
+
+    def score(self, request: Request) -> scoring.Score:
+        return scoring.score(
+            request.scoring_inputs(self.positions),
+            model=self.settings.scoring_model,
+            weights=self.settings.weights,
+            today=self.today,
+        )
+
+    def scored(self, requests) -> list[tuple[Request, scoring.Score]]:
+        return [(request, self.score(request)) for request in requests]

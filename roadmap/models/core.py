@@ -1,0 +1,489 @@
+"""Roadmaps, their cycles and initiatives, share links and exports.
+
+Later phases (Assess, Align, Plan, Share, Iterate) grow `Initiative` and hang their own rows
+off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays one filter.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
+
+__all__ = [
+    "COMMITMENT_FIELDS",
+    "COMMITTED_STATUSES",
+    "Cycle",
+    "Export",
+    "ExportKind",
+    "ExportQuerySet",
+    "ExportStatus",
+    "Initiative",
+    "InitiativeQuerySet",
+    "InitiativeStatus",
+    "JustificationRequired",
+    "Roadmap",
+    "RoadmapQuerySet",
+    "ShareLink",
+    "ShareLinkQuerySet",
+    "add_months",
+    "export_upload_to",
+    "fiscal_year_bounds",
+    "fiscal_year_of",
+]
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def fiscal_year_bounds(org: Organization, fiscal_year: int) -> tuple[date, date]:
+    """A fiscal year is named by the calendar year it ends in (FY27 ends in 2027)."""
+    start_month = org.fiscal_year_start_month
+    start = date(fiscal_year if start_month == 1 else fiscal_year - 1, start_month, 1)
+    return start, add_months(start, 12) - timedelta(days=1)
+
+
+def fiscal_year_of(org: Organization, day: date) -> int:
+    start_month = org.fiscal_year_start_month
+    return day.year if start_month == 1 or day.month < start_month else day.year + 1
+
+
+class RoadmapQuerySet(OrgQuerySet):
+    def with_counts(self) -> RoadmapQuerySet:
+        return self.annotate(initiative_count=models.Count("initiatives", distinct=True))
+
+
+class Roadmap(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roadmaps")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(
+        help_text="The calendar year the fiscal year ends in (FY27 → 2027)."
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoadmapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")),
+                name="roadmap_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return f"FY{self.fiscal_year % 100:02d}"
+
+    @classmethod
+    def create_for_year(
+        cls, *, org: Organization, title: str, fiscal_year: int, **fields
+    ) -> Roadmap:
+        """A roadmap over one fiscal year, split into its four quarters."""
+        start, end = fiscal_year_bounds(org, fiscal_year)
+        with transaction.atomic():
+            roadmap = cls.objects.create(
+                org=org,
+                title=title,
+                fiscal_year=fiscal_year,
+                period_start=start,
+                period_end=end,
+                **fields,
+            )
+            roadmap.create_quarters()
+        return roadmap
+
+    def create_quarters(self) -> list[Cycle]:
+        cycles = []
+        for quarter in range(4):
+            start = add_months(self.period_start, 3 * quarter)
+            cycles.append(
+                Cycle(
+                    org=self.org,
+                    roadmap=self,
+                    name=f"Q{quarter + 1} {self.fiscal_year_label}",
+                    start=start,
+                    end=add_months(start, 3) - timedelta(days=1),
+                    position=quarter,
+                )
+            )
+        return Cycle.objects.bulk_create(cycles)
+
+
+class Cycle(models.Model):
+    """A slice of a roadmap's period (a quarter by default), named as the business names it."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="cycles")
+    name = models.CharField(max_length=50)
+    start = models.DateField()
+    end = models.DateField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "position", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "name"], name="cycle_name_unique_in_roadmap"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="cycle_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InitiativeStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    COMMITTED = "committed", "Committed"
+    IN_PROGRESS = "in_progress", "In progress"
+    DELIVERED = "delivered", "Delivered"
+    STOPPED = "stopped", "Stopped"
+
+
+# Once committed, these need a written business justification to change (Align).
+COMMITMENT_FIELDS = {
+    "cycle": "cycle",
+    "owner": "owner",
+    "accountable": "accountable leader",
+    "problem": "scope",
+    "audience": "scope",
+    "audience_size": "scope",
+    "budget": "resources",
+    "people": "resources",
+    "days": "resources",
+}
+COMMITTED_STATUSES = ("committed", "in_progress", "delivered")
+
+
+class JustificationRequired(ValidationError):
+    pass
+
+
+class InitiativeQuerySet(OrgQuerySet):
+    def with_people(self) -> InitiativeQuerySet:
+        return self.select_related("owner", "accountable", "cycle")
+
+    def in_cycle(self, cycle: Cycle) -> InitiativeQuerySet:
+        return self.filter(cycle=cycle)
+
+    def committed(self) -> InitiativeQuerySet:
+        return self.filter(status__in=COMMITTED_STATUSES)
+
+    def for_ledger(self) -> InitiativeQuerySet:
+        return self.with_people().select_related("priority", "kpi")
+
+
+class Initiative(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    problem = models.TextField(
+        "problem it solves", blank=True, help_text="What problem are we solving, for whom?"
+    )
+    owner = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_initiatives",
+        help_text="Who does the work (L&D).",
+    )
+    accountable = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountable_initiatives",
+        verbose_name="accountable leader",
+        help_text="The business leader who owns the outcome.",
+    )
+    cycle = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.PROTECT, related_name="initiatives"
+    )
+    status = models.CharField(
+        max_length=20, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED
+    )
+    # Align: what it serves, for whom, with what, at what cost, and how we will know.
+    priority = models.ForeignKey(
+        "strategy.Priority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+        verbose_name="priority it serves",
+    )
+    audience = models.CharField(max_length=200, blank=True, help_text="Who it is for.")
+    audience_size = models.PositiveIntegerField(null=True, blank=True)
+    budget = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="In your currency."
+    )
+    people = models.PositiveSmallIntegerField(
+        "people", null=True, blank=True, help_text="How many people work on it."
+    )
+    days = models.PositiveIntegerField(
+        "person-days", null=True, blank=True, help_text="The effort committed."
+    )
+    tradeoffs = models.TextField(
+        blank=True, help_text="What we give up or delay to do this, and why."
+    )
+    kpi = models.ForeignKey(
+        "measurement.Kpi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+        verbose_name="KPI that shows success",
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The change log: who, when, before/after (diff of two records) and why (the reason).
+    history = HistoricalRecords(
+        excluded_fields=["position", "updated_at"],
+        history_change_reason_field=models.TextField(null=True),
+        related_name="changes",
+    )
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("cycle__position").asc(nulls_last=True), "position", "pk"]
+        indexes = [
+            # The roadmap page lists a roadmap's initiatives by cycle.
+            models.Index(fields=["roadmap", "cycle"], name="initiative_roadmap_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        # The people and cycle must come from the same organisation and roadmap.
+        for field in ("owner", "accountable"):
+            person = getattr(self, field)
+            if person is not None and person.org_id != self.org_id:
+                raise ValidationError({field: "Choose someone from this organisation."})
+        if self.cycle is not None and self.cycle.roadmap_id != self.roadmap_id:
+            raise ValidationError({"cycle": "Choose a cycle of this roadmap."})
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in COMMITTED_STATUSES
+
+    def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
+        """A committed initiative's cycle, people, scope or resources change only with a
+        written business justification; so does taking it back to "proposed"."""
+        if not self.is_committed:
+            return False
+        if new_status == InitiativeStatus.PROPOSED:
+            return True
+        return bool(changed & COMMITMENT_FIELDS.keys())
+
+    def change(self, *, by, justification: str = "", **values) -> list[str]:
+        """Change fields, recorded in the change log with who, when and why.
+
+        Raises `JustificationRequired` (nothing saved) when a commitment changes without a
+        justification. Returns the names of the fields that changed.
+        """
+        changed = [name for name, value in values.items() if getattr(self, name) != value]
+        if not changed:
+            return []
+        justification = justification.strip()
+        if not justification and self.needs_justification(set(changed), values.get("status")):
+            raise JustificationRequired(
+                {"justification": "This initiative is committed: say why it changes."}
+            )
+        for name in changed:
+            setattr(self, name, values[name])
+        self.full_clean(exclude=["org", "roadmap"])
+        self._history_user = by
+        self._change_reason = justification or None
+        self.save()
+        return changed
+
+
+class ShareLinkQuerySet(OrgQuerySet):
+    def active(self) -> ShareLinkQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ShareLink(models.Model):
+    """A secret, read-only, revocable link to one roadmap.
+
+    Only the SHA-256 of the token is stored: the token is shown once, when the link is
+    made, and a leaked database does not reveal working links.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="share_links")
+    label = models.CharField(
+        max_length=150, blank=True, help_text="Who the link is for, e.g. “Exec team review”."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label or f"Share link {self.pk}"
+
+    @classmethod
+    def issue(cls, *, roadmap: Roadmap, created_by, label: str = "", expires_at=None):
+        """Make a link; returns it with the token, which is never stored and shown once."""
+        token = new_token()
+        link = cls.objects.create(
+            org=roadmap.org,
+            roadmap=roadmap,
+            label=label,
+            created_by=created_by,
+            expires_at=expires_at,
+            token_hash=hash_token(token),
+        )
+        return link, token
+
+    @classmethod
+    def find_active(cls, token: str) -> ShareLink | None:
+        return (
+            cls.objects.active()
+            .select_related("roadmap", "org")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+
+    @property
+    def is_active(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_active else "expired"
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    def mark_used(self) -> None:
+        ShareLink.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Rendering"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ExportKind(models.TextChoices):
+    ROADMAP_PDF = "roadmap_pdf", "Roadmap PDF"
+
+
+def export_upload_to(export: Export, filename: str) -> str:
+    return f"exports/{export.org_id}/{timezone.now():%Y/%m}/{filename}"
+
+
+class ExportQuerySet(OrgQuerySet):
+    def recent(self) -> ExportQuerySet:
+        return self.select_related("requested_by").order_by("-created_at")
+
+
+class Export(models.Model):
+    """A long job as a row: the page polls it, the task fills it (pretix-style)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(
+        max_length=30, choices=ExportKind.choices, default=ExportKind.ROADMAP_PDF
+    )
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=export_upload_to, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.roadmap_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    def claim(self) -> bool:
+        """Move pending → running; False when another worker already has it."""
+        now = timezone.now()
+        claimed = Export.objects.filter(pk=self.pk, status=ExportStatus.PENDING).update(
+            status=ExportStatus.RUNNING, started_at=now, progress=5
+        )
+        if claimed:
+            self.status, self.started_at, self.progress = ExportStatus.RUNNING, now, 5
+        return bool(claimed)
+
+    def set_progress(self, percent: int) -> None:
+        self.progress = max(0, min(100, percent))
+        Export.objects.filter(pk=self.pk).update(progress=self.progress)
+
+    def succeed(self, *, filename: str, content: bytes) -> None:
+        from django.core.files.base import ContentFile
+
+        self.file.save(filename, ContentFile(content), save=False)
+        self.status, self.progress, self.error = ExportStatus.DONE, 100, ""
+        self.finished_at = timezone.now()
+        self.save(update_fields=["file", "status", "progress", "error", "finished_at"])
+
+    def fail(self, error: str) -> None:
+        self.status, self.error, self.finished_at = ExportStatus.FAILED, error, timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])

@@ -1,0 +1,1 @@
+"""Roadmap views by phase; `roadmap/urls.py` names each module."""

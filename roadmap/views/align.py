@@ -1,0 +1,199 @@
+"""Align: what are we committing to this cycle? Commitments, not doing, the change log and the
+business calendar."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from roadmap.forms import (
+    AvoidLaunchesForm,
+    BusinessEventForm,
+    NotDoingForm,
+)
+from roadmap.models import (
+    BusinessEvent,
+    EventKind,
+    EventKindRule,
+    Request,
+    Roadmap,
+    add_months,
+    change_log,
+)
+from roadmap_site.access import AuthedRequest, get_for_member, member_required
+
+# Align: commitments, not doing, change log, business calendar ------------------------------
+
+
+def _align_context(roadmap: Roadmap) -> dict:
+    """Per cycle: the commitment ledger beside what we are not doing.
+
+    Declined and deferred requests fall in the cycle in which they were decided; a fixed
+    number of queries whatever the size.
+    """
+    cycles = list(roadmap.cycles.all())
+    initiatives = list(roadmap.initiatives.for_ledger())
+    requests = list(
+        Request.objects.for_org(roadmap.org)
+        .not_doing()
+        .filter(decided_at__date__gte=roadmap.period_start)
+        .filter(decided_at__date__lte=roadmap.period_end)
+        .select_related("deferred_to")
+        .order_by("decided_at")
+    )
+    dropped = list(roadmap.not_doing.select_related("cycle"))
+    by_cycle = {
+        cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
+        for cycle in cycles
+    }
+    unscheduled = []
+    for initiative in initiatives:
+        if initiative.cycle_id in by_cycle:
+            by_cycle[initiative.cycle_id]["committed"].append(initiative)
+        else:
+            unscheduled.append(initiative)
+    for item in requests:
+        day = timezone.localdate(item.decided_at)
+        for cycle in cycles:
+            if cycle.start <= day <= cycle.end:
+                by_cycle[cycle.pk]["not_doing"].append(item)
+                break
+    for item in dropped:
+        by_cycle[item.cycle_id]["dropped"].append(item)
+    for entry in by_cycle.values():
+        committed = [i for i in entry["committed"] if i.is_committed]
+        entry["totals"] = {
+            "budget": sum(i.budget or 0 for i in committed),
+            "days": sum(i.days or 0 for i in committed),
+        }
+    return {"roadmap": roadmap, "ledger": list(by_cycle.values()), "unscheduled": unscheduled}
+
+
+@member_required
+@require_GET
+def roadmap_align(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    context = _align_context(roadmap)
+    context.update({"phase": "align", "not_doing_form": NotDoingForm(roadmap=roadmap)})
+    return render(request, "roadmap/roadmap_align.html", context)
+
+
+@member_required(write=True)
+@require_POST
+def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = NotDoingForm(request.POST, roadmap=roadmap)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.created_by = request.user
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            form.add_error("title", "This cycle already lists that.")
+        else:
+            messages.success(request, f"Added to what we are not doing in {item.cycle}.")
+            return redirect(f"{reverse('roadmap:roadmap_align', args=[roadmap.pk])}#not-doing")
+    context = _align_context(roadmap)
+    context.update({"phase": "align", "not_doing_form": form})
+    return render(request, "roadmap/roadmap_align.html", context, status=400)
+
+
+@member_required
+@require_GET
+def roadmap_changes(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    context = {"roadmap": roadmap, "changes": change_log(roadmap), "phase": "align"}
+    return render(request, "roadmap/roadmap_changes.html", context)
+
+
+def _calendar_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
+    avoided = EventKindRule.avoided_kinds(request.org)
+    occurrences = BusinessEvent.objects.for_org(request.org).occurrences(
+        roadmap.period_start, roadmap.period_end, avoided=avoided
+    )
+    months = []
+    day = roadmap.period_start
+    while day <= roadmap.period_end:
+        months.append(day)
+        day = add_months(day, 1)
+
+    def column(day) -> int:
+        start = roadmap.period_start
+        return (day.year - start.year) * 12 + day.month - start.month + 2
+
+    def span(start, end) -> dict:
+        start, end = max(start, roadmap.period_start), min(end, roadmap.period_end)
+        return {"from": column(start), "to": column(end) + 1}
+
+    cycles = [{"cycle": c, **span(c.start, c.end)} for c in roadmap.cycles.all()]
+    events = [{"occ": o, **span(o.start, o.end)} for o in occurrences]
+    context = {
+        "roadmap": roadmap,
+        "months": months,
+        "cycle_bars": cycles,
+        "event_bars": events,
+        "events": BusinessEvent.objects.for_org(request.org),
+        "event_form": BusinessEventForm(org=request.org),
+        "avoid_form": AvoidLaunchesForm(initial={"kinds": sorted(avoided)}),
+        "phase": "align",
+    }
+    context.update(extra)
+    return context
+
+
+@member_required
+@require_GET
+def roadmap_calendar(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    return render(request, "roadmap/roadmap_calendar.html", _calendar_context(request, roadmap))
+
+
+@member_required(write=True)
+@require_POST
+def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = BusinessEventForm(request.POST, org=request.org)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                event = form.save()
+        except IntegrityError:
+            form.add_error("name", "An event with this name already starts that day.")
+        else:
+            messages.success(request, f"“{event.name}” added to the business calendar.")
+            return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
+    context = _calendar_context(request, roadmap, event_form=form)
+    return render(request, "roadmap/roadmap_calendar.html", context, status=400)
+
+
+@member_required(write=True)
+@require_POST
+def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    event = get_for_member(request, BusinessEvent, pk=event_pk, write=True)
+    event.delete()
+    messages.success(request, f"“{event.name}” removed from the business calendar.")
+    return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
+
+
+@member_required(write=True)
+@require_POST
+def avoid_launches(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = AvoidLaunchesForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown event kind.")
+    chosen = set(form.cleaned_data["kinds"])
+    with transaction.atomic():
+        for kind in EventKind.values:
+            EventKindRule.objects.update_or_create(
+                org=request.org, kind=kind, defaults={"avoid_launches": kind in chosen}
+            )
+    messages.success(request, "Saved: the Plan step warns about launches in those periods.")
+    return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)

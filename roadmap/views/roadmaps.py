@@ -1,0 +1,264 @@
+"""Roadmap pages: the list, a roadmap with its initiatives and chart, inline editing,
+PDF exports and share links. htmx requests get a fragment of the same template."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+from django_ratelimit.decorators import ratelimit
+
+from roadmap import charts, services
+from roadmap.forms import (
+    InitiativeForm,
+    RoadmapForm,
+    ShareLinkForm,
+)
+from roadmap.models import (
+    Export,
+    ExportStatus,
+    Initiative,
+    Roadmap,
+    ShareLink,
+    change_log,
+)
+from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.partials import page_or_partial
+
+
+def roadmap_overview(roadmap: Roadmap) -> dict:
+    """What both the member page and the shared page show: cycles, initiatives, chart.
+
+    A fixed number of queries whatever the roadmap's size.
+    """
+    cycles = list(roadmap.cycles.all())
+    initiatives = list(roadmap.initiatives.with_people())
+    per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
+    return {
+        "roadmap": roadmap,
+        "cycles": cycles,
+        "initiatives": initiatives,
+        "per_cycle": per_cycle,
+        "chart": charts.initiatives_per_cycle(per_cycle),
+    }
+
+
+@member_required
+def roadmap_list(request: AuthedRequest) -> HttpResponse:
+    roadmaps = Roadmap.objects.for_org(request.org).with_counts()
+    return render(request, "roadmap/roadmap_list.html", {"roadmaps": roadmaps})
+
+
+@member_required(write=True)
+def roadmap_create(request: AuthedRequest) -> HttpResponse:
+    form = RoadmapForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        roadmap = form.save(created_by=request.user)
+        messages.success(request, f"“{roadmap.title}” created with four quarterly cycles.")
+        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
+    status = 400 if form.errors else 200
+    return render(request, "roadmap/roadmap_form.html", {"form": form}, status=status)
+
+
+@member_required
+def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    context = roadmap_overview(roadmap)
+    context.update(
+        {
+            "initiative_form": InitiativeForm(roadmap=roadmap),
+            "exports": list(roadmap.exports.recent()[:5]),
+            "share_links": list(roadmap.share_links.select_related("created_by")),
+            "share_form": ShareLinkForm(),
+        }
+    )
+    return render(request, "roadmap/roadmap_detail.html", context)
+
+
+@member_required(write=True)
+@require_POST
+def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = InitiativeForm(request.POST, roadmap=roadmap)
+    if form.is_valid():
+        initiative = form.save(by=request.user)
+        if request.htmx:
+            initiative = Initiative.objects.with_people().get(pk=initiative.pk)
+            response = render(
+                request,
+                "roadmap/initiative_detail.html#initiative-row",
+                {"initiative": initiative, "roadmap": roadmap},
+            )
+            return trigger_client_event(response, "roadmap-changed")
+        messages.success(request, f"“{initiative.title}” added.")
+        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
+    if request.htmx:
+        # htmx does not swap 4xx by default; the form with its errors is a normal answer,
+        # swapped over the form rather than appended to the list.
+        response = render(
+            request,
+            "roadmap/roadmap_detail.html#initiative-form",
+            {"initiative_form": form, "roadmap": roadmap},
+        )
+        return reswap(retarget(response, "#initiative-form"), "outerHTML")
+    context = roadmap_overview(roadmap)
+    context.update(
+        {"initiative_form": form, "exports": [], "share_links": [], "share_form": ShareLinkForm()}
+    )
+    return render(request, "roadmap/roadmap_detail.html", context, status=400)
+
+
+@member_required
+@require_GET
+def initiative_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = get_for_member(request, Initiative.objects.for_ledger(), pk=pk)
+    template = page_or_partial(request, "roadmap/initiative_detail.html", "initiative-row")
+    context = {"initiative": initiative, "roadmap": initiative.roadmap}
+    if not request.htmx:
+        context["changes"] = change_log(initiative.roadmap, initiative=initiative)
+        context["requests"] = list(initiative.requests.all())
+    return render(request, template, context)
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = get_for_member(request, Initiative.objects.with_people(), pk=pk, write=True)
+    roadmap = initiative.roadmap
+    form = InitiativeForm(request.POST or None, instance=initiative, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        form.save(by=request.user)
+        initiative = Initiative.objects.with_people().get(pk=initiative.pk)
+        if request.htmx:
+            response = render(
+                request,
+                "roadmap/initiative_detail.html#initiative-row",
+                {"initiative": initiative, "roadmap": roadmap},
+            )
+            return trigger_client_event(response, "roadmap-changed")
+        messages.success(request, f"“{initiative.title}” saved.")
+        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
+    template = page_or_partial(request, "roadmap/initiative_edit.html", "initiative-edit-row")
+    return render(request, template, {"initiative": initiative, "form": form, "roadmap": roadmap})
+
+
+@member_required
+@require_GET
+def roadmap_chart(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The chart fragment, re-fetched when initiatives change."""
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    template = page_or_partial(request, "roadmap/roadmap_overview.html", "chart")
+    context = roadmap_overview(roadmap)
+    if not request.htmx:
+        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
+    return render(request, template, context)
+
+
+# Exports ------------------------------------------------------------------------------
+
+
+@member_required(write=True)
+@require_POST
+@ratelimit(key="user", rate="20/m", block=True)
+def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    export = services.start_export(roadmap=roadmap, requested_by=request.user)
+    if request.htmx:
+        return render(request, "roadmap/export_detail.html#export-status", {"export": export})
+    return redirect("roadmap:export_detail", pk=export.pk)
+
+
+@member_required
+@require_GET
+@never_cache
+def export_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    export = get_for_member(request, Export.objects.select_related("roadmap"), pk=pk)
+    template = page_or_partial(request, "roadmap/export_detail.html", "export-status")
+    return render(request, template, {"export": export})
+
+
+@member_required
+@require_GET
+def export_download(request: AuthedRequest, pk: int) -> FileResponse:
+    export = get_for_member(request, Export, pk=pk)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404("This export has no file.")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+
+
+# Share links --------------------------------------------------------------------------
+
+
+@member_required(write=True)
+@require_POST
+def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    form = ShareLinkForm(request.POST)
+    context = {"roadmap": roadmap, "share_form": form}
+    if form.is_valid():
+        link, token = ShareLink.issue(
+            roadmap=roadmap,
+            created_by=request.user,
+            label=form.cleaned_data["label"],
+            expires_at=form.expires_at(),
+        )
+        context.update(
+            {
+                "new_link": link,
+                "new_url": request.build_absolute_uri(f"/s/{token}/"),
+                "share_form": ShareLinkForm(),
+            }
+        )
+    context["share_links"] = list(roadmap.share_links.select_related("created_by"))
+    template = page_or_partial(request, "roadmap/share_links.html", "share-links")
+    response = render(
+        request, template, context, status=200 if form.is_valid() or request.htmx else 400
+    )
+    # The page holding a secret must not be cached anywhere.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_required(write=True)
+@require_POST
+def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    link = get_for_member(request, ShareLink.objects.select_related("roadmap"), pk=pk, write=True)
+    link.revoke()
+    roadmap = link.roadmap
+    if request.htmx:
+        context = {
+            "roadmap": roadmap,
+            "share_links": list(roadmap.share_links.select_related("created_by")),
+            "share_form": ShareLinkForm(),
+        }
+        return render(request, "roadmap/share_links.html#share-links", context)
+    messages.success(request, "The link is revoked: it no longer opens the roadmap.")
+    return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
+
+
+@require_GET
+@never_cache
+@ratelimit(key="ip", rate="60/m", block=True)
+def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
+    """The read-only page behind a share link; no account needed, nothing writable."""
+    link = ShareLink.find_active(token)
+    if link is None:
+        response = render(request, "roadmap/shared_invalid.html", status=404)
+    else:
+        link.mark_used()
+        context = roadmap_overview(link.roadmap)
+        context.update({"link": link, "org": link.org, "now": timezone.now()})
+        response = render(request, "roadmap/shared_roadmap.html", context)
+    # A secret URL must not leak through the Referer header nor be indexed.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,8 @@
+"""One view serves the page or, for htmx, one `{% partialdef %}` fragment of it."""
+
+from django.http import HttpRequest
+
+
+def page_or_partial(request: HttpRequest, template: str, partial: str) -> str:
+    """`template` for a normal request, `template#partial` for an htmx one."""
+    return f"{template}#{partial}" if request.htmx else template

@@ -190,5 +190,6 @@ LOGGING = {
     },
 }
 
-# Roadmap share links and exports.
+# Rate limits of the pages that need no account (per IP address).
 SHARE_LINK_RATE = env.str("SHARE_LINK_RATE", default="60/m")
+INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")

@@ -52,7 +52,7 @@ REQUESTS_PER_PAGE = 50
 
 
 def intake_rate(group: str, request: HttpRequest) -> str:
-    return getattr(settings, "INTAKE_RATE", "10/h")
+    return settings.INTAKE_RATE
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:

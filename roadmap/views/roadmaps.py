@@ -3,6 +3,7 @@ PDF exports and share links. htmx requests get a fragment of the same template."
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -247,7 +248,7 @@ def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-@ratelimit(key="ip", rate="60/m", block=True)
+@ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)
 def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
     """The read-only page behind a share link; no account needed, nothing writable."""
     link = ShareLink.find_active(token)

@@ -232,3 +232,16 @@ def test_shared_page_shows_no_org_navigation_or_other_roadmaps(shared, org):
     assert "Confidential reorganisation plan" not in body
     assert reverse("members") not in body
     assert reverse("people") not in body
+
+
+def test_share_link_rate_comes_from_settings(client, roadmap, settings):
+    from django.core.cache import cache
+
+    from roadmap.models import ShareLink
+
+    cache.clear()
+    settings.RATELIMIT_ENABLE = True
+    settings.SHARE_LINK_RATE = "2/m"
+    _link, token = ShareLink.issue(roadmap=roadmap, created_by=None)
+    statuses = [client.get(f"/s/{token}/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]

@@ -27,49 +27,24 @@ HUNDRED = Decimal(100)
 EFFORT_QUANTUM = Decimal("0.01")
 
 
-class StageKind(StrEnum):
-    """The stages of the article's Plan phase; the model's choices use the same values."""
-
-    NEEDS_ANALYSIS = "needs_analysis"
-    CONTENT_CREATION = "content_creation"
-    STAKEHOLDER_ALIGNMENT = "stakeholder_alignment"
-    DELIVERY = "delivery"
-    EVALUATION = "evaluation"
-    REINFORCEMENT = "reinforcement"
-
-
-class StageStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    BLOCKED = "blocked"
-    DONE = "done"
-
+# Stage kinds and statuses as plain strings: the model's TextChoices
+# (`roadmap.models.StageKind`, `StageStatus`) are the one list and use these values.
+NEEDS_ANALYSIS = "needs_analysis"
+CONTENT_CREATION = "content_creation"
+STAKEHOLDER_ALIGNMENT = "stakeholder_alignment"
+DELIVERY = "delivery"
+EVALUATION = "evaluation"
+REINFORCEMENT = "reinforcement"
+NOT_STARTED = "not_started"
 
 # The delivery stage is the launch: learners see the work from then on.
-LAUNCH_KINDS = frozenset({StageKind.DELIVERY})
+LAUNCH_KINDS = frozenset({DELIVERY})
 # Stages that cannot happen without business stakeholders in the room.
-STAKEHOLDER_KINDS = frozenset({StageKind.STAKEHOLDER_ALIGNMENT, StageKind.DELIVERY})
+STAKEHOLDER_KINDS = frozenset({STAKEHOLDER_ALIGNMENT, DELIVERY})
 
-
-class EventKind(StrEnum):
-    GOAL_SETTING = "goal_setting"
-    BUDGET_FORECAST = "budget_forecast"
-    BUDGET_RECAST = "budget_recast"
-    PERFORMANCE_REVIEW = "performance_review"
-    HIRING_WAVE = "hiring_wave"
-    OTHER = "other"
-
-
-# Defaults for a new event's two flags (avoid_launches, needs_stakeholders_conflict); the
-# flags on the event decide, so a team can mark any event either way.
-EVENT_KIND_DEFAULTS: dict[EventKind, tuple[bool, bool]] = {
-    EventKind.GOAL_SETTING: (True, False),
-    EventKind.BUDGET_FORECAST: (True, False),
-    EventKind.BUDGET_RECAST: (True, False),
-    EventKind.PERFORMANCE_REVIEW: (True, True),
-    EventKind.HIRING_WAVE: (False, True),
-    EventKind.OTHER: (False, False),
-}
+# Which business events avoid launches or take stakeholders away is the calendar models'
+# business (`EventKindRule.avoided_kinds`, `STAKEHOLDER_BUSY_KINDS`): a `CalendarEvent`
+# arrives with both flags set.
 
 
 # Inputs ---------------------------------------------------------------------------------------
@@ -84,7 +59,7 @@ class StageSpan:
     end: date
     effort_days: Decimal = ZERO
     assignee_id: int | None = None
-    status: str = StageStatus.NOT_STARTED
+    status: str = NOT_STARTED
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -615,7 +590,7 @@ def sme_conflicts(
 
     warnings: list[SmeAvailabilityConflict | NoSmeBeforeBuild] = []
     for stage in stages:
-        if stage.kind != StageKind.CONTENT_CREATION:
+        if stage.kind != CONTENT_CREATION:
             continue
         for person_id in sorted(smes.get(stage.initiative_id, [])):
             gaps = _uncovered(stage.start, stage.end, windows.get(person_id, []))
@@ -629,7 +604,7 @@ def sme_conflicts(
         by_initiative[stage.initiative_id].append(stage)
     for initiative_id, own in sorted(by_initiative.items()):
         builds = sorted(
-            (stage for stage in own if stage.kind == StageKind.CONTENT_CREATION),
+            (stage for stage in own if stage.kind == CONTENT_CREATION),
             key=lambda stage: (stage.start, stage.id),
         )
         if not builds:
@@ -643,7 +618,7 @@ def sme_conflicts(
         )
         working_early = any(
             stage.assignee_id in people
-            and stage.kind != StageKind.CONTENT_CREATION
+            and stage.kind != CONTENT_CREATION
             and stage.start <= first.start
             for stage in own
         )

@@ -6,3 +6,4 @@ from roadmap.models.assess import *  # noqa: F403
 from roadmap.models.calendar import *  # noqa: F403
 from roadmap.models.changelog import *  # noqa: F403
 from roadmap.models.core import *  # noqa: F403
+from roadmap.models.plan import *  # noqa: F403

@@ -20,7 +20,9 @@ from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, n
 __all__ = [
     "COMMITMENT_FIELDS",
     "COMMITTED_STATUSES",
+    "Approach",
     "Cycle",
+    "DeliveryMedium",
     "Export",
     "ExportKind",
     "ExportQuerySet",
@@ -31,6 +33,7 @@ __all__ = [
     "JustificationRequired",
     "Roadmap",
     "RoadmapQuerySet",
+    "Sequence",
     "ShareLink",
     "ShareLinkQuerySet",
     "add_months",
@@ -72,6 +75,14 @@ class Roadmap(models.Model):
     )
     period_start = models.DateField()
     period_end = models.DateField()
+    # Plan: what the initiatives' planned budgets are held against, cycle by cycle.
+    budget = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The year's L&D budget for this roadmap, in your currency.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -156,6 +167,30 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Approach(models.TextChoices):
+    BUILD = "build", "Build"
+    REUSE = "reuse", "Reuse"
+    BUY = "buy", "Buy"
+
+
+class DeliveryMedium(models.TextChoices):
+    VIDEO = "video", "Video"
+    ELEARNING = "elearning", "E-learning"
+    WORKSHOP = "workshop", "Live workshop"
+    COHORT = "cohort", "Cohort programme"
+    COACHING = "coaching", "Coaching"
+    JOB_AID = "job_aid", "Job aid"
+    ON_THE_JOB = "on_the_job", "On-the-job"
+
+
+class Sequence(models.TextChoices):
+    """Within its cycle: what happens first, and what can wait."""
+
+    NOW = "now", "Now"
+    NEXT = "next", "Next"
+    LATER = "later", "Later"
 
 
 class InitiativeStatus(models.TextChoices):
@@ -260,6 +295,20 @@ class Initiative(models.Model):
         related_name="initiatives",
         verbose_name="KPI that shows success",
     )
+    # Plan: how it is made and delivered, and where it sits in its cycle. Changing these
+    # needs no justification; the budget above (resources) still does once committed.
+    approach = models.CharField(
+        "build, reuse or buy", max_length=10, choices=Approach.choices, blank=True
+    )
+    reuses = models.CharField(
+        "what is reused", max_length=300, blank=True, help_text="Existing content, vendor, …"
+    )
+    # A list of DeliveryMedium values, validated by the plan form's MultipleChoiceField.
+    delivery_media = models.JSONField("delivery media", default=list, blank=True)
+    sequence = models.CharField(
+        max_length=10, choices=Sequence.choices, default=Sequence.NOW, help_text="Within its cycle."
+    )
+    # The order within its cycle (and sequence group), moved up and down on the Plan page.
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -295,6 +344,32 @@ class Initiative(models.Model):
     @property
     def is_committed(self) -> bool:
         return self.status in COMMITTED_STATUSES
+
+    @property
+    def delivery_media_labels(self) -> list[str]:
+        labels = dict(DeliveryMedium.choices)
+        return [labels.get(value, value) for value in self.delivery_media or []]
+
+    def move(self, *, up: bool) -> bool:
+        """Swap places with the neighbour above or below in its cycle and sequence group
+        (now, next, later); False at either end. Positions are renumbered under a row
+        lock first, so ties left by older rows never make a move a no-op."""
+        with transaction.atomic():
+            siblings = list(
+                Initiative.objects.select_for_update()
+                .filter(roadmap_id=self.roadmap_id, cycle_id=self.cycle_id, sequence=self.sequence)
+                .order_by("position", "pk")
+            )
+            index = next(i for i, item in enumerate(siblings) if item.pk == self.pk)
+            other = index - 1 if up else index + 1
+            if not 0 <= other < len(siblings):
+                return False
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            for position, item in enumerate(siblings):
+                item.position = position
+            Initiative.objects.bulk_update(siblings, ["position"])
+            self.position = other
+        return True
 
     def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
         """A committed initiative's cycle, people, scope or resources change only with a

@@ -1,0 +1,400 @@
+"""Plan: what does the work look like over time?
+
+Stages of an initiative with dates, effort and an assignee; dependencies between stages and
+between initiatives; the team's capacity and time off; SMEs and their availability; the
+acknowledgements of plan warnings; and each member's calendar feed.
+
+The rules (effort spread, capacity, conflicts) live in `roadmap.planning`, which knows
+nothing of Django: `roadmap.plan_data` turns these rows into its dataclasses.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from roadmap import planning
+from roadmap.models.calendar import EventKind
+from roadmap.models.core import Cycle, Initiative, Roadmap
+from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
+
+__all__ = [
+    "STAKEHOLDER_BUSY_KINDS",
+    "CalendarFeed",
+    "CalendarFeedQuerySet",
+    "CapacityEntry",
+    "InitiativeDependency",
+    "SmeAssignment",
+    "SmeAvailability",
+    "Stage",
+    "StageDependency",
+    "StageKind",
+    "StageQuerySet",
+    "StageStatus",
+    "TimeOff",
+    "WarningAcknowledgement",
+]
+
+
+class StageKind(models.TextChoices):
+    """The one list of stage kinds; `roadmap.planning` uses the same values as strings."""
+
+    NEEDS_ANALYSIS = planning.NEEDS_ANALYSIS, "Needs analysis"
+    CONTENT_CREATION = planning.CONTENT_CREATION, "Content creation"
+    STAKEHOLDER_ALIGNMENT = planning.STAKEHOLDER_ALIGNMENT, "Stakeholder alignment"
+    DELIVERY = planning.DELIVERY, "Delivery (launch)"
+    EVALUATION = planning.EVALUATION, "Evaluation"
+    REINFORCEMENT = planning.REINFORCEMENT, "Reinforcement"
+
+
+class StageStatus(models.TextChoices):
+    NOT_STARTED = planning.NOT_STARTED, "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    BLOCKED = "blocked", "Blocked"
+    DONE = "done", "Done"
+
+
+# Business events that take stakeholders away: a stage that needs them is warned. (Which
+# kinds avoid launches is each organisation's choice: `EventKindRule.avoided_kinds`.)
+STAKEHOLDER_BUSY_KINDS = frozenset({EventKind.HIRING_WAVE, EventKind.PERFORMANCE_REVIEW})
+
+
+class StageQuerySet(OrgQuerySet):
+    def for_roadmap(self, roadmap: Roadmap) -> StageQuerySet:
+        return self.filter(initiative__roadmap=roadmap)
+
+
+class Stage(models.Model):
+    """One stage of an initiative's work: dates, effort in person-days, who does it, and
+    what "good enough" means for it."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(max_length=30, choices=StageKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    start = models.DateField()
+    end = models.DateField(help_text="The last day, included.")
+    effort_days = models.DecimalField(
+        "effort (person-days)", max_digits=7, decimal_places=2, default=Decimal(0)
+    )
+    assignee = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="stages"
+    )
+    status = models.CharField(
+        max_length=20, choices=StageStatus.choices, default=StageStatus.NOT_STARTED
+    )
+    good_enough = models.TextField(
+        '"good enough" looks like', blank=True, help_text="When is this stage done well enough?"
+    )
+
+    objects = StageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["initiative", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="stage_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effort_days__gte=0), name="stage_effort_not_negative"
+            ),
+        ]
+        indexes = [
+            # The initiative's plan lists its stages in order.
+            models.Index(fields=["initiative", "position"], name="stage_initiative_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "The end must be on or after the start."})
+        if self.assignee is not None and self.assignee.org_id != self.org_id:
+            raise ValidationError({"assignee": "Choose someone from this organisation."})
+
+    def span(self) -> planning.StageSpan:
+        return planning.StageSpan(
+            id=self.pk,
+            initiative_id=self.initiative_id,
+            kind=self.kind,
+            start=self.start,
+            end=self.end,
+            effort_days=self.effort_days,
+            assignee_id=self.assignee_id,
+            status=self.status,
+        )
+
+    @classmethod
+    def next_position(cls, initiative: Initiative) -> int:
+        last = initiative.stages.aggregate(models.Max("position"))["position__max"]
+        return 0 if last is None else last + 1
+
+    def move(self, *, up: bool) -> bool:
+        """Swap with the stage above or below; False at either end."""
+        with transaction.atomic():
+            siblings = list(
+                Stage.objects.select_for_update()
+                .filter(initiative_id=self.initiative_id)
+                .order_by("position", "pk")
+            )
+            index = next(i for i, stage in enumerate(siblings) if stage.pk == self.pk)
+            other = index - 1 if up else index + 1
+            if not 0 <= other < len(siblings):
+                return False
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            for position, stage in enumerate(siblings):
+                stage.position = position
+            Stage.objects.bulk_update(siblings, ["position"])
+            self.position = other
+        return True
+
+
+class StageDependency(models.Model):
+    """Finish-to-start: the successor stage starts after the predecessor's last day."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    predecessor = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="predecessor_links")
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stage dependencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="stage_dependency_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")),
+                name="stage_dependency_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.successor_id} waits for {self.predecessor_id}"
+
+    def as_dependency(self) -> planning.Dependency:
+        return planning.Dependency(self.predecessor_id, self.successor_id, "stage")
+
+
+class InitiativeDependency(models.Model):
+    """Finish-to-start between initiatives: their dates are those of their stages."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    predecessor = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "initiative dependencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="initiative_dependency_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")),
+                name="initiative_dependency_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.successor_id} waits for {self.predecessor_id}"
+
+    def as_dependency(self) -> planning.Dependency:
+        return planning.Dependency(self.predecessor_id, self.successor_id, "initiative")
+
+
+class CapacityEntry(models.Model):
+    """Gross days a person of the L&D team gives to roadmap work in a cycle, before time off."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="capacity")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="capacity")
+    days = models.DecimalField(max_digits=5, decimal_places=1)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "capacity entries"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "cycle"], name="capacity_once_per_cycle"),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=0), name="capacity_days_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.cycle}: {self.days} days"
+
+    def as_entry(self) -> planning.CapacityEntry:
+        return planning.CapacityEntry(self.person_id, self.cycle_id, self.days)
+
+
+class TimeOff(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateField()
+    end = models.DateField(help_text="The last day off, included.")
+    note = models.CharField(max_length=150, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "person"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="time_off_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} off {self.start} to {self.end}"
+
+    def as_time_off(self) -> planning.TimeOff:
+        return planning.TimeOff(self.person_id, self.start, self.end)
+
+
+class SmeAssignment(models.Model):
+    """A subject-matter expert (a Person) assigned to an initiative."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="sme_assignments"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sme_assignments")
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "person"], name="sme_once_per_init"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.initiative}"
+
+    def as_assignment(self) -> planning.SmeAssignment:
+        return planning.SmeAssignment(self.initiative_id, self.person_id)
+
+
+class SmeAvailability(models.Model):
+    """A window in which an SME is available; an empty start or end is open-ended. An SME
+    without any window counts as always available."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="availability")
+    start = models.DateField(null=True, blank=True, help_text="Empty: available until the end.")
+    end = models.DateField(null=True, blank=True, help_text="Empty: available from then on.")
+    note = models.CharField(max_length=150, blank=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person__name", models.F("start").asc(nulls_first=True)]
+        verbose_name_plural = "SME availability"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__isnull=True)
+                | models.Q(end__isnull=True)
+                | models.Q(end__gte=models.F("start")),
+                name="availability_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} available {self.start or '…'} to {self.end or '…'}"
+
+    def as_availability(self) -> planning.Availability:
+        return planning.Availability(self.person_id, self.start, self.end)
+
+
+class WarningAcknowledgement(models.Model):
+    """The team saw a plan warning and accepts it, saying why. Keyed by the warning's
+    stable key, so it stays acknowledged while the warning stays the same."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="acknowledgements")
+    key = models.CharField(max_length=200)
+    note = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "key"], name="acknowledged_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.note[:40]}"
+
+
+class CalendarFeedQuerySet(OrgQuerySet):
+    def active(self) -> CalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A member's secret iCalendar URL. Only the SHA-256 of the token is stored; the URL is
+    shown once, when made, and stops working when revoked."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    label = models.CharField(max_length=100, blank=True, help_text="e.g. “Work calendar”.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label or f"Calendar feed {self.pk}"
+
+    @classmethod
+    def issue(cls, *, org: Organization, user, label: str = "") -> tuple[CalendarFeed, str]:
+        token = new_token()
+        feed = cls.objects.create(org=org, user=user, label=label, token_hash=hash_token(token))
+        return feed, token
+
+    @classmethod
+    def find_active(cls, token: str) -> CalendarFeed | None:
+        """The feed of a token, while it is not revoked and its owner is still a member."""
+        return (
+            cls.objects.active()
+            .select_related("org", "user")
+            .filter(token_hash=hash_token(token), user__memberships__org=models.F("org"))
+            .first()
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    def mark_used(self) -> None:
+        CalendarFeed.objects.filter(pk=self.pk).update(last_used_at=timezone.now())

@@ -11,14 +11,22 @@ from django.utils import timezone
 from roadmap.models import (
     AssessSettings,
     BusinessEvent,
+    CapacityEntry,
     EventKind,
     EventKindRule,
     Initiative,
+    InitiativeDependency,
     InitiativeStatus,
     NotDoing,
     Request,
     Roadmap,
     ShareLink,
+    SmeAssignment,
+    SmeAvailability,
+    Stage,
+    StageDependency,
+    TimeOff,
+    WarningAcknowledgement,
 )
 from roadmap_site.models import hash_token
 
@@ -161,6 +169,7 @@ def seed(demo: Demo) -> Roadmap:
                 **{k: values[k] for k in change["before"]},
             )
     seed_assess_align(demo, roadmap, cycles)
+    seed_plan(demo, roadmap, cycles)
     ShareLink.objects.get_or_create(
         token_hash=hash_token(DEMO_SHARE_TOKEN),
         defaults={
@@ -848,5 +857,204 @@ def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
                 "reason": reason,
                 "created_by": maya,
                 "created_at": aware(cycles[cycle].start),
+            },
+        )
+
+
+# Plan -------------------------------------------------------------------------------------
+
+ROADMAP_BUDGET = Decimal("160000")
+# title → (approach, what is reused, delivery media, sequence, stages); a stage is
+# (kind, start, end, effort days, assignee, status, good enough).
+PLAN = {
+    "Onboarding needs analysis across six regions": (
+        "build", "", [], "now",
+        [
+            ("needs_analysis", date(2026, 2, 2), date(2026, 3, 13), "20", "Priya Raman", "done",
+             "Interviews in all six regions; time-to-productivity compared by region."),
+            ("stakeholder_alignment", date(2026, 3, 16), date(2026, 3, 27), "4", "Priya Raman",
+             "done", "David and the regional HRBPs agree on the three biggest gaps."),
+        ],
+    ),
+    "Day-1 to Day-90 global onboarding journey": (
+        "reuse", "The LMS's existing compliance modules", ["elearning", "job_aid", "workshop"],
+        "now",
+        [
+            ("needs_analysis", date(2026, 5, 4), date(2026, 5, 15), "5", "Jonas Weber", "done",
+             "Milestones for day 1, 30, 60 and 90 agreed with three offices."),
+            ("content_creation", date(2026, 5, 18), date(2026, 7, 10), "30", "Jonas Weber",
+             "done", "Regional modules for the two largest offices; others follow the template."),
+            ("delivery", date(2026, 8, 10), date(2026, 8, 28), "15", "Jonas Weber",
+             "done", "Every new hire from September is enrolled."),
+            ("reinforcement", date(2026, 11, 2), date(2027, 1, 29), "8", "Tomás Alvarez",
+             "not_started", "Day-60 check-in with the manager happens for 80% of hires."),
+        ],
+    ),
+    "Manager onboarding toolkit": (
+        "reuse", "The existing manager handbook", ["job_aid", "workshop", "coaching"], "now",
+        [
+            ("needs_analysis", date(2026, 5, 4), date(2026, 5, 22), "6", "Priya Raman", "done",
+             "Ten hiring managers interviewed; exit-interview themes mapped."),
+            ("content_creation", date(2026, 5, 25), date(2026, 7, 10), "20", "Priya Raman",
+             "done", "A first-month checklist and three conversation guides, reviewed by Lars."),
+            ("delivery", date(2026, 7, 27), date(2026, 8, 14), "8", "Priya Raman", "done",
+             "Every manager with a new hire starting in Q3 has had the workshop."),
+            ("evaluation", date(2026, 10, 5), date(2026, 10, 30), "6", "Priya Raman",
+             "in_progress", "Manager-support score in the 90-day survey, against last year."),
+        ],
+    ),
+    "Engineering ramp-up path: first commit in week one": (
+        "build", "", ["on_the_job", "job_aid"], "now",
+        [
+            ("needs_analysis", date(2026, 8, 3), date(2026, 8, 14), "6", "Jonas Weber", "done",
+             "Where the first three weeks go, from ten recent hires."),
+            ("content_creation", date(2026, 8, 17), date(2026, 9, 25), "30", "Jonas Weber",
+             "in_progress", "A week-one path that ends in a merged change, tested with two hires."),
+            ("delivery", date(2026, 11, 30), date(2026, 12, 11), "6", "Jonas Weber",
+             "not_started", "Every engineer starting in December ships a change in week one."),
+        ],
+    ),
+    "Sales onboarding bootcamp: first deal in 90 days": (
+        "reuse", "Sales enablement's deal reviews", ["cohort", "workshop"], "now",
+        [
+            ("needs_analysis", date(2026, 8, 3), date(2026, 8, 21), "5", "Tomás Alvarez", "done",
+             "What the fastest closers did in their first 90 days."),
+            ("content_creation", date(2026, 8, 24), date(2026, 10, 2), "15", "Tomás Alvarez",
+             "done", "Four bootcamp weeks, each ending in a real deal review."),
+            ("delivery", date(2026, 10, 12), date(2026, 11, 6), "10", "Tomás Alvarez",
+             "in_progress", "The first EMEA cohort of 12 finishes."),
+        ],
+    ),
+    "Localise core onboarding into eight languages": (
+        "buy", "A translation vendor for the core modules", ["elearning"], "next",
+        [
+            ("content_creation", date(2026, 9, 7), date(2026, 11, 27), "30", "Tomás Alvarez",
+             "in_progress", "Core modules in eight languages, checked by one native speaker each."),
+            ("delivery", date(2026, 12, 7), date(2026, 12, 18), "4", "Tomás Alvarez",
+             "not_started", "Published in the LMS for every office."),
+        ],
+    ),
+    "Onboarding buddy programme": (
+        "build", "", ["on_the_job", "coaching"], "now",
+        [
+            ("needs_analysis", date(2026, 11, 2), date(2026, 11, 13), "4", "Priya Raman",
+             "done", "What the two offices with buddies do differently."),
+            ("stakeholder_alignment", date(2026, 11, 30), date(2026, 12, 4), "3", "Priya Raman",
+             "not_started", "Office leads agree to recognise buddies in reviews."),
+            ("delivery", date(2026, 12, 7), date(2026, 12, 18), "6", "Priya Raman",
+             "not_started", "Every new hire from January has a buddy."),
+            ("reinforcement", date(2027, 1, 4), date(2027, 1, 29), "4", "Priya Raman",
+             "not_started", "Buddies meet once a month for the first quarter."),
+        ],
+    ),
+}  # fmt: skip
+# Days per cycle (Q1-Q4) each member of the L&D team gives to roadmap work.
+CAPACITY = {
+    "Maya Okafor": [20, 20, 20, 20],
+    "Jonas Weber": [40, 40, 40, 40],  # Q3 is over-allocated: the journey's launch and the
+    "Priya Raman": [40, 40, 40, 40],  # engineering ramp-up path both land on Jonas.
+    "Tomás Alvarez": [45, 45, 55, 45],
+}
+TIME_OFF = [
+    ("Priya Raman", date(2026, 8, 17), date(2026, 8, 28), "Summer leave"),
+    ("Jonas Weber", date(2026, 12, 21), date(2027, 1, 1), "Winter leave"),
+    ("Tomás Alvarez", date(2026, 9, 28), date(2026, 10, 2), "Conference"),
+]
+SMES = {
+    "Engineering ramp-up path: first commit in week one": ["Fatima Zahra"],
+    "Sales onboarding bootcamp: first deal in 90 days": ["Aisha Bello"],
+    "Manager onboarding toolkit": ["Lars Nilsson"],
+    "Day-1 to Day-90 global onboarding journey": ["Lars Nilsson"],
+    "Support agent certification in four weeks": ["Grace Kim"],
+}
+# Fatima is away for the platform migration in September: the ramp-up path's content
+# creation runs through it (the demo's SME conflict).
+AVAILABILITY = [
+    ("Fatima Zahra", date(2026, 8, 1), date(2026, 9, 4), "Before the platform migration"),
+    ("Fatima Zahra", date(2026, 10, 12), None, "After the migration"),
+]
+# (waiting, waits for): localisation waits for the journey, which is still being reinforced.
+INITIATIVE_DEPENDENCIES = [
+    ("Localise core onboarding into eight languages", "Day-1 to Day-90 global onboarding journey"),
+]
+# Within the ramp-up path, the launch waits for the content.
+STAGE_DEPENDENCIES = [
+    ("Engineering ramp-up path: first commit in week one", "content_creation", "delivery"),
+]
+# The bootcamp's launch falls in the support hiring wave; sales stakeholders are not the
+# ones busy, so the team accepted it.
+ACKNOWLEDGED = (
+    "Sales onboarding bootcamp: first deal in 90 days",
+    "delivery",
+    "Support hiring wave",
+    "The support hiring wave takes support managers, not the sales leaders this cohort needs.",
+)
+
+
+def seed_plan(demo: Demo, roadmap: Roadmap, cycles) -> None:
+    org, people = demo.org, demo.people
+    Roadmap.objects.filter(pk=roadmap.pk, budget__isnull=True).update(budget=ROADMAP_BUDGET)
+    initiatives = {i.title: i for i in roadmap.initiatives.all()}
+    stages = {}
+    for title, (approach, reuses, media, sequence, rows) in PLAN.items():
+        initiative = initiatives[title]
+        # Only an initiative whose plan was never written gets the demo's (no history row).
+        Initiative.objects.filter(pk=initiative.pk, approach="").update(
+            approach=approach, reuses=reuses, delivery_media=media, sequence=sequence
+        )
+        for position, (kind, start, end, effort, who, status, good) in enumerate(rows):
+            stages[title, kind], _ = Stage.objects.get_or_create(
+                initiative=initiative,
+                kind=kind,
+                defaults={
+                    "org": org,
+                    "position": position,
+                    "start": start,
+                    "end": end,
+                    "effort_days": Decimal(effort),
+                    "assignee": people[who],
+                    "status": status,
+                    "good_enough": good,
+                },
+            )
+    for name, days in CAPACITY.items():
+        for cycle, value in zip(cycles, days, strict=True):
+            CapacityEntry.objects.get_or_create(
+                person=people[name], cycle=cycle, defaults={"org": org, "days": Decimal(value)}
+            )
+    for name, start, end, note in TIME_OFF:
+        TimeOff.objects.get_or_create(
+            org=org, person=people[name], start=start, defaults={"end": end, "note": note}
+        )
+    for title, names in SMES.items():
+        for name in names:
+            SmeAssignment.objects.get_or_create(
+                initiative=initiatives[title], person=people[name], defaults={"org": org}
+            )
+    for name, start, end, note in AVAILABILITY:
+        SmeAvailability.objects.get_or_create(
+            org=org, person=people[name], start=start, defaults={"end": end, "note": note}
+        )
+    for waiting, waits_for in INITIATIVE_DEPENDENCIES:
+        InitiativeDependency.objects.get_or_create(
+            predecessor=initiatives[waits_for],
+            successor=initiatives[waiting],
+            defaults={"org": org},
+        )
+    for title, before, after in STAGE_DEPENDENCIES:
+        StageDependency.objects.get_or_create(
+            predecessor=stages[title, before], successor=stages[title, after], defaults={"org": org}
+        )
+    title, kind, event_name, note = ACKNOWLEDGED
+    event = BusinessEvent.objects.filter(org=org, name=event_name).first()
+    if event is not None:
+        WarningAcknowledgement.objects.get_or_create(
+            roadmap=roadmap,
+            key=f"calendar-stakeholders:stage={stages[title, kind].pk}:event={event.pk}",
+            defaults={
+                "org": org,
+                "note": note,
+                "by": demo.users["demo@example.com"],
+                "at": aware(date(2026, 9, 30)),
             },
         )

@@ -219,6 +219,8 @@ PUBLIC_ROUTES = {
     # Assess: the public intake form and the requester's private status link.
     "roadmap:intake",
     "roadmap:request_status",
+    # Plan: a member's iCalendar feed, authenticated by its secret token, not a session.
+    "roadmap:calendar_feed",
 }
 SAMPLE_ARGUMENT = {"int": 1, "string": "x", "slug": "x", "path": "x"}
 

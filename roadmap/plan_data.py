@@ -1,0 +1,444 @@
+"""The Plan phase's rows, loaded once and handed to the pure rules of `roadmap.planning`.
+
+`load_plan(roadmap)` reads everything the plan, capacity and timeline pages need in a fixed
+number of queries, whatever the roadmap's size; the methods of `PlanData` turn the rows into
+the planning dataclasses, call the rules, and map the ids in the answers back to names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from roadmap import planning
+from roadmap.models import (
+    STAKEHOLDER_BUSY_KINDS,
+    BusinessEvent,
+    CapacityEntry,
+    Cycle,
+    EventKindRule,
+    Initiative,
+    InitiativeDependency,
+    InitiativeStatus,
+    Roadmap,
+    Sequence,
+    SmeAssignment,
+    SmeAvailability,
+    Stage,
+    StageDependency,
+    TimeOff,
+    WarningAcknowledgement,
+)
+from roadmap.timeline import TimelineRow
+from roadmap_site.models import Person
+
+
+def day(value: date) -> str:
+    """4 Mar 2027."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def days(value: Decimal) -> str:
+    """8.00 → "8", 2.50 → "2.5"."""
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class PlanWarningView:
+    """A warning as the page shows it: its stable key, what it is about, in words."""
+
+    key: str
+    category: str  # calendar | sme | dependency | capacity
+    text: str
+    initiative: Initiative | None = None
+    acknowledgement: WarningAcknowledgement | None = None
+
+    @property
+    def category_label(self) -> str:
+        return {
+            "calendar": "Business calendar",
+            "sme": "SME",
+            "dependency": "Dependency",
+            "capacity": "Over-allocation",
+        }[self.category]
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    cycle: Cycle | None  # None: initiatives not scheduled in a cycle
+    planned: Decimal
+    cumulative: Decimal
+    left: Decimal | None  # the roadmap's budget minus the running total; None without one
+
+    @property
+    def over_budget(self) -> bool:
+        return self.left is not None and self.left < 0
+
+
+@dataclass
+class PlanData:
+    roadmap: Roadmap
+    cycles: list[Cycle]
+    initiatives: list[Initiative]
+    stages: list[Stage]
+    capacity_entries: list[CapacityEntry]
+    time_off: list[TimeOff]
+    sme_assignments: list[SmeAssignment]
+    availability: list[SmeAvailability]
+    stage_dependencies: list[StageDependency]
+    initiative_dependencies: list[InitiativeDependency]
+    events: list[planning.CalendarEvent]
+    acknowledgements: dict[str, WarningAcknowledgement]
+    stages_by_initiative: dict[int, list[Stage]] = field(default_factory=dict)
+
+    # Lookups -----------------------------------------------------------------------------
+
+    @cached_property
+    def initiative_by_id(self) -> dict[int, Initiative]:
+        return {initiative.pk: initiative for initiative in self.initiatives}
+
+    @cached_property
+    def stage_by_id(self) -> dict[int, Stage]:
+        return {stage.pk: stage for stage in self.stages}
+
+    @cached_property
+    def people(self) -> dict[int, Person]:
+        """Everyone the plan names: assignees, owners, the team, SMEs."""
+        found: dict[int, Person] = {}
+        for stage in self.stages:
+            if stage.assignee is not None:
+                found[stage.assignee.pk] = stage.assignee
+        for initiative in self.initiatives:
+            if initiative.owner is not None:
+                found[initiative.owner.pk] = initiative.owner
+        for row in [*self.capacity_entries, *self.time_off, *self.sme_assignments]:
+            found[row.person.pk] = row.person
+        for row in self.availability:
+            found[row.person.pk] = row.person
+        return found
+
+    def person_name(self, person_id: int | None) -> str:
+        person = self.people.get(person_id) if person_id is not None else None
+        return person.name if person else "Unassigned"
+
+    def stage_label(self, stage_id: int) -> str:
+        stage = self.stage_by_id[stage_id]
+        return f"{self.initiative_by_id[stage.initiative_id].title} · {stage.get_kind_display()}"
+
+    # Planning inputs ---------------------------------------------------------------------
+
+    @cached_property
+    def cycle_spans(self) -> list[planning.CycleSpan]:
+        return [planning.CycleSpan(c.pk, c.name, c.start, c.end) for c in self.cycles]
+
+    @cached_property
+    def stage_spans(self) -> list[planning.StageSpan]:
+        return [stage.span() for stage in self.stages]
+
+    @cached_property
+    def dependencies(self) -> list[planning.Dependency]:
+        return [
+            *(dep.as_dependency() for dep in self.stage_dependencies),
+            *(dep.as_dependency() for dep in self.initiative_dependencies),
+        ]
+
+    @cached_property
+    def capacity(self) -> planning.CapacityResult:
+        return planning.capacity_per_cycle(
+            stages=self.stage_spans,
+            cycles=self.cycle_spans,
+            capacity=[entry.as_entry() for entry in self.capacity_entries],
+            time_off=[entry.as_time_off() for entry in self.time_off],
+        )
+
+    # Warnings ----------------------------------------------------------------------------
+
+    @cached_property
+    def warnings(self) -> list[PlanWarningView]:
+        """Every warning of the plan, over-allocation included, each with its
+        acknowledgement if the team gave one."""
+        found = planning.plan_warnings(
+            stages=self.stage_spans,
+            events=self.events,
+            sme_assignments=[row.as_assignment() for row in self.sme_assignments],
+            availability=[row.as_availability() for row in self.availability],
+            dependencies=self.dependencies,
+        )
+        views = [self._describe(warning) for warning in found]
+        views.extend(self._over_allocation())
+        return [
+            PlanWarningView(
+                view.key,
+                view.category,
+                view.text,
+                view.initiative,
+                self.acknowledgements.get(view.key),
+            )
+            for view in views
+        ]
+
+    @property
+    def open_warnings(self) -> list[PlanWarningView]:
+        return [w for w in self.warnings if w.acknowledgement is None]
+
+    def warnings_for(self, initiative: Initiative) -> list[PlanWarningView]:
+        return [w for w in self.warnings if w.initiative and w.initiative.pk == initiative.pk]
+
+    def _describe(self, warning: planning.PlanWarning) -> PlanWarningView:
+        match warning:
+            case planning.CalendarConflict(rule=planning.CalendarRule.LAUNCH):
+                text = (
+                    f"“{self.stage_label(warning.stage_id)}” launches during "
+                    f"“{warning.event_name}” ({day(warning.start)} to {day(warning.end)}), "
+                    "a period to avoid launches."
+                )
+                return PlanWarningView(
+                    warning.key, "calendar", text, self.initiative_by_id[warning.initiative_id]
+                )
+            case planning.CalendarConflict():
+                text = (
+                    f"“{self.stage_label(warning.stage_id)}” needs stakeholders during "
+                    f"“{warning.event_name}” ({day(warning.start)} to {day(warning.end)}), "
+                    "when they are busy."
+                )
+                return PlanWarningView(
+                    warning.key, "calendar", text, self.initiative_by_id[warning.initiative_id]
+                )
+            case planning.SmeAvailabilityConflict():
+                gaps = ", ".join(f"{day(start)} to {day(end)}" for start, end in warning.gaps)
+                text = (
+                    f"“{self.stage_label(warning.stage_id)}” runs outside the availability of "
+                    f"SME {self.person_name(warning.person_id)}: {gaps}."
+                )
+                return PlanWarningView(
+                    warning.key, "sme", text, self.initiative_by_id[warning.initiative_id]
+                )
+            case planning.NoSmeBeforeBuild():
+                title = self.initiative_by_id[warning.initiative_id].title
+                why = "its SME is available only later" if warning.has_sme else "no SME is assigned"
+                text = (
+                    f"No SME is involved in “{title}” before content creation starts on "
+                    f"{day(warning.content_start)}: {why}."
+                )
+                return PlanWarningView(
+                    warning.key, "sme", text, self.initiative_by_id[warning.initiative_id]
+                )
+            case planning.DependencyViolation():
+                name = self._dependency_name(warning.kind)
+                text = (
+                    f"“{name(warning.successor_id)}” starts on {day(warning.successor_start)} "
+                    f"but waits for “{name(warning.predecessor_id)}”, which ends on "
+                    f"{day(warning.predecessor_end)}."
+                )
+                return PlanWarningView(
+                    warning.key,
+                    "dependency",
+                    text,
+                    self._initiative_of(warning.kind, warning.successor_id),
+                )
+            case planning.DependencyCycle():
+                name = self._dependency_name(warning.kind)
+                names = ", ".join(f"“{name(item)}”" for item in warning.ids)
+                text = f"These wait for each other in a loop: {names}."
+                return PlanWarningView(
+                    warning.key,
+                    "dependency",
+                    text,
+                    self._initiative_of(warning.kind, warning.ids[0]),
+                )
+        raise TypeError(warning)  # pragma: no cover
+
+    def _dependency_name(self, kind: str):
+        if kind == "stage":
+            return self.stage_label
+        return lambda pk: self.initiative_by_id[pk].title
+
+    def _initiative_of(self, kind: str, pk: int) -> Initiative:
+        if kind == "stage":
+            return self.initiative_by_id[self.stage_by_id[pk].initiative_id]
+        return self.initiative_by_id[pk]
+
+    def _over_allocation(self) -> list[PlanWarningView]:
+        cycle_names = {cycle.pk: cycle.name for cycle in self.cycles}
+        views = []
+        for load in self.capacity.over_allocated():
+            causes = ", ".join(
+                f"{self.initiative_by_id[item.initiative_id].title} ({days(item.days)} d)"
+                for item in load.initiatives
+            )
+            text = (
+                f"{self.person_name(load.person_id)} is over-allocated in "
+                f"{cycle_names[load.cycle_id]}: {days(load.planned_days)} days planned, "
+                f"{days(load.available_days)} available. Caused by {causes}."
+            )
+            first = load.initiatives[0].initiative_id if load.initiatives else None
+            views.append(
+                PlanWarningView(
+                    f"capacity:person={load.person_id}:cycle={load.cycle_id}",
+                    "capacity",
+                    text,
+                    self.initiative_by_id.get(first) if first else None,
+                )
+            )
+        return views
+
+    # Pages -------------------------------------------------------------------------------
+
+    def sequenced(self) -> list[dict]:
+        """Per cycle, the initiatives grouped now / next / later, in their order; then the
+        initiatives not scheduled in a cycle."""
+        by_cycle: dict[int | None, dict[str, list[Initiative]]] = defaultdict(
+            lambda: {value: [] for value in Sequence.values}
+        )
+        ordered = sorted(self.initiatives, key=lambda i: (i.position, i.pk))
+        for initiative in ordered:
+            by_cycle[initiative.cycle_id][initiative.sequence].append(initiative)
+        entries = []
+        for cycle in [*self.cycles, None]:
+            groups = by_cycle.get(cycle.pk if cycle else None)
+            if cycle is None and not groups:
+                continue
+            groups = groups or {value: [] for value in Sequence.values}
+            entries.append(
+                {
+                    "cycle": cycle,
+                    "groups": [
+                        {"sequence": value, "label": label, "initiatives": groups[value]}
+                        for value, label in Sequence.choices
+                    ],
+                    "count": sum(len(items) for items in groups.values()),
+                }
+            )
+        return entries
+
+    def budget_rows(self) -> list[BudgetRow]:
+        """Planned budget per cycle (initiatives not stopped), and the running total
+        against the roadmap's budget."""
+        planned: dict[int | None, Decimal] = defaultdict(Decimal)
+        for initiative in self.initiatives:
+            if initiative.status != InitiativeStatus.STOPPED and initiative.budget:
+                planned[initiative.cycle_id] += initiative.budget
+        rows, total = [], Decimal(0)
+        budget = self.roadmap.budget
+        for cycle in [*self.cycles, None]:
+            key = cycle.pk if cycle else None
+            if cycle is None and key not in planned:
+                continue
+            total += planned[key]
+            left = None if budget is None else budget - total
+            rows.append(BudgetRow(cycle, planned[key], total, left))
+        return rows
+
+    def timeline_rows(self, initiatives: list[Initiative]) -> list[TimelineRow]:
+        """Each initiative (its stages' span, else its cycle) followed by its stages."""
+        rows: list[TimelineRow] = []
+        for initiative in initiatives:
+            stages = self.stages_by_initiative.get(initiative.pk, [])
+            if stages:
+                start = min(stage.start for stage in stages)
+                end = max(stage.end for stage in stages)
+            elif initiative.cycle is not None:
+                start, end = initiative.cycle.start, initiative.cycle.end
+            else:
+                continue
+            owner = initiative.owner.name if initiative.owner else ""
+            rows.append(
+                TimelineRow(
+                    "initiative",
+                    initiative.pk,
+                    initiative.title,
+                    start,
+                    end,
+                    initiative.status,
+                    owner,
+                )
+            )
+            rows.extend(
+                TimelineRow(
+                    "stage",
+                    stage.pk,
+                    stage.get_kind_display(),
+                    stage.start,
+                    stage.end,
+                    stage.status,
+                    stage.assignee.name if stage.assignee else "",
+                )
+                for stage in stages
+            )
+        return rows
+
+
+def calendar_events(org, events=None) -> list[planning.CalendarEvent]:
+    """The organisation's business events with the two flags the rules read."""
+    avoided = EventKindRule.avoided_kinds(org)
+    rows = BusinessEvent.objects.for_org(org) if events is None else events
+    return [
+        planning.CalendarEvent(
+            id=event.pk,
+            name=event.name,
+            kind=event.kind,
+            start=event.start,
+            end=event.end,
+            avoid_launches=event.kind in avoided,
+            needs_stakeholders_conflict=event.kind in STAKEHOLDER_BUSY_KINDS,
+            recurs_yearly=event.recurs_yearly,
+        )
+        for event in rows
+    ]
+
+
+def load_plan(roadmap: Roadmap) -> PlanData:
+    """Everything the Plan pages read, in 12 queries whatever the roadmap's size."""
+    org = roadmap.org
+    cycles = list(roadmap.cycles.all())
+    initiatives = list(roadmap.initiatives.for_ledger())
+    stages = list(
+        Stage.objects.for_roadmap(roadmap)
+        .select_related("assignee")
+        .order_by("initiative_id", "position", "pk")
+    )
+    by_initiative: dict[int, list[Stage]] = defaultdict(list)
+    for stage in stages:
+        by_initiative[stage.initiative_id].append(stage)
+    for initiative in initiatives:
+        initiative.plan_stages = by_initiative.get(initiative.pk, [])
+    return PlanData(
+        roadmap=roadmap,
+        cycles=cycles,
+        initiatives=initiatives,
+        stages=stages,
+        capacity_entries=list(
+            CapacityEntry.objects.for_org(org)
+            .filter(cycle__roadmap=roadmap)
+            .select_related("person")
+            .order_by("person__name", "cycle__position")
+        ),
+        time_off=list(TimeOff.objects.for_org(org).select_related("person")),
+        sme_assignments=list(
+            SmeAssignment.objects.for_org(org)
+            .filter(initiative__roadmap=roadmap)
+            .select_related("person")
+        ),
+        availability=list(SmeAvailability.objects.for_org(org).select_related("person")),
+        stage_dependencies=list(
+            StageDependency.objects.for_org(org).filter(successor__initiative__roadmap=roadmap)
+        ),
+        initiative_dependencies=list(
+            InitiativeDependency.objects.for_org(org).filter(successor__roadmap=roadmap)
+        ),
+        events=calendar_events(org),
+        acknowledgements={ack.key: ack for ack in roadmap.acknowledgements.select_related("by")},
+        stages_by_initiative=dict(by_initiative),
+    )
+
+
+__all__ = [
+    "BudgetRow",
+    "PlanData",
+    "PlanWarningView",
+    "calendar_events",
+    "load_plan",
+]

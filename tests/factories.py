@@ -216,3 +216,29 @@ class PriorityFactory(DjangoModelFactory):
     problem = "The business is struggling here."
     business_owner = factory.SubFactory(PersonFactory, org=factory.SelfAttribute("..org"))
     rank = factory.Sequence(lambda n: n + 1)
+
+
+# Plan ---------------------------------------------------------------------------------------
+
+
+class StageFactory(DjangoModelFactory):
+    class Meta:
+        model = "roadmap.Stage"
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    org = factory.SelfAttribute("initiative.org")
+    kind = "content_creation"
+    position = factory.Sequence(lambda n: n)
+    start = date(2027, 3, 1)
+    end = date(2027, 3, 12)
+    effort_days = Decimal(5)
+
+
+class CapacityEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = "roadmap.CapacityEntry"
+
+    person = factory.SubFactory(PersonFactory, is_ld_team=True)
+    org = factory.SelfAttribute("person.org")
+    cycle = factory.LazyAttribute(lambda e: RoadmapFactory(org=e.person.org).cycles.first())
+    days = Decimal(20)

@@ -4,6 +4,7 @@ the timeline, and each member's calendar feed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -53,6 +54,8 @@ from roadmap_site.models import Person
 from roadmap_site.partials import page_or_partial
 
 PHASE = "plan"
+# The pages read the organisation (business calendar, people) of the roadmap they show.
+ROADMAPS = Roadmap.objects.select_related("org")
 STATUS_LABELS = {**dict(InitiativeStatus.choices), **dict(StageStatus.choices)}
 
 
@@ -79,7 +82,7 @@ def _plan_context(roadmap: Roadmap, data: PlanData | None = None, **extra) -> di
 @member_required
 @require_GET
 def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     return render(request, "roadmap/plan.html", _plan_context(roadmap))
 
 
@@ -102,7 +105,7 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
     form = AcknowledgeForm(request.POST)
     data = load_plan(roadmap)
     keys = {warning.key for warning in data.warnings}
@@ -132,7 +135,7 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
     form = UnacknowledgeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Which warning?")
@@ -406,7 +409,7 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
 @require_http_methods(["GET", "POST"])
 def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET the capacity view; POST the grid of days per person and cycle."""
-    roadmap = get_for_member(request, Roadmap, pk=pk)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     if request.method == "GET":
         return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
     require_write(request)
@@ -432,7 +435,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
     form = RoadmapBudgetForm(request.POST, instance=roadmap)
     if form.is_valid():
         form.save()
@@ -443,7 +446,7 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
     form = form_class(request.POST, org=roadmap.org)
     if form.is_valid():
         form.save()
@@ -468,7 +471,7 @@ def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
     get_for_member(request, TimeOff, pk=row_pk, write=True).delete()
     messages.success(request, "Time off removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
@@ -477,7 +480,7 @@ def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRespons
 @member_required(write=True)
 @require_POST
 def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
     get_for_member(request, SmeAvailability, pk=row_pk, write=True).delete()
     messages.success(request, "Availability window removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")
@@ -491,7 +494,7 @@ def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRes
 def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Gantt, filtered by owner, priority and status (a GET form: htmx swaps the
     figure, and without JavaScript the page reloads with the same filters)."""
-    roadmap = get_for_member(request, Roadmap, pk=pk)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     data = load_plan(roadmap)
     form = TimelineFilterForm(request.GET or None, roadmap=roadmap)
     initiatives = form.filter(data.initiatives) if form.is_bound else data.initiatives
@@ -587,9 +590,15 @@ def calendar_feed_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(reverse("roadmap:calendar_feeds") + query)
 
 
+def feed_rate() -> str:
+    """Calendar apps poll every few hours; 60 a minute per address stops token guessing.
+    `CALENDAR_FEED_RATE` in the settings overrides it."""
+    return getattr(settings, "CALENDAR_FEED_RATE", "60/m")
+
+
 @require_GET
 @never_cache
-@ratelimit(key="ip", rate="60/m", block=True)
+@ratelimit(key="ip", rate=lambda group, request: feed_rate(), block=True)
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar behind a secret URL: stage milestones of every roadmap of the member's
     organisation and its business calendar. No session: the token is the credential."""

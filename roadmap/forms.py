@@ -29,6 +29,7 @@ from roadmap.models import (
     ShareLink,
     SmeAvailability,
     Stage,
+    StageKind,
     TimeOff,
     fiscal_year_of,
 )
@@ -559,6 +560,7 @@ class StageForm(forms.ModelForm):
     class Meta:
         model = Stage
         fields = ["kind", "start", "end", "effort_days", "assignee", "status", "good_enough"]
+        labels = {"kind": "Stage"}
         widgets = {
             "start": DATE_INPUT,
             "end": DATE_INPUT,
@@ -572,6 +574,7 @@ class StageForm(forms.ModelForm):
         self.instance.org = initiative.org
         self.fields["assignee"].queryset = Person.objects.for_org(initiative.org)
         self.fields["assignee"].empty_label = "Nobody yet"
+        self.fields["kind"].choices = [("", "Choose a stage"), *StageKind.choices]
         self.fields["effort_days"].validators.append(MinValueValidator(0))
         if self.instance.pk is None:
             self.instance.position = Stage.next_position(initiative) if initiative.pk else 0

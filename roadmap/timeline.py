@@ -200,13 +200,15 @@ def timeline_figure(
             else "other"
         )
         shapes.append(_band(start, end, EVENT_FILLS[tone], name=event.name))
+        # A name that would run past the right edge ends at its band's end instead.
+        runs_off = start + timedelta(days=len(event.name) * _days_per_char(view)) > view[1]
         annotations.append(
             {
-                "x": start.isoformat(),
+                "x": _day_after(end) if runs_off else start.isoformat(),
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "xanchor": "left",
+                "xanchor": "right" if runs_off else "left",
                 "yanchor": "top",
                 "yshift": -2 - 13 * level,
                 "text": event.name,
@@ -325,7 +327,7 @@ def _label_levels(
     A name is taken to be as wide as it is on a 1,000-pixel plot (6 px a character); on a
     narrower screen names may still touch.
     """
-    days_per_char = 6 * (view[1] - view[0]).days / 1000
+    days_per_char = _days_per_char(view)
     ends = [date.min] * 3
     levels = []
     for event, start, _ in spans:
@@ -333,6 +335,10 @@ def _label_levels(
         ends[level] = start + timedelta(days=len(event.name) * days_per_char)
         levels.append(level)
     return levels
+
+
+def _days_per_char(view: tuple[date, date]) -> float:
+    return 6 * (view[1] - view[0]).days / 1000
 
 
 def _band(start: date, end: date, fill: str, name: str = "") -> dict:

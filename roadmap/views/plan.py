@@ -171,8 +171,15 @@ def _initiative_context(initiative: Initiative, **extra) -> dict:
             for dep in data.initiative_dependencies
             if dep.successor_id == initiative.pk
         ],
+        # Stages of this initiative by their name; another initiative's with its title.
         "stage_waits_for": [
-            (dep, data.stage_label(dep.successor_id), data.stage_label(dep.predecessor_id))
+            (
+                dep,
+                data.stage_by_id[dep.successor_id].get_kind_display(),
+                data.stage_by_id[dep.predecessor_id].get_kind_display()
+                if data.stage_by_id[dep.predecessor_id].initiative_id == initiative.pk
+                else data.stage_label(dep.predecessor_id),
+            )
             for dep in data.stage_dependencies
             if data.stage_by_id[dep.successor_id].initiative_id == initiative.pk
         ],

@@ -158,6 +158,20 @@ def test_calendar_events_are_named_bands():
     assert "Hiring wave" in texts
 
 
+def test_an_event_name_near_the_right_edge_ends_at_its_band_instead_of_running_off():
+    late = CalendarEvent(6, "Year-end performance reviews", "performance_review",
+                         date(2027, 6, 21), date(2027, 6, 25), True)  # fmt: skip
+    fig = figure(events=[REVIEWS, late])
+    labels = {a["text"]: a for a in fig["layout"]["annotations"] if a["text"] in (
+        "Performance reviews", "Year-end performance reviews")}  # fmt: skip
+    assert (labels["Performance reviews"]["x"], labels["Performance reviews"]["xanchor"]) == (
+        "2027-03-01",
+        "left",
+    )
+    end = labels["Year-end performance reviews"]
+    assert (end["x"], end["xanchor"]) == ("2027-06-26", "right")
+
+
 def test_a_yearly_event_is_drawn_in_the_year_in_view():
     yearly = CalendarEvent(
         5, "Budget recast", "budget_recast", date(2024, 3, 15), date(2024, 3, 19), True, False, True

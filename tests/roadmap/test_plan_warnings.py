@@ -188,3 +188,26 @@ def test_an_acknowledgement_needs_a_note_and_a_real_warning(editor_client, roadm
     response = editor_client.post(url, {"key": "calendar-launch:stage=1:event=999", "note": "x"})
     assert response.status_code == 400
     assert not WarningAcknowledgement.objects.exists()
+
+
+def test_the_demo_plan_shows_every_kind_of_warning():
+    from roadmap.demo import ROADMAP_TITLE
+    from roadmap.models import Roadmap
+    from roadmap_site.demo import load_demo
+
+    load_demo()
+    warnings = load_plan(Roadmap.objects.get(title=ROADMAP_TITLE)).warnings
+    open_ones = [w for w in warnings if w.acknowledgement is None]
+    assert {w.category for w in open_ones} == {"calendar", "sme", "dependency", "capacity"}
+    assert {w.key.split(":")[0] for w in open_ones} >= {
+        "calendar-launch",
+        "sme-availability",
+        "sme-before-build",
+        "dependency",
+        "capacity",
+    }
+    [overload] = [w for w in open_ones if w.category == "capacity"]  # one over-allocated cycle
+    assert overload.text.startswith("Jonas Weber is over-allocated in Q3 FY27")
+    assert [w.acknowledgement.note[:25] for w in warnings if w.acknowledgement] == [
+        "The support hiring wave t"
+    ]

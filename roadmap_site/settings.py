@@ -193,3 +193,4 @@ LOGGING = {
 # Rate limits of the pages that need no account (per IP address).
 SHARE_LINK_RATE = env.str("SHARE_LINK_RATE", default="60/m")
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
+CALENDAR_FEED_RATE = env.str("CALENDAR_FEED_RATE", default="60/m")

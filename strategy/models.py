@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from measurement.models import Kpi
 from roadmap.models import fiscal_year_bounds
 from roadmap_site.models import Organization, OrgQuerySet, Person
+from roadmap_site.ordering import move_among
 from strategy import maturity
 
 
@@ -228,20 +229,8 @@ class Priority(models.Model):
         Ranks are renumbered 1..n under a row lock first, so gaps or ties left by older
         rows never make a move a no-op.
         """
-        with transaction.atomic():
-            siblings = list(
-                Priority.objects.select_for_update().filter(strategy_id=self.strategy_id).ranked()
-            )
-            index = next(i for i, p in enumerate(siblings) if p.pk == self.pk)
-            other = index - 1 if up else index + 1
-            if not 0 <= other < len(siblings):
-                return False
-            siblings[index], siblings[other] = siblings[other], siblings[index]
-            for rank, priority in enumerate(siblings, start=1):
-                priority.rank = rank
-            Priority.objects.bulk_update(siblings, ["rank"])
-            self.rank = other + 1
-        return True
+        siblings = Priority.objects.filter(strategy_id=self.strategy_id).ranked()
+        return move_among(self, siblings, field="rank", up=up, start=1)
 
     @classmethod
     def next_rank(cls, strategy: Strategy) -> int:

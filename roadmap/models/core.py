@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
+from roadmap_site.ordering import move_among
 
 __all__ = [
     "COMMITMENT_FIELDS",
@@ -354,22 +355,10 @@ class Initiative(models.Model):
         """Swap places with the neighbour above or below in its cycle and sequence group
         (now, next, later); False at either end. Positions are renumbered under a row
         lock first, so ties left by older rows never make a move a no-op."""
-        with transaction.atomic():
-            siblings = list(
-                Initiative.objects.select_for_update()
-                .filter(roadmap_id=self.roadmap_id, cycle_id=self.cycle_id, sequence=self.sequence)
-                .order_by("position", "pk")
-            )
-            index = next(i for i, item in enumerate(siblings) if item.pk == self.pk)
-            other = index - 1 if up else index + 1
-            if not 0 <= other < len(siblings):
-                return False
-            siblings[index], siblings[other] = siblings[other], siblings[index]
-            for position, item in enumerate(siblings):
-                item.position = position
-            Initiative.objects.bulk_update(siblings, ["position"])
-            self.position = other
-        return True
+        siblings = Initiative.objects.filter(
+            roadmap_id=self.roadmap_id, cycle_id=self.cycle_id, sequence=self.sequence
+        ).order_by("position", "pk")
+        return move_among(self, siblings, field="position", up=up)
 
     def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
         """A committed initiative's cycle, people, scope or resources change only with a

@@ -14,13 +14,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from roadmap import planning
 from roadmap.models.calendar import EventKind
 from roadmap.models.core import Cycle, Initiative, Roadmap
 from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
+from roadmap_site.ordering import move_among
 
 __all__ = [
     "STAKEHOLDER_BUSY_KINDS",
@@ -136,22 +137,8 @@ class Stage(models.Model):
 
     def move(self, *, up: bool) -> bool:
         """Swap with the stage above or below; False at either end."""
-        with transaction.atomic():
-            siblings = list(
-                Stage.objects.select_for_update()
-                .filter(initiative_id=self.initiative_id)
-                .order_by("position", "pk")
-            )
-            index = next(i for i, stage in enumerate(siblings) if stage.pk == self.pk)
-            other = index - 1 if up else index + 1
-            if not 0 <= other < len(siblings):
-                return False
-            siblings[index], siblings[other] = siblings[other], siblings[index]
-            for position, stage in enumerate(siblings):
-                stage.position = position
-            Stage.objects.bulk_update(siblings, ["position"])
-            self.position = other
-        return True
+        siblings = Stage.objects.filter(initiative_id=self.initiative_id).order_by("position", "pk")
+        return move_among(self, siblings, field="position", up=up)
 
 
 class StageDependency(models.Model):

@@ -600,7 +600,7 @@ def calendar_feed_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 def feed_rate() -> str:
     """Calendar apps poll every few hours; 60 a minute per address stops token guessing.
     `CALENDAR_FEED_RATE` in the settings overrides it."""
-    return getattr(settings, "CALENDAR_FEED_RATE", "60/m")
+    return settings.CALENDAR_FEED_RATE
 
 
 @require_GET

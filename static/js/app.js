@@ -10,7 +10,9 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source) return;
       var figure = JSON.parse(source.textContent);
-      var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+      // No mode bar: its buttons would sit in the tab order inside a role="img" element;
+      // the numbers are in the table under each chart.
+      var config = { responsive: true, displayModeBar: false };
       window.Plotly.newPlot(el, figure.data || [], figure.layout || {}, config);
       el.dataset.drawn = "1";
     });
@@ -50,6 +52,23 @@
       var first = form.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
     }
+  });
+
+  // When a swap removes the focused element (Save, Cancel, Revoke…), keyboard and screen-reader
+  // users would be thrown back to the top of the page: keep them where the content changed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    var target = event.detail.target;
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
+    if (!target || !target.isConnected) return;
+    var focusable = target.matches("a[href], button, input, select, textarea") ? target
+      : target.querySelector("a[href], button:not([disabled]), input:not([type=hidden]), select, textarea");
+    if (!focusable) {
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      focusable = target;
+    }
+    focusable.focus();
   });
 
   document.addEventListener("click", function (event) {

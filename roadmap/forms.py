@@ -70,20 +70,65 @@ class RoadmapForm(forms.ModelForm):
         )
 
 
-class InitiativeForm(forms.ModelForm):
-    """Create and inline-edit. Choices are limited to the roadmap's organisation and
-    cycles, so a tampered id from elsewhere is refused as an invalid choice.
+class JustifiedInitiativeForm(forms.ModelForm):
+    """Edits of an initiative that go through `Initiative.change`.
 
-    Once the initiative is committed, changing its cycle, people, scope or resources asks
-    for a written justification, which lands in the change log with the change."""
+    Once the initiative is committed, changing a commitment field (cycle, people, scope,
+    resources) asks for a written justification, which lands in the change log with the
+    change; the stored row is re-read under a lock so the change is checked and logged
+    against what is stored."""
 
     justification = forms.CharField(
         label="Business justification",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed to change the cycle, owner, accountable leader, scope or resources "
-        "of a committed initiative; it goes into the change log.",
     )
+    justification_help = (
+        "Needed to change the cycle, owner, accountable leader, scope or resources of a "
+        "committed initiative; it goes into the change log."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.was_committed = bool(self.instance.pk) and self.instance.is_committed
+        if self.was_committed:
+            self.fields["justification"].help_text = self.justification_help
+        else:
+            del self.fields["justification"]
+
+    def model_changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in self._meta.fields and name in self.cleaned_data
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.was_committed and not cleaned.get("justification", "").strip():
+            changes = self.model_changes()
+            if self.instance.needs_justification(set(changes), changes.get("status")):
+                self.add_error(
+                    "justification",
+                    "This initiative is committed: write the business justification for "
+                    "changing its " + ", ".join(changed_labels(changes)) + ".",
+                )
+        return cleaned
+
+    def save(self, commit: bool = True, *, by=None) -> Initiative:
+        with transaction.atomic():
+            stored = Initiative.objects.select_for_update().get(pk=self.instance.pk)
+            stored.change(
+                by=by,
+                justification=self.cleaned_data.get("justification", ""),
+                **self.model_changes(),
+            )
+        return stored
+
+
+class InitiativeForm(JustifiedInitiativeForm):
+    """Create and inline-edit. Choices are limited to the roadmap's organisation and
+    cycles, so a tampered id from elsewhere is refused as an invalid choice."""
 
     class Meta:
         model = Initiative
@@ -123,42 +168,12 @@ class InitiativeForm(forms.ModelForm):
         self.fields["cycle"].empty_label = "Not scheduled"
         self.fields["priority"].empty_label = "No priority"
         self.fields["kpi"].empty_label = "No KPI yet"
-        self.was_committed = bool(self.instance.pk) and self.instance.is_committed
-        if not self.was_committed:
-            del self.fields["justification"]
-
-    def model_changes(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in self.changed_data
-            if name in self._meta.fields and name in self.cleaned_data
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.was_committed and not cleaned.get("justification", "").strip():
-            changes = self.model_changes()
-            if self.instance.needs_justification(set(changes), changes.get("status")):
-                self.add_error(
-                    "justification",
-                    "This initiative is committed: write the business justification for "
-                    "changing its " + ", ".join(changed_labels(changes)) + ".",
-                )
-        return cleaned
 
     def save(self, commit: bool = True, *, by=None) -> Initiative:
         if not self.instance.pk:
             self.instance._history_user = by
-            return super().save(commit=commit)
-        # Re-read under a lock: the change is checked and logged against what is stored.
-        with transaction.atomic():
-            stored = Initiative.objects.select_for_update().get(pk=self.instance.pk)
-            stored.change(
-                by=by,
-                justification=self.cleaned_data.get("justification", ""),
-                **self.model_changes(),
-            )
-        return stored
+            return forms.ModelForm.save(self, commit=commit)
+        return super().save(commit=commit, by=by)
 
 
 def changed_labels(changes: dict) -> list[str]:
@@ -585,7 +600,7 @@ class StageForm(forms.ModelForm):
         return cleaned
 
 
-class InitiativePlanForm(forms.ModelForm):
+class InitiativePlanForm(JustifiedInitiativeForm):
     """How the initiative is made and delivered, its budget and where it sits in its cycle.
 
     Saved through `Initiative.change`: the budget of a committed initiative is a resource,
@@ -598,12 +613,8 @@ class InitiativePlanForm(forms.ModelForm):
         label="Delivery media",
         help_text="Choose every medium it uses.",
     )
-    justification = forms.CharField(
-        label="Business justification",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed to change the budget of a committed initiative; it goes into the "
-        "change log.",
+    justification_help = (
+        "Needed to change the budget of a committed initiative; it goes into the change log."
     )
 
     class Meta:
@@ -615,38 +626,6 @@ class InitiativePlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["approach"].choices = [("", "Not decided"), *Approach.choices]
         self.fields["sequence"].choices = Sequence.choices
-        self.was_committed = self.instance.is_committed
-        if not self.was_committed:
-            del self.fields["justification"]
-
-    def model_changes(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in self.changed_data
-            if name in self._meta.fields and name in self.cleaned_data
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.was_committed and not cleaned.get("justification", "").strip():
-            changes = self.model_changes()
-            if self.instance.needs_justification(set(changes)):
-                self.add_error(
-                    "justification",
-                    "This initiative is committed: write the business justification for "
-                    "changing its " + ", ".join(changed_labels(changes)) + ".",
-                )
-        return cleaned
-
-    def save(self, commit: bool = True, *, by=None) -> Initiative:
-        with transaction.atomic():
-            stored = Initiative.objects.select_for_update().get(pk=self.instance.pk)
-            stored.change(
-                by=by,
-                justification=self.cleaned_data.get("justification", ""),
-                **self.model_changes(),
-            )
-        return stored
 
 
 class SmeForm(forms.Form):

@@ -52,9 +52,12 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     # The edit form's own <option>Committed</option> matches too: wait for it to be swapped out.
     expect(edit_form).to_have_count(0)
     expect(page.locator("#initiative-rows li").filter(has_text="Committed")).to_be_visible()
-    # Focus stays on the row that was saved, not thrown back to the top of the page.
-    focused_row = page.evaluate("document.activeElement.closest('li.initiative')?.id || ''")
-    assert focused_row.startswith("initiative-"), f"focus went to {focused_row!r}"
+    # Focus stays on the row that was saved, not thrown back to the top of the page (the
+    # script moves it once htmx has settled, so wait for it; a timeout fails the test).
+    page.wait_for_function(
+        "(document.activeElement.closest('li.initiative')?.id || '').startsWith('initiative-')",
+        timeout=5_000,
+    )
     assert Initiative.objects.get(title="Manager onboarding toolkit").status == "committed"
     screenshot("skeleton-roadmap")
 

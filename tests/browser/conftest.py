@@ -27,6 +27,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _no_persistent_connections():
+    """The live server answers each request in a new thread; with CONN_MAX_AGE those
+    threads' connections outlive the test and block dropping the test database."""
+    from django.db import connections
+
+    previous = connections.settings["default"].get("CONN_MAX_AGE", 0)
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+    yield
+    connections.settings["default"]["CONN_MAX_AGE"] = previous
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

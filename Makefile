@@ -59,7 +59,8 @@ compose-check:
 	docker-compose -f docker-compose.yml config -q
 
 bench: setup
-	DEBUG=false $(BIN)/python manage.py bench
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

@@ -11,13 +11,23 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from roadmap.models import Initiative, InitiativeStatus, Roadmap, ShareLink
+from roadmap.models import (
+    CapacityEntry,
+    Initiative,
+    InitiativeStatus,
+    Request,
+    Roadmap,
+    ShareLink,
+    Stage,
+)
 from roadmap_site.models import Membership, Organization, Person, Role, User
 
 
@@ -42,7 +52,7 @@ def build(size: int) -> World:
     roadmap = Roadmap.create_for_year(org=org, title="Bench roadmap", fiscal_year=2027)
     cycles = list(roadmap.cycles.all())
     statuses = list(InitiativeStatus)
-    Initiative.objects.bulk_create(
+    initiatives = Initiative.objects.bulk_create(
         Initiative(
             org=org,
             roadmap=roadmap,
@@ -56,6 +66,39 @@ def build(size: int) -> World:
         )
         for i in range(size)
     )
+    # Two stages per initiative, capacity for the L&D half of the people, and as many
+    # requests as initiatives.
+    Stage.objects.bulk_create(
+        Stage(
+            org=org,
+            initiative=initiative,
+            kind=kind,
+            position=position,
+            start=roadmap.period_start + timedelta(days=(i * 3) % 300 + 14 * position),
+            end=roadmap.period_start + timedelta(days=(i * 3) % 300 + 14 * position + 11),
+            effort_days=Decimal(4),
+            assignee=people[(i % 10) * 2],
+        )
+        for i, initiative in enumerate(initiatives)
+        for position, kind in enumerate(["content_creation", "delivery"])
+    )
+    CapacityEntry.objects.bulk_create(
+        CapacityEntry(org=org, person=person, cycle=cycle, days=Decimal(40))
+        for person in people
+        if person.is_ld_team
+        for cycle in cycles
+    )
+    Request.objects.bulk_create(
+        Request(
+            org=org,
+            title=f"Request {i}",
+            problem="A problem worth solving.",
+            requester_department=f"Department {i % 7}",
+            audience_size=i + 1,
+            needed_by=date(2027, 1, 1) + timedelta(days=i % 200),
+        )
+        for i in range(size)
+    )
     _link, token = ShareLink.issue(roadmap=roadmap, created_by=user, label="bench")
     return World(org=org, roadmap=roadmap, share_token=token)
 
@@ -66,6 +109,11 @@ PAGES: list[tuple[str, bool, Callable[[World], str]]] = [
     ("roadmap page", True, lambda w: f"/roadmaps/{w.roadmap.pk}/"),
     ("shared roadmap", False, lambda w: f"/s/{w.share_token}/"),
     ("people", True, lambda w: "/org/people/"),
+    ("assess: requests", True, lambda w: "/requests/"),
+    ("align: ledger", True, lambda w: f"/roadmaps/{w.roadmap.pk}/align/"),
+    ("plan & warnings", True, lambda w: f"/roadmaps/{w.roadmap.pk}/plan/"),
+    ("capacity", True, lambda w: f"/roadmaps/{w.roadmap.pk}/capacity/"),
+    ("timeline", True, lambda w: f"/roadmaps/{w.roadmap.pk}/timeline/"),
 ]
 
 
@@ -73,7 +121,9 @@ class Command(BaseCommand):
     help = "Print SQL query counts and request times per page as the data grows."
 
     def add_arguments(self, parser):
-        parser.add_argument("--sizes", default="10,100,1000", help="initiatives per roadmap")
+        parser.add_argument(
+            "--sizes", default="10,100,500", help="initiatives (and requests) per organisation"
+        )
         parser.add_argument("--repeat", type=int, default=5, help="requests per measurement")
 
     def handle(self, *args, sizes: str, repeat: int, **options):

@@ -1,0 +1,124 @@
+"""Pages not pinned elsewhere keep the same number of SQL queries as their data grows.
+
+Each page is requested at two sizes and the two counts must be equal: an N+1 on any row
+type the page shows makes the larger size issue more queries and fails the test.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from roadmap.models import (
+    BusinessEvent,
+    EventKind,
+    Initiative,
+    InitiativeStatus,
+    NotDoing,
+    Request,
+    SmeAssignment,
+    Stage,
+)
+from roadmap_site.models import Membership, Person, Role
+from tests.factories import InitiativeFactory, UserFactory
+
+SMALL, LARGE = 2, 12
+
+
+def fill(org, roadmap, user, n: int) -> dict:
+    """`n` of every row the pages below list, all tied together."""
+    users = [UserFactory(email=f"member{n}-{i}@example.com") for i in range(n)]
+    Membership.objects.bulk_create(Membership(org=org, user=u, role=Role.VIEWER) for u in users)
+    people = Person.objects.bulk_create(
+        Person(org=org, name=f"Person {n}-{i}", department=f"Dept {i % 3}", user=users[i])
+        for i in range(n)
+    )
+    cycles = list(roadmap.cycles.all())
+    initiatives = []
+    for i in range(n):
+        initiative = InitiativeFactory(
+            roadmap=roadmap,
+            title=f"Initiative {n}-{i}",
+            owner=people[i],
+            accountable=people[(i + 1) % n],
+            cycle=cycles[i % 4],
+            status=InitiativeStatus.COMMITTED,
+        )
+        # A justified change gives the change log one entry per initiative.
+        initiative.change(by=user, justification="Hiring moved.", cycle=cycles[(i + 1) % 4])
+        initiatives.append(initiative)
+    NotDoing.objects.bulk_create(
+        NotDoing(org=org, roadmap=roadmap, cycle=cycles[i % 4], title=f"Drop {n}-{i}", reason="x")
+        for i in range(n)
+    )
+    BusinessEvent.objects.bulk_create(
+        BusinessEvent(
+            org=org,
+            kind=EventKind.PERFORMANCE_REVIEW,
+            name=f"Reviews {n}-{i}",
+            start=roadmap.period_start + timedelta(days=20 * i),
+            end=roadmap.period_start + timedelta(days=20 * i + 5),
+        )
+        for i in range(n)
+    )
+    target = initiatives[0]
+    Stage.objects.bulk_create(
+        Stage(
+            org=org,
+            initiative=target,
+            kind="content_creation",
+            position=i,
+            start=date(2027, 3, 1) + timedelta(days=7 * i),
+            end=date(2027, 3, 5) + timedelta(days=7 * i),
+            effort_days=Decimal(3),
+            assignee=people[i],
+        )
+        for i in range(n)
+    )
+    SmeAssignment.objects.bulk_create(
+        SmeAssignment(org=org, initiative=target, person=person) for person in people
+    )
+    request = Request.objects.create(org=org, title=f"Request {n}", problem="p")
+    Request.objects.bulk_create(
+        Request(org=org, title=f"Duplicate {n}-{i}", problem="p", duplicate_of=request)
+        for i in range(n)
+    )
+    return {"initiative": target, "request": request}
+
+
+PAGES = {
+    "people": lambda roadmap, rows: reverse("people"),
+    "members": lambda roadmap, rows: reverse("members"),
+    "align ledger": lambda roadmap, rows: reverse("roadmap:roadmap_align", args=[roadmap.pk]),
+    "change log": lambda roadmap, rows: reverse("roadmap:roadmap_changes", args=[roadmap.pk]),
+    "calendar": lambda roadmap, rows: reverse("roadmap:roadmap_calendar", args=[roadmap.pk]),
+    "initiative plan": lambda roadmap, rows: reverse(
+        "roadmap:initiative_plan", args=[rows["initiative"].pk]
+    ),
+    "request page": lambda roadmap, rows: reverse(
+        "roadmap:request_detail", args=[rows["request"].pk]
+    ),
+}
+
+
+def count_queries(client, url: str) -> int:
+    client.get(url)  # the session and caches are warm for both sizes
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_count_does_not_grow(page, admin_client, admin_membership, org, roadmap):
+    counts = []
+    for n in (SMALL, LARGE):
+        Initiative.objects.filter(roadmap=roadmap).delete()
+        rows = fill(org, roadmap, admin_membership.user, n)
+        counts.append(count_queries(admin_client, PAGES[page](roadmap, rows)))
+    assert counts[0] == counts[1], f"{page}: {counts[0]} queries at {SMALL}, {counts[1]} at {LARGE}"

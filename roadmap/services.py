@@ -16,7 +16,6 @@ from roadmap.models import (
     Roadmap,
     TransitionRefused,
 )
-from roadmap_site.pdf import render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,14 @@ def roadmap_pdf_context(roadmap: Roadmap) -> dict:
         "per_cycle": charts.initiatives_per_cycle_rows(cycles, initiatives),
         "generated_at": timezone.now(),
     }
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """WeasyPrint is imported when a PDF is rendered, not when the app starts: without its
+    system libraries (Pango) the app still runs and the export fails with the reason."""
+    from roadmap_site.pdf import render_pdf as render
+
+    return render(template_name, context)
 
 
 def render_export(*, export_id: int) -> Export | None:

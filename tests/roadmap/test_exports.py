@@ -195,3 +195,21 @@ def test_unfinished_export_download_is_a_404(editor_client, pending_export, stat
 def test_roadmap_page_lists_recent_exports(editor_client, roadmap, pending_export):
     page = editor_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk]))
     assert f'id="export-{pending_export.pk}"' in page.text
+
+
+def test_without_weasyprint_the_app_runs_and_the_export_says_why(
+    pending_export, monkeypatch, editor_client
+):
+    """Pango missing makes `import weasyprint` fail: only the export may fail, with the reason."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` now raises
+    monkeypatch.delitem(sys.modules, "roadmap_site.pdf", raising=False)
+
+    page = editor_client.get(f"/roadmaps/{pending_export.roadmap_id}/")
+    assert page.status_code == 200
+    services.render_export(export_id=pending_export.pk)
+
+    export = Export.objects.get(pk=pending_export.pk)
+    assert export.status == ExportStatus.FAILED
+    assert "weasyprint" in export.error.lower()

@@ -8,6 +8,7 @@ from collections import defaultdict
 import plotly.graph_objects as go
 
 from measurement.models import Kpi, KpiValue
+from roadmap.timeline import plotly_text
 
 LINE = "#2f55d4"
 SEGMENT_COLOURS = ["#e8a33d", "#2e9d6a", "#8a56c2", "#c94f4f", "#3c9bb5"]
@@ -19,7 +20,7 @@ def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
     by_segment: dict[str, list[KpiValue]] = defaultdict(list)
     for value in sorted(values, key=lambda v: v.date):
         by_segment[value.segment].append(value)
-    unit = f" {kpi.unit}" if kpi.unit else ""
+    unit = f" {plotly_text(kpi.unit)}" if kpi.unit else ""
     traces = []
     overall = by_segment.pop("", [])
     if overall:
@@ -38,12 +39,12 @@ def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
     ):
         traces.append(
             go.Scatter(
-                name=segment,
+                name=plotly_text(segment),
                 x=[v.date.isoformat() for v in rows],
                 y=[float(v.value) for v in rows],
                 mode="lines+markers",
                 line={"color": colour, "width": 1.5},
-                hovertemplate="%{x}: %{y}" + unit + f"<extra>{segment}</extra>",
+                hovertemplate="%{x}: %{y}" + unit + f"<extra>{plotly_text(segment)}</extra>",
             )
         )
     dates = [v.date for v in values]
@@ -75,7 +76,7 @@ def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
     figure = go.Figure(
         data=traces,
         layout=go.Layout(
-            yaxis={"title": {"text": kpi.unit or "Value"}},
+            yaxis={"title": {"text": plotly_text(kpi.unit) or "Value"}},
             xaxis={"type": "date"},
             legend={"orientation": "h", "y": -0.2},
             margin={"l": 55, "r": 10, "t": 10, "b": 40},

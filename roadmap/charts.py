@@ -9,6 +9,7 @@ from collections import Counter
 import plotly.graph_objects as go
 
 from roadmap.models import Cycle, Initiative, InitiativeStatus
+from roadmap.timeline import plotly_text
 
 STATUS_COLOURS = {
     InitiativeStatus.PROPOSED: "#9aa5b1",
@@ -35,7 +36,7 @@ def initiatives_per_cycle_rows(cycles: list[Cycle], initiatives: list[Initiative
 
 def initiatives_per_cycle(rows: list[dict]) -> dict:
     """A stacked bar per cycle, coloured by status; `rows` from initiatives_per_cycle_rows."""
-    names = [row["name"] for row in rows]
+    names = [plotly_text(row["name"]) for row in rows]
     figure = go.Figure(
         data=[
             go.Bar(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from html import escape
 from typing import Literal
 
 import plotly.graph_objects as go
@@ -80,6 +81,13 @@ class TimelineRow:
         return self.kind, self.id
 
 
+def plotly_text(value: str) -> str:
+    """User text for a Plotly string (tick, annotation, legend, hover): Plotly draws a
+    subset of HTML there (`<a href>`, `<b>`, `style`), so `<`, `>` and `&` become entities,
+    which it shows as the characters typed."""
+    return escape(value, quote=False)
+
+
 def _label(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
@@ -137,7 +145,7 @@ def timeline_figure(
     def legend_name(group: str) -> str:
         if colour_by == "status":
             return _label(group) if group else "No status"
-        return group or "Unassigned"
+        return plotly_text(group) or "Unassigned"
 
     traces = [
         go.Bar(
@@ -154,11 +162,11 @@ def timeline_figure(
             },
             customdata=[
                 [
-                    row.label,
+                    plotly_text(row.label),
                     row.start.isoformat(),
                     row.end.isoformat(),
                     _label(row.status),
-                    row.owner or "Unassigned",
+                    plotly_text(row.owner) or "Unassigned",
                 ]
                 for row in members
             ],
@@ -184,7 +192,7 @@ def timeline_figure(
                 "yref": "paper",
                 "yanchor": "bottom",
                 "yshift": 2,
-                "text": f"<b>{cycle.name}</b>",
+                "text": f"<b>{plotly_text(cycle.name)}</b>",
                 "showarrow": False,
                 "font": {"size": 11, "color": "#2d3640"},
             }
@@ -211,7 +219,7 @@ def timeline_figure(
                 "xanchor": "right" if runs_off else "left",
                 "yanchor": "top",
                 "yshift": -2 - 13 * level,
-                "text": event.name,
+                "text": plotly_text(event.name),
                 "showarrow": False,
                 "font": {"size": 10, "color": EVENT_TEXT[tone]},
                 "bgcolor": "rgba(255, 255, 255, 0.7)",
@@ -289,7 +297,9 @@ def timeline_figure(
                 "tickmode": "array",
                 "tickvals": list(range(len(rows))),
                 "ticktext": [
-                    f"<b>{_short(row.label)}</b>" if row.kind == "initiative" else _short(row.label)
+                    f"<b>{plotly_text(_short(row.label))}</b>"
+                    if row.kind == "initiative"
+                    else plotly_text(_short(row.label))
                     for row in rows
                 ],
                 "tickfont": {"size": 11},
@@ -382,11 +392,11 @@ def capacity_figure(result: CapacityResult, names: Mapping[int, str] | None = No
     is what is planned, red where it exceeds the grey one.
     """
     names = names or {}
-    cycle_names = {cycle.id: cycle.name for cycle in result.cycles}
+    cycle_names = {cycle.id: plotly_text(cycle.name) for cycle in result.cycles}
     loads = list(result.people)
     x = [
         [cycle_names[load.cycle_id] for load in loads],
-        [names.get(load.person_id, f"Person {load.person_id}") for load in loads],
+        [plotly_text(names.get(load.person_id, f"Person {load.person_id}")) for load in loads],
     ]
 
     def hover(load: PersonCycleLoad) -> str:

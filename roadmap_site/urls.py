@@ -17,6 +17,14 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path(
+        "accounts/password_reset/",
+        # Each POST mails the address typed in: limited like sign-in, per IP.
+        ratelimit(key="ip", rate="10/h", method="POST", block=True)(
+            auth_views.PasswordResetView.as_view()
+        ),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("org/new/", views.org_create, name="org_create"),
     path("org/settings/", views.org_settings, name="org_settings"),

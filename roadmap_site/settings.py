@@ -126,6 +126,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="L&D Roadmap <roadmap
 # Caches back the rate limits; they must be shared between processes in production.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Behind a proxy, REMOTE_ADDR is the proxy's: name the header that carries the client's address
+# (e.g. HTTP_X_REAL_IP set by the proxy), or every visitor shares one limit.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 RATELIMIT_VIEW = "roadmap_site.views.ratelimited"
 # On LocMem the counters are per-process: fine locally, and said so in the README.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -17,6 +17,8 @@ from roadmap.planning import CalendarEvent, CapacityEntry, CycleSpan, StageSpan,
 from roadmap.timeline import TimelineRow, capacity_figure, timeline_figure
 
 PAYLOAD = '<a href="https://evil.example/">click</a>'
+# Fits the 30 characters of a KPI's unit (PostgreSQL enforces the length; SQLite does not).
+SHORT_PAYLOAD = '<a href="//evil.io">u</a>'
 
 
 def strings(value) -> list[str]:
@@ -32,7 +34,7 @@ def strings(value) -> list[str]:
 def assert_no_markup(figure: dict) -> None:
     # A shape's `name` is an id for templates and tests, never drawn: left out.
     drawn = {**figure, "layout": {k: v for k, v in figure["layout"].items() if k != "shapes"}}
-    found = [s for s in strings(drawn) if "<a " in s or 'evil.example/">' in s]
+    found = [s for s in strings(drawn) if "<a " in s or '">' in s]
     assert not found, found
     # The text itself is still there, as entities Plotly decodes for display.
     assert any("&lt;a href=" in s for s in strings(drawn))
@@ -73,7 +75,7 @@ def test_kpi_trend_escapes_segment_and_unit(db, org):
     from measurement.charts import kpi_trend
     from tests.factories import KpiFactory, KpiValueFactory
 
-    kpi = KpiFactory(org=org, unit=PAYLOAD)
+    kpi = KpiFactory(org=org, unit=SHORT_PAYLOAD)
     values = [
         KpiValueFactory(kpi=kpi, org=org, date=date(2027, 1, 1), value=1, segment=PAYLOAD),
         KpiValueFactory(kpi=kpi, org=org, date=date(2027, 1, 1), value=2, segment=""),

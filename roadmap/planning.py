@@ -282,15 +282,11 @@ class InitiativeLoad:
     days: Decimal
 
 
-@dataclass(frozen=True)
-class PersonCycleLoad:
-    person_id: int
-    cycle_id: int
-    capacity_days: Decimal  # gross, as entered
-    time_off_days: int  # working days off within the cycle
-    available_days: Decimal  # capacity minus time off, never below zero
+class _Load:
+    """What a person's or the team's load in a cycle derive from planned and available days."""
+
+    available_days: Decimal
     planned_days: Decimal
-    initiatives: tuple[InitiativeLoad, ...]  # the person's work in the cycle, biggest first
 
     @property
     def remaining_days(self) -> Decimal:
@@ -307,25 +303,24 @@ class PersonCycleLoad:
 
 
 @dataclass(frozen=True)
-class TeamCycleLoad:
+class PersonCycleLoad(_Load):
+    person_id: int
+    cycle_id: int
+    capacity_days: Decimal  # gross, as entered
+    time_off_days: int  # working days off within the cycle
+    available_days: Decimal  # capacity minus time off, never below zero
+    planned_days: Decimal
+    initiatives: tuple[InitiativeLoad, ...]  # the person's work in the cycle, biggest first
+
+
+@dataclass(frozen=True)
+class TeamCycleLoad(_Load):
     cycle_id: int
     capacity_days: Decimal
     available_days: Decimal
     planned_days: Decimal  # everyone's effort, the unassigned included
     unassigned_days: Decimal
     over_allocated_people: tuple[int, ...]
-
-    @property
-    def remaining_days(self) -> Decimal:
-        return self.available_days - self.planned_days
-
-    @property
-    def utilisation(self) -> Decimal | None:
-        return _percent(self.planned_days, self.available_days)
-
-    @property
-    def over_allocated(self) -> bool:
-        return self.planned_days > self.available_days
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from roadmap.models import (
     InitiativeDependency,
     InitiativeStatus,
     NotDoing,
-    Request,
     Roadmap,
     ShareLink,
     SmeAssignment,
@@ -26,6 +25,7 @@ from roadmap.models import (
     Stage,
     StageDependency,
     TimeOff,
+    TrainingRequest,
     WarningAcknowledgement,
 )
 from roadmap_site.models import hash_token
@@ -788,7 +788,7 @@ def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
         },
     )
     initiatives = {i.title: i for i in roadmap.initiatives.all()}
-    by_title: dict[str, Request] = {}
+    by_title: dict[str, TrainingRequest] = {}
     # Originals first, so duplicates can point at them.
     ordered = sorted(REQUESTS, key=lambda r: r[-1][0] == "duplicate")
     for row in ordered:
@@ -833,7 +833,7 @@ def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
             fields["decided_by"] = maya
         if title == STATUS_LINK_REQUEST:
             fields["status_token_hash"] = hash_token(DEMO_STATUS_TOKEN)
-        by_title[title], _ = Request.objects.get_or_create(
+        by_title[title], _ = TrainingRequest.objects.get_or_create(
             org=demo.org, title=title, defaults=fields
         )
     for name, kind, start, end, yearly, notes in EVENTS:

@@ -22,8 +22,6 @@ from roadmap.models import (
     Initiative,
     InitiativeStatus,
     NotDoing,
-    Request,
-    RequestState,
     Roadmap,
     Sequence,
     ShareLink,
@@ -31,6 +29,8 @@ from roadmap.models import (
     Stage,
     StageKind,
     TimeOff,
+    TrainingRequest,
+    TrainingRequestState,
     fiscal_year_of,
 )
 from roadmap_site.models import Organization, Person
@@ -237,11 +237,11 @@ REQUEST_FIELDS = [
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RequestForm(forms.ModelForm):
+class TrainingRequestForm(forms.ModelForm):
     """The team's form: the request, the requester, and the assessment (gap, effort)."""
 
     class Meta:
-        model = Request
+        model = TrainingRequest
         fields = [
             *REQUEST_FIELDS,
             "gap",
@@ -270,7 +270,7 @@ class RequestForm(forms.ModelForm):
         self.fields["priority"].empty_label = "No priority / not sure"
 
 
-class PublicRequestForm(forms.ModelForm):
+class PublicTrainingRequestForm(forms.ModelForm):
     """The no-account intake form. Spam-resistant without a third party: a honeypot field
     people never see, and a signed timestamp that refuses forms sent implausibly fast."""
 
@@ -282,7 +282,7 @@ class PublicRequestForm(forms.ModelForm):
     started = forms.CharField(widget=forms.HiddenInput)
 
     class Meta:
-        model = Request
+        model = TrainingRequest
         fields = ["requester_name", "requester_email", "requester_department", *REQUEST_FIELDS]
         labels = {"title": "What do you ask for?", "problem": "What problem is behind it?"}
         widgets = {
@@ -365,12 +365,12 @@ class DeferForm(forms.Form):
 
 
 class DuplicateForm(forms.Form):
-    of = forms.ModelChoiceField(queryset=Request.objects.none(), label="Duplicate of")
+    of = forms.ModelChoiceField(queryset=TrainingRequest.objects.none(), label="Duplicate of")
 
-    def __init__(self, *args, request_obj: Request, **kwargs):
+    def __init__(self, *args, request_obj: TrainingRequest, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["of"].queryset = (
-            Request.objects.for_org(request_obj.org)
+            TrainingRequest.objects.for_org(request_obj.org)
             .exclude(pk=request_obj.pk)
             .exclude(state="duplicate")
         )
@@ -444,14 +444,14 @@ class BulkTriageForm(forms.Form):
         ("decline", "Decline…"),
         ("commit", "Commit as one initiative…"),
     ]
-    requests = forms.ModelMultipleChoiceField(queryset=Request.objects.none())
+    requests = forms.ModelMultipleChoiceField(queryset=TrainingRequest.objects.none())
     action = forms.ChoiceField(choices=ACTIONS)
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), required=False, label="Cycle")
     reason = forms.CharField(required=False, label="Reason for the requesters")
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["requests"].queryset = Request.objects.for_org(org)
+        self.fields["requests"].queryset = TrainingRequest.objects.for_org(org)
         self.fields["cycle"].queryset = org_cycles(org)
         self.fields["cycle"].label_from_instance = cycle_label
 
@@ -465,13 +465,15 @@ class BulkTriageForm(forms.Form):
         return cleaned
 
 
-class RequestFilterForm(forms.Form):
+class TrainingRequestFilterForm(forms.Form):
     SORTS = [
         ("score", "Score, highest first"),
         ("newest", "Newest first"),
         ("needed_by", "Needed soonest"),
     ]
-    state = forms.ChoiceField(choices=[("", "Any state"), *RequestState.choices], required=False)
+    state = forms.ChoiceField(
+        choices=[("", "Any state"), *TrainingRequestState.choices], required=False
+    )
     priority = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any priority")
     department = forms.ChoiceField(required=False)
     sort = forms.ChoiceField(choices=SORTS, required=False)

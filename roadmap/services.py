@@ -12,8 +12,8 @@ from roadmap.models import (
     Export,
     Initiative,
     InitiativeStatus,
-    Request,
     Roadmap,
+    TrainingRequest,
     TransitionRefused,
 )
 
@@ -79,7 +79,7 @@ def render_export(*, export_id: int) -> Export | None:
 
 def commit_requests(
     *,
-    requests: list[Request],
+    requests: list[TrainingRequest],
     by,
     into: Initiative | None = None,
     **initiative_fields,
@@ -90,7 +90,9 @@ def commit_requests(
     committed (declined, a duplicate, already committed) nothing is written.
     """
     with transaction.atomic():
-        locked = list(Request.objects.select_for_update().filter(pk__in=[r.pk for r in requests]))
+        locked = list(
+            TrainingRequest.objects.select_for_update().filter(pk__in=[r.pk for r in requests])
+        )
         refused = [r.title for r in locked if not r.can("commit")]
         if refused:
             raise TransitionRefused(
@@ -116,10 +118,14 @@ def commit_requests(
 BULK_ACTIONS = ("assess", "defer", "decline")
 
 
-def bulk_triage(*, requests: list[Request], action: str, by, reason: str = "", cycle=None) -> int:
+def bulk_triage(
+    *, requests: list[TrainingRequest], action: str, by, reason: str = "", cycle=None
+) -> int:
     """Apply one decision to several requests, all or nothing."""
     with transaction.atomic():
-        locked = list(Request.objects.select_for_update().filter(pk__in=[r.pk for r in requests]))
+        locked = list(
+            TrainingRequest.objects.select_for_update().filter(pk__in=[r.pk for r in requests])
+        )
         refused = [r.title for r in locked if not r.can(action)]
         if refused:
             raise TransitionRefused(

@@ -182,10 +182,10 @@ class ThemeFactory(DjangoModelFactory):
 
 
 class TrainingRequestFactory(DjangoModelFactory):
-    """A `roadmap.Request` (named so it doesn't shadow Django's RequestFactory)."""
+    """A `roadmap.TrainingRequest` (named so it doesn't shadow Django's RequestFactory)."""
 
     class Meta:
-        model = "roadmap.Request"
+        model = "roadmap.TrainingRequest"
 
     org = factory.SubFactory(OrganizationFactory)
     title = factory.Sequence(lambda n: f"Request {n}")

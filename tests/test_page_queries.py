@@ -20,9 +20,9 @@ from roadmap.models import (
     Initiative,
     InitiativeStatus,
     NotDoing,
-    Request,
     SmeAssignment,
     Stage,
+    TrainingRequest,
 )
 from roadmap_site.models import Membership, Person, Role
 from tests.factories import InitiativeFactory, UserFactory
@@ -83,9 +83,9 @@ def fill(org, roadmap, user, n: int) -> dict:
     SmeAssignment.objects.bulk_create(
         SmeAssignment(org=org, initiative=target, person=person) for person in people
     )
-    request = Request.objects.create(org=org, title=f"Request {n}", problem="p")
-    Request.objects.bulk_create(
-        Request(org=org, title=f"Duplicate {n}-{i}", problem="p", duplicate_of=request)
+    request = TrainingRequest.objects.create(org=org, title=f"Request {n}", problem="p")
+    TrainingRequest.objects.bulk_create(
+        TrainingRequest(org=org, title=f"Duplicate {n}-{i}", problem="p", duplicate_of=request)
         for i in range(n)
     )
     return {"initiative": target, "request": request}

@@ -25,13 +25,13 @@ __all__ = [
     "GapKind",
     "NotDoing",
     "NotDoingQuerySet",
-    "Request",
-    "RequestQuerySet",
     "RequestSource",
-    "RequestState",
     "RiceImpact",
     "Scorer",
     "ScoringModel",
+    "TrainingRequest",
+    "TrainingRequestQuerySet",
+    "TrainingRequestState",
     "TransitionRefused",
 ]
 
@@ -107,7 +107,7 @@ class AssessSettings(models.Model):
         return {key: getattr(self, f"weight_{key}") for key in scoring.FACTORS}
 
 
-class RequestState(models.TextChoices):
+class TrainingRequestState(models.TextChoices):
     NEW = "new", "New"
     ASSESSING = "assessing", "Under assessment"
     COMMITTED = "committed", "Committed"
@@ -118,13 +118,29 @@ class RequestState(models.TextChoices):
 
 # Which states each decision may start from; everything else is refused.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "assess": (RequestState.NEW, RequestState.DEFERRED, RequestState.DECLINED),
-    "commit": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
-    "defer": (RequestState.NEW, RequestState.ASSESSING),
-    "decline": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
-    "duplicate": (RequestState.NEW, RequestState.ASSESSING, RequestState.DEFERRED),
+    "assess": (
+        TrainingRequestState.NEW,
+        TrainingRequestState.DEFERRED,
+        TrainingRequestState.DECLINED,
+    ),
+    "commit": (
+        TrainingRequestState.NEW,
+        TrainingRequestState.ASSESSING,
+        TrainingRequestState.DEFERRED,
+    ),
+    "defer": (TrainingRequestState.NEW, TrainingRequestState.ASSESSING),
+    "decline": (
+        TrainingRequestState.NEW,
+        TrainingRequestState.ASSESSING,
+        TrainingRequestState.DEFERRED,
+    ),
+    "duplicate": (
+        TrainingRequestState.NEW,
+        TrainingRequestState.ASSESSING,
+        TrainingRequestState.DEFERRED,
+    ),
 }
-OPEN_STATES = (RequestState.NEW, RequestState.ASSESSING)
+OPEN_STATES = (TrainingRequestState.NEW, TrainingRequestState.ASSESSING)
 
 
 class TransitionRefused(ValidationError):
@@ -163,15 +179,15 @@ class RiceImpact(models.TextChoices):
     MINIMAL = "0.25", "¼ (minimal)"
 
 
-class RequestQuerySet(OrgQuerySet):
-    def for_list(self) -> RequestQuerySet:
+class TrainingRequestQuerySet(OrgQuerySet):
+    def for_list(self) -> TrainingRequestQuerySet:
         return self.select_related("priority", "deferred_to", "initiative", "duplicate_of")
 
-    def in_state(self, state: str) -> RequestQuerySet:
+    def in_state(self, state: str) -> TrainingRequestQuerySet:
         return self.filter(state=state)
 
-    def not_doing(self) -> RequestQuerySet:
-        return self.filter(state__in=[RequestState.DECLINED, RequestState.DEFERRED])
+    def not_doing(self) -> TrainingRequestQuerySet:
+        return self.filter(state__in=[TrainingRequestState.DECLINED, TrainingRequestState.DEFERRED])
 
     def departments(self) -> list[str]:
         return list(
@@ -182,7 +198,7 @@ class RequestQuerySet(OrgQuerySet):
         )
 
 
-class Request(models.Model):
+class TrainingRequest(models.Model):
     """A training request: from the team, or from the business through the public form.
 
     Decisions are methods (`assess`, `commit`, `defer`, `decline`, `mark_duplicate`), each
@@ -247,7 +263,7 @@ class Request(models.Model):
     # The requester's private status link: only its SHA-256 is stored.
     status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
-    state = models.CharField(max_length=20, choices=RequestState.choices, default="new")
+    state = models.CharField(max_length=20, choices=TrainingRequestState.choices, default="new")
     decision_reason = models.TextField(
         "reason for the requester",
         blank=True,
@@ -267,7 +283,7 @@ class Request(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = RequestQuerySet.as_manager()
+    objects = TrainingRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -327,7 +343,7 @@ class Request(models.Model):
         return token
 
     @classmethod
-    def find_by_status_token(cls, token: str) -> Request | None:
+    def find_by_status_token(cls, token: str) -> TrainingRequest | None:
         return (
             cls.objects.select_related("org", "deferred_to", "initiative__cycle", "duplicate_of")
             .filter(status_token_hash=hash_token(token))
@@ -359,13 +375,13 @@ class Request(models.Model):
     def assess(self, *, by) -> None:
         """Start (or re-open) the assessment."""
         self._check("assess", "be assessed again")
-        self._decide(RequestState.ASSESSING, by=by)
+        self._decide(TrainingRequestState.ASSESSING, by=by)
 
     def decline(self, *, reason: str, by) -> None:
         self._check("decline", "be declined")
         if not reason.strip():
             raise TransitionRefused("Write the reason the requester will read.")
-        self._decide(RequestState.DECLINED, by=by, reason=reason.strip())
+        self._decide(TrainingRequestState.DECLINED, by=by, reason=reason.strip())
 
     def defer(self, *, cycle: Cycle, reason: str, by) -> None:
         self._check("defer", "be deferred")
@@ -373,23 +389,23 @@ class Request(models.Model):
             raise TransitionRefused("Choose the cycle to defer it to.")
         if not reason.strip():
             raise TransitionRefused("Write the reason the requester will read.")
-        self._decide(RequestState.DEFERRED, by=by, reason=reason.strip(), deferred_to=cycle)
+        self._decide(TrainingRequestState.DEFERRED, by=by, reason=reason.strip(), deferred_to=cycle)
 
-    def mark_duplicate(self, *, of: Request, by) -> None:
+    def mark_duplicate(self, *, of: TrainingRequest, by) -> None:
         """Merge into another request; this one keeps its requester, who sees the original."""
         self._check("duplicate", "be merged")
         if of.pk == self.pk or of.org_id != self.org_id:
             raise TransitionRefused("Choose another request of this organisation.")
-        if of.state == RequestState.DUPLICATE:
+        if of.state == TrainingRequestState.DUPLICATE:
             raise TransitionRefused("Merge into the original, not into another duplicate.")
-        self._decide(RequestState.DUPLICATE, by=by, duplicate_of=of)
+        self._decide(TrainingRequestState.DUPLICATE, by=by, duplicate_of=of)
 
     def commit(self, *, initiative: Initiative, by) -> None:
         """Committed into an initiative; `services.commit_requests` does this for several."""
         self._check("commit", "be committed")
         if initiative.org_id != self.org_id:
             raise TransitionRefused("Choose an initiative of this organisation.")
-        self._decide(RequestState.COMMITTED, by=by, initiative=initiative)
+        self._decide(TrainingRequestState.COMMITTED, by=by, initiative=initiative)
 
 
 class NotDoingQuerySet(OrgQuerySet):
@@ -446,7 +462,7 @@ class Scorer:
             pk: (position, counts[by_strategy[pk]]) for pk, (position, _) in self.positions.items()
         }
 
-    def score(self, request: Request) -> scoring.Score:
+    def score(self, request: TrainingRequest) -> scoring.Score:
         return scoring.score(
             request.scoring_inputs(self.positions),
             model=self.settings.scoring_model,
@@ -454,5 +470,5 @@ class Scorer:
             today=self.today,
         )
 
-    def scored(self, requests) -> list[tuple[Request, scoring.Score]]:
+    def scored(self, requests) -> list[tuple[TrainingRequest, scoring.Score]]:
         return [(request, self.score(request)) for request in requests]

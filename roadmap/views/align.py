@@ -20,8 +20,8 @@ from roadmap.models import (
     BusinessEvent,
     EventKind,
     EventKindRule,
-    Request,
     Roadmap,
+    TrainingRequest,
     add_months,
     change_log,
 )
@@ -39,7 +39,7 @@ def _align_context(roadmap: Roadmap) -> dict:
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.for_ledger())
     requests = list(
-        Request.objects.for_org(roadmap.org)
+        TrainingRequest.objects.for_org(roadmap.org)
         .not_doing()
         .filter(decided_at__date__gte=roadmap.period_start)
         .filter(decided_at__date__lte=roadmap.period_end)

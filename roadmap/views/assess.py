@@ -28,17 +28,17 @@ from roadmap.forms import (
     DeclineForm,
     DeferForm,
     DuplicateForm,
-    PublicRequestForm,
-    RequestFilterForm,
-    RequestForm,
+    PublicTrainingRequestForm,
+    TrainingRequestFilterForm,
+    TrainingRequestForm,
 )
 from roadmap.models import (
     TRANSITIONS,
     AssessSettings,
-    Request,
     Roadmap,
     Scorer,
     ScoringModel,
+    TrainingRequest,
     TransitionRefused,
     fiscal_year_of,
 )
@@ -84,8 +84,8 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     A fixed number of queries however many requests: scores are computed in memory.
     """
     org = request.org
-    requests = Request.objects.for_org(org)
-    filters = RequestFilterForm(request.GET, org=org, departments=requests.departments())
+    requests = TrainingRequest.objects.for_org(org)
+    filters = TrainingRequestFilterForm(request.GET, org=org, departments=requests.departments())
     rows = requests.for_list()
     sort = "score"
     if filters.is_valid():
@@ -167,7 +167,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
     """A request entered by the team, or turned from a theme or maturity suggestion."""
     prefill = _prefill(request)
     source = {k: prefill.pop(k) for k in ("source", "source_detail") if k in prefill}
-    form = RequestForm(request.POST or None, initial=prefill, org=request.org)
+    form = TrainingRequestForm(request.POST or None, initial=prefill, org=request.org)
     if request.method == "POST" and form.is_valid():
         item = form.save(commit=False)
         item.submitted_by = request.user
@@ -192,8 +192,8 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = get_for_member(request, Request, pk=pk, write=True)
-    form = RequestForm(request.POST or None, instance=item, org=request.org)
+    item = get_for_member(request, TrainingRequest, pk=pk, write=True)
+    form = TrainingRequestForm(request.POST or None, instance=item, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Request saved; its score is updated.")
@@ -206,7 +206,7 @@ def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _request_context(request: AuthedRequest, item: Request, **forms_) -> dict:
+def _request_context(request: AuthedRequest, item: TrainingRequest, **forms_) -> dict:
     scorer = Scorer(request.org)
     context = {
         "item": item,
@@ -227,7 +227,7 @@ def _request_context(request: AuthedRequest, item: Request, **forms_) -> dict:
 @member_required
 @require_GET
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = get_for_member(request, Request.objects.for_list(), pk=pk)
+    item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk)
     template = page_or_partial(request, "roadmap/request_detail.html", "triage")
     return render(request, template, _request_context(request, item))
 
@@ -241,7 +241,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     """One triage decision; a refused one re-renders the panel with the reason."""
     if action not in DECISIONS:
         raise Http404
-    item = get_for_member(request, Request.objects.for_list(), pk=pk, write=True)
+    item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk, write=True)
     form, name = None, None
     if action == "decline":
         form, name = DeclineForm(request.POST), "decline_form"
@@ -253,7 +253,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     if form is None or form.is_valid():
         try:
             with transaction.atomic():
-                item = Request.objects.select_for_update().get(pk=item.pk)
+                item = TrainingRequest.objects.select_for_update().get(pk=item.pk)
                 if action == "assess":
                     item.assess(by=request.user)
                 elif action == "decline":
@@ -266,7 +266,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
         except TransitionRefused as refused:
             error = " ".join(refused.messages)
         else:
-            item = Request.objects.for_list().get(pk=item.pk)
+            item = TrainingRequest.objects.for_list().get(pk=item.pk)
             if request.htmx:
                 return render(
                     request, "roadmap/request_detail.html#triage", _request_context(request, item)
@@ -282,7 +282,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     return render(request, "roadmap/request_detail.html", context, status=400)
 
 
-def _commit_initial(items: list[Request]) -> dict:
+def _commit_initial(items: list[TrainingRequest]) -> dict:
     first = items[0]
     sizes = [i.audience_size for i in items if i.audience_size]
     return {
@@ -303,7 +303,7 @@ def request_commit(request: AuthedRequest) -> HttpResponse:
     ids = ids or request.GET.getlist("requests")
     if not ids or not all(i.isdigit() for i in ids):
         return HttpResponseBadRequest("Choose the requests to commit.")
-    items = list(Request.objects.for_org(request.org).filter(pk__in=ids).order_by("pk"))
+    items = list(TrainingRequest.objects.for_org(request.org).filter(pk__in=ids).order_by("pk"))
     if len(items) != len(set(ids)):
         raise Http404("Some of those requests do not exist.")
     form = CommitForm(request.POST or None, initial=_commit_initial(items), org=request.org)
@@ -415,7 +415,7 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("This intake form is closed.")
     if getattr(request, "limited", False):
         return _private(too_many_requests(request))
-    form = PublicRequestForm(request.POST or None, org=org)
+    form = PublicTrainingRequestForm(request.POST or None, org=org)
     context = {"org": org, "form": form, "intro": settings_obj.intake_intro}
     if request.method == "POST" and form.is_valid():
         item = form.save()
@@ -440,12 +440,12 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
     """What the requester sees behind their private link: the decision and its reason."""
     if getattr(request, "limited", False):
         return _private(too_many_requests(request), secret_url=True)
-    item = Request.find_by_status_token(token)
+    item = TrainingRequest.find_by_status_token(token)
     if item is None:
         return _private(render(request, "roadmap/request_status.html", status=404), secret_url=True)
     original = None
     if item.duplicate_of_id:
-        original = Request.objects.select_related("deferred_to", "initiative__cycle").get(
+        original = TrainingRequest.objects.select_related("deferred_to", "initiative__cycle").get(
             pk=item.duplicate_of_id
         )
     context = {"item": item, "original": original, "org": item.org}

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from measurement.models import Kpi
 from roadmap.demo import DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN
-from roadmap.models import Request, Roadmap
+from roadmap.models import Roadmap, TrainingRequest
 from roadmap_site.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
 from strategy.models import MaturityAssessment, Strategy
 
@@ -55,7 +55,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     demo = load_demo()
     org = demo.org
     roadmap = Roadmap.objects.for_org(org).order_by("pk").first()
-    request = Request.objects.for_org(org).order_by("pk").first()
+    request = TrainingRequest.objects.for_org(org).order_by("pk").first()
     strategy = Strategy.objects.for_org(org).order_by("pk").first()
     assessment = MaturityAssessment.objects.for_org(org).order_by("pk").first()
     kpi = Kpi.objects.for_org(org).order_by("pk").first()

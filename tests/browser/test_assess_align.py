@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from roadmap.models import Initiative, Request
+from roadmap.models import Initiative, TrainingRequest
 from roadmap_site.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, PersonFactory, RoadmapFactory
 
@@ -66,7 +66,7 @@ def test_request_to_commitment_with_a_justified_change(
     expect(page.get_by_text("Backed by a business metric.")).to_be_visible()
     page.get_by_role("button", name="Start assessment").click()
     expect(page.locator("#triage").get_by_text("Under assessment")).to_be_visible()
-    assert Request.objects.get().state == "assessing"
+    assert TrainingRequest.objects.get().state == "assessing"
     screenshot("assess-request-detail")
 
     # Commit it as an initiative with an owner and an accountable leader.

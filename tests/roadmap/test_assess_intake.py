@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from roadmap.forms import PublicRequestForm
-from roadmap.models import AssessSettings, Request, RequestState
+from roadmap.forms import PublicTrainingRequestForm
+from roadmap.models import AssessSettings, TrainingRequest, TrainingRequestState
 from roadmap_site.models import hash_token
 from tests.factories import PriorityFactory, TrainingRequestFactory
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def valid_data(**overrides) -> dict:
     with time_machine.travel(time.time() - 60, tick=False):  # opened a minute ago
-        started = PublicRequestForm.stamp()
+        started = PublicTrainingRequestForm.stamp()
     return {
         "requester_name": "Grace Kim",
         "requester_email": "grace@example.com",
@@ -62,8 +62,8 @@ def test_a_valid_request_is_stored_and_gives_a_private_status_link(client, org):
     priority = PriorityFactory(org=org, strategy__org=org)
     response = client.post(intake_url(org), valid_data(priority=priority.pk))
     assert response.status_code == 200
-    item = Request.objects.get()
-    assert (item.org, item.source, item.state) == (org, "public", RequestState.NEW)
+    item = TrainingRequest.objects.get()
+    assert (item.org, item.source, item.state) == (org, "public", TrainingRequestState.NEW)
     assert item.priority == priority
     assert item.requester_department == "Support"
     assert item.submitted_by is None
@@ -90,26 +90,26 @@ def test_a_priority_of_another_organisation_is_refused(client, org, other_org):
     foreign = PriorityFactory(org=other_org, strategy__org=other_org)
     response = client.post(intake_url(org), valid_data(priority=foreign.pk))
     assert response.status_code == 400
-    assert not Request.objects.exists()
+    assert not TrainingRequest.objects.exists()
 
 
 def test_the_honeypot_refuses_bots(client, org):
     response = client.post(intake_url(org), valid_data(website="http://spam.example"))
     assert response.status_code == 400
-    assert not Request.objects.exists()
+    assert not TrainingRequest.objects.exists()
 
 
 def test_a_form_sent_too_fast_is_refused(client, org):
-    response = client.post(intake_url(org), valid_data(started=PublicRequestForm.stamp()))
+    response = client.post(intake_url(org), valid_data(started=PublicTrainingRequestForm.stamp()))
     assert response.status_code == 400
     assert "That was quick" in response.content.decode()
-    assert not Request.objects.exists()
+    assert not TrainingRequest.objects.exists()
 
 
 def test_a_tampered_timestamp_is_refused(client, org):
     response = client.post(intake_url(org), valid_data(started="1:forged"))
     assert response.status_code == 400
-    assert not Request.objects.exists()
+    assert not TrainingRequest.objects.exists()
 
 
 def test_too_many_submissions_get_429(client, org, settings):
@@ -117,7 +117,7 @@ def test_too_many_submissions_get_429(client, org, settings):
     settings.INTAKE_RATE = "3/h"
     codes = [client.post(intake_url(org), valid_data()).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
-    assert Request.objects.count() == 3
+    assert TrainingRequest.objects.count() == 3
 
 
 def test_a_closed_intake_is_not_found(client, org):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from roadmap.models import Request, RequestState
+from roadmap.models import TrainingRequest, TrainingRequestState
 from tests.conftest import HTMX
 from tests.factories import PriorityFactory, TrainingRequestFactory
 
@@ -52,7 +52,7 @@ def test_outsider_gets_404_on_every_row(outsider_client, item):
     assert item.title not in outsider_client.get(u["list"]).content.decode()
     outsider_client.post(u["bulk"], {"requests": [item.pk], "action": "decline", "reason": "x"})
     item.refresh_from_db()
-    assert item.state == RequestState.NEW
+    assert item.state == TrainingRequestState.NEW
 
 
 def test_viewer_reads_but_cannot_write(viewer_client, item, row_counts):
@@ -74,7 +74,7 @@ def test_viewer_reads_but_cannot_write(viewer_client, item, row_counts):
     assert viewer_client.post(u["scoring"], {"scoring_model": "rice"}).status_code == 403
     assert row_counts() == before
     item.refresh_from_db()
-    assert item.state == RequestState.NEW
+    assert item.state == TrainingRequestState.NEW
 
 
 def test_editor_triages_with_htmx_and_errors_rerender_the_panel(editor_client, item):
@@ -85,13 +85,13 @@ def test_editor_triages_with_htmx_and_errors_rerender_the_panel(editor_client, i
     assert 'id="triage"' in body and "<html" not in body
     assert "This field is required." in body
     item.refresh_from_db()
-    assert item.state == RequestState.NEW
+    assert item.state == TrainingRequestState.NEW
 
     done = editor_client.post(u["decline"], {"reason": "Not a training problem."}, **HTMX)
     assert done.status_code == 200
     assert "Not a training problem." in done.content.decode()
     item.refresh_from_db()
-    assert item.state == RequestState.DECLINED
+    assert item.state == TrainingRequestState.DECLINED
 
 
 def test_a_refused_transition_is_shown_not_applied(editor_client, item, editor_membership):
@@ -116,7 +116,7 @@ def test_defer_with_a_cycle_of_another_org_is_refused(editor_client, item, other
     response = editor_client.post(url, {"cycle": foreign.pk, "reason": "Later"})
     assert response.status_code == 400
     item.refresh_from_db()
-    assert item.state == RequestState.NEW
+    assert item.state == TrainingRequestState.NEW
 
 
 def test_unknown_action_is_404(editor_client, item):
@@ -136,7 +136,7 @@ def test_editor_creates_a_request_and_sees_its_score_breakdown(editor_client, or
             "audience_size": "80",
         },
     )
-    item = Request.objects.get()
+    item = TrainingRequest.objects.get()
     assert response.url == reverse("roadmap:request_detail", args=[item.pk])
     assert item.submitted_by is not None
     page = editor_client.get(response.url).content.decode()
@@ -176,7 +176,7 @@ def test_bulk_decline_from_the_list(editor_client, org):
         reverse("roadmap:request_bulk"),
         {"requests": [a.pk, b.pk], "action": "decline", "reason": "Not this year."},
     )
-    assert set(Request.objects.values_list("state", "decision_reason")) == {
+    assert set(TrainingRequest.objects.values_list("state", "decision_reason")) == {
         ("declined", "Not this year.")
     }
 
@@ -185,7 +185,7 @@ def test_bulk_decline_without_reason_changes_nothing(editor_client, org):
     a = TrainingRequestFactory(org=org)
     editor_client.post(reverse("roadmap:request_bulk"), {"requests": [a.pk], "action": "decline"})
     a.refresh_from_db()
-    assert a.state == RequestState.NEW
+    assert a.state == TrainingRequestState.NEW
 
 
 def test_bulk_commit_goes_to_the_commit_page(editor_client, org):
@@ -222,9 +222,9 @@ LIST_QUERIES = 13
 @pytest.mark.parametrize("count", [10, 1000])
 def test_the_list_query_count_does_not_grow(editor_client, org, count, django_assert_num_queries):
     priorities = [PriorityFactory(org=org, strategy__org=org) for _ in range(2)]
-    Request.objects.bulk_create(
+    TrainingRequest.objects.bulk_create(
         [
-            Request(
+            TrainingRequest(
                 org=org,
                 title=f"Request {n}",
                 problem="p",
@@ -256,7 +256,7 @@ def test_a_listening_session_theme_prefills_a_request(editor_client, org):
     assert form.initial["title"] == "Difficult conversations"
     assert "New managers struggle" in form.initial["problem"]
     editor_client.post(url, {**form.initial, "gap": "unknown", "impact": "1"})
-    item = Request.objects.get()
+    item = TrainingRequest.objects.get()
     assert (item.source, item.source_detail) == ("listening", "Theme: Difficult conversations")
 
 
@@ -275,7 +275,7 @@ def test_a_maturity_suggestion_prefills_a_request(editor_client, org):
         f"{url}?from_suggestion=needs_analysis&assessment={assessment.pk}",
         {**initial, "impact": "1"},
     )
-    assert Request.objects.get().source == "maturity"
+    assert TrainingRequest.objects.get().source == "maturity"
     assert editor_client.get(url, {"from_suggestion": "no-such-dimension"}).status_code == 404
 
 

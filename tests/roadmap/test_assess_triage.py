@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from roadmap import services
-from roadmap.models import Request, RequestState, TransitionRefused
+from roadmap.models import TrainingRequest, TrainingRequestState, TransitionRefused
 from tests.factories import InitiativeFactory, TrainingRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-S = RequestState
+S = TrainingRequestState
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def item(org):
     return TrainingRequestFactory(org=org)
 
 
-def in_state(org, state, roadmap, user) -> Request:
+def in_state(org, state, roadmap, user) -> TrainingRequest:
     """A request brought to `state` through the methods, as a user would."""
     item = TrainingRequestFactory(org=org)
     if state == S.ASSESSING:
@@ -149,7 +149,7 @@ def test_the_database_refuses_a_decline_without_reason(item):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Request.objects.filter(pk=item.pk).update(state=S.DECLINED, decision_reason="")
+        TrainingRequest.objects.filter(pk=item.pk).update(state=S.DECLINED, decision_reason="")
 
 
 def test_bulk_triage_is_all_or_nothing(org, roadmap, user):

@@ -23,10 +23,10 @@ from roadmap.models import (
     CapacityEntry,
     Initiative,
     InitiativeStatus,
-    Request,
     Roadmap,
     ShareLink,
     Stage,
+    TrainingRequest,
 )
 from roadmap_site.models import Membership, Organization, Person, Role, User
 
@@ -88,8 +88,8 @@ def build(size: int) -> World:
         if person.is_ld_team
         for cycle in cycles
     )
-    Request.objects.bulk_create(
-        Request(
+    TrainingRequest.objects.bulk_create(
+        TrainingRequest(
             org=org,
             title=f"Request {i}",
             problem="A problem worth solving.",

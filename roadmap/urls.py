@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roadmap.views import align, assess, plan, roadmaps
+from roadmap.views import align, assess, capacity, feeds, plan, roadmaps
 
 app_name = "roadmap"
 
@@ -43,19 +43,21 @@ urlpatterns = [
     path("roadmaps/<int:pk>/calendar/avoid/", align.avoid_launches, name="avoid_launches"),
     # Plan
     path("roadmaps/<int:pk>/plan/", plan.roadmap_plan, name="roadmap_plan"),
-    path("roadmaps/<int:pk>/capacity/", plan.roadmap_capacity, name="roadmap_capacity"),
+    path("roadmaps/<int:pk>/capacity/", capacity.roadmap_capacity, name="roadmap_capacity"),
     path("roadmaps/<int:pk>/timeline/", plan.roadmap_timeline, name="roadmap_timeline"),
-    path("roadmaps/<int:pk>/budget/", plan.roadmap_budget, name="roadmap_budget"),
-    path("roadmaps/<int:pk>/time-off/", plan.time_off_create, name="time_off_create"),
+    path("roadmaps/<int:pk>/budget/", capacity.roadmap_budget, name="roadmap_budget"),
+    path("roadmaps/<int:pk>/time-off/", capacity.time_off_create, name="time_off_create"),
     path(
         "roadmaps/<int:pk>/time-off/<int:row_pk>/delete/",
-        plan.time_off_delete,
+        capacity.time_off_delete,
         name="time_off_delete",
     ),
-    path("roadmaps/<int:pk>/availability/", plan.availability_create, name="availability_create"),
+    path(
+        "roadmaps/<int:pk>/availability/", capacity.availability_create, name="availability_create"
+    ),
     path(
         "roadmaps/<int:pk>/availability/<int:row_pk>/delete/",
-        plan.availability_delete,
+        capacity.availability_delete,
         name="availability_delete",
     ),
     path(
@@ -82,12 +84,12 @@ urlpatterns = [
     path("stages/<int:pk>/edit/", plan.stage_edit, name="stage_edit"),
     path("stages/<int:pk>/delete/", plan.stage_delete, name="stage_delete"),
     path("stages/<int:pk>/move/", plan.stage_move, name="stage_move"),
-    path("calendar-feeds/", plan.calendar_feeds, name="calendar_feeds"),
-    path("calendar-feeds/new/", plan.calendar_feed_create, name="calendar_feed_create"),
+    path("calendar-feeds/", feeds.calendar_feeds, name="calendar_feeds"),
+    path("calendar-feeds/new/", feeds.calendar_feed_create, name="calendar_feed_create"),
     path(
         "calendar-feeds/<int:pk>/revoke/",
-        plan.calendar_feed_revoke,
+        feeds.calendar_feed_revoke,
         name="calendar_feed_revoke",
     ),
-    path("feeds/<str:token>.ics", plan.calendar_feed, name="calendar_feed"),
+    path("feeds/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
 ]

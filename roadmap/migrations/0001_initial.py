@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('roadmap_pdf', 'Roadmap PDF')], default='roadmap_pdf', max_length=30)),
                 ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Rendering'), ('done', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10)),
                 ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file', models.FileField(blank=True, upload_to=roadmap.models.core.export_upload_to)),
+                ('file', models.FileField(blank=True, upload_to=roadmap.models.exports.export_upload_to)),
                 ('error', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),

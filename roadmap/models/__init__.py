@@ -1,9 +1,12 @@
-"""The roadmap app's models, by phase: core (roadmaps, cycles, initiatives, share links,
-exports), assess (requests, scoring, not doing), calendar (business events) and the change log.
-Import from `roadmap.models`; the modules are an implementation detail."""
+"""The roadmap app's models, by phase: core (roadmaps, cycles, initiatives), assess
+(requests, scoring, not doing), calendar (business events), plan, the change log, sharing
+(share links) and exports (PDF jobs). Import from `roadmap.models`; the modules are an
+implementation detail."""
 
 from roadmap.models.assess import *  # noqa: F403
 from roadmap.models.calendar import *  # noqa: F403
 from roadmap.models.changelog import *  # noqa: F403
 from roadmap.models.core import *  # noqa: F403
+from roadmap.models.exports import *  # noqa: F403
 from roadmap.models.plan import *  # noqa: F403
+from roadmap.models.sharing import *  # noqa: F403

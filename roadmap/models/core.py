@@ -1,4 +1,4 @@
-"""Roadmaps, their cycles and initiatives, share links and exports.
+"""Roadmaps, their cycles and initiatives.
 
 Later phases (Assess, Align, Plan, Share, Iterate) grow `Initiative` and hang their own rows
 off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays one filter.
@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
+from roadmap_site.models import Organization, OrgQuerySet, Person
 from roadmap_site.ordering import move_among
 
 __all__ = [
@@ -24,10 +24,6 @@ __all__ = [
     "Approach",
     "Cycle",
     "DeliveryMedium",
-    "Export",
-    "ExportKind",
-    "ExportQuerySet",
-    "ExportStatus",
     "Initiative",
     "InitiativeQuerySet",
     "InitiativeStatus",
@@ -35,10 +31,7 @@ __all__ = [
     "Roadmap",
     "RoadmapQuerySet",
     "Sequence",
-    "ShareLink",
-    "ShareLinkQuerySet",
     "add_months",
-    "export_upload_to",
     "fiscal_year_bounds",
     "fiscal_year_of",
 ]
@@ -390,164 +383,3 @@ class Initiative(models.Model):
         self._change_reason = justification or None
         self.save()
         return changed
-
-
-class ShareLinkQuerySet(OrgQuerySet):
-    def active(self) -> ShareLinkQuerySet:
-        now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
-        )
-
-
-class ShareLink(models.Model):
-    """A secret, read-only, revocable link to one roadmap.
-
-    Only the SHA-256 of the token is stored: the token is shown once, when the link is
-    made, and a leaked database does not reveal working links.
-    """
-
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="share_links")
-    label = models.CharField(
-        max_length=150, blank=True, help_text="Who the link is for, e.g. “Exec team review”."
-    )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ShareLinkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.label or f"Share link {self.pk}"
-
-    @classmethod
-    def issue(cls, *, roadmap: Roadmap, created_by, label: str = "", expires_at=None):
-        """Make a link; returns it with the token, which is never stored and shown once."""
-        token = new_token()
-        link = cls.objects.create(
-            org=roadmap.org,
-            roadmap=roadmap,
-            label=label,
-            created_by=created_by,
-            expires_at=expires_at,
-            token_hash=hash_token(token),
-        )
-        return link, token
-
-    @classmethod
-    def find_active(cls, token: str) -> ShareLink | None:
-        return (
-            cls.objects.active()
-            .select_related("roadmap", "org")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
-
-    @property
-    def is_active(self) -> bool:
-        if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or self.expires_at > timezone.now()
-
-    @property
-    def state(self) -> str:
-        if self.revoked_at is not None:
-            return "revoked"
-        return "active" if self.is_active else "expired"
-
-    def revoke(self) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])
-
-    def mark_used(self) -> None:
-        ShareLink.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
-
-
-class ExportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    RUNNING = "running", "Rendering"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
-
-
-class ExportKind(models.TextChoices):
-    ROADMAP_PDF = "roadmap_pdf", "Roadmap PDF"
-
-
-def export_upload_to(export: Export, filename: str) -> str:
-    return f"exports/{export.org_id}/{timezone.now():%Y/%m}/{filename}"
-
-
-class ExportQuerySet(OrgQuerySet):
-    def recent(self) -> ExportQuerySet:
-        return self.select_related("requested_by").order_by("-created_at")
-
-
-class Export(models.Model):
-    """A long job as a row: the page polls it, the task fills it (pretix-style)."""
-
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="exports")
-    kind = models.CharField(
-        max_length=30, choices=ExportKind.choices, default=ExportKind.ROADMAP_PDF
-    )
-    status = models.CharField(
-        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to=export_upload_to, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ExportQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.roadmap_id} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
-
-    def claim(self) -> bool:
-        """Move pending → running; False when another worker already has it."""
-        now = timezone.now()
-        claimed = Export.objects.filter(pk=self.pk, status=ExportStatus.PENDING).update(
-            status=ExportStatus.RUNNING, started_at=now, progress=5
-        )
-        if claimed:
-            self.status, self.started_at, self.progress = ExportStatus.RUNNING, now, 5
-        return bool(claimed)
-
-    def set_progress(self, percent: int) -> None:
-        self.progress = max(0, min(100, percent))
-        Export.objects.filter(pk=self.pk).update(progress=self.progress)
-
-    def succeed(self, *, filename: str, content: bytes) -> None:
-        from django.core.files.base import ContentFile
-
-        self.file.save(filename, ContentFile(content), save=False)
-        self.status, self.progress, self.error = ExportStatus.DONE, 100, ""
-        self.finished_at = timezone.now()
-        self.save(update_fields=["file", "status", "progress", "error", "finished_at"])
-
-    def fail(self, error: str) -> None:
-        self.status, self.error, self.finished_at = ExportStatus.FAILED, error, timezone.now()
-        self.save(update_fields=["status", "error", "finished_at"])

@@ -1,56 +1,43 @@
 """Plan: what does the work look like over time? Stages per initiative, sequencing in a
-cycle, capacity against effort, SMEs, dependencies, warnings and their acknowledgements,
-the timeline, and each member's calendar feed."""
+cycle, SMEs, dependencies, warnings and their acknowledgements, and the timeline. Capacity
+and calendar feeds have modules of their own."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
-from django_ratelimit.decorators import ratelimit
 
-from roadmap import ical, timeline
+from roadmap import timeline
 from roadmap.forms import (
     AcknowledgeForm,
-    AvailabilityForm,
-    CalendarFeedForm,
-    CapacityForm,
     InitiativeDependencyForm,
     InitiativePlanForm,
     MoveForm,
-    RoadmapBudgetForm,
     SmeForm,
     StageDependencyForm,
     StageForm,
     TimelineFilterForm,
-    TimeOffForm,
     UnacknowledgeForm,
 )
 from roadmap.models import (
-    CalendarFeed,
-    CapacityEntry,
     Initiative,
     InitiativeDependency,
     InitiativeStatus,
     Roadmap,
     SmeAssignment,
-    SmeAvailability,
     Stage,
     StageDependency,
     StageStatus,
-    TimeOff,
     WarningAcknowledgement,
 )
-from roadmap.plan_data import PlanData, calendar_events, load_plan
+from roadmap.plan_data import PlanData, load_plan
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
-from roadmap_site.models import Person
 from roadmap_site.partials import page_or_partial
 
 PHASE = "plan"
@@ -366,133 +353,6 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
     return redirect(reverse("roadmap:initiative_plan", args=[initiative_id]) + "#dependencies")
 
 
-# Capacity and budget ----------------------------------------------------------------------
-
-
-def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
-    data = load_plan(roadmap)
-    result = data.capacity
-    names = {pk: person.name for pk, person in data.people.items()}
-    cycles = {cycle.pk: cycle for cycle in data.cycles}
-    team = list(Person.objects.for_org(roadmap.org).filter(is_ld_team=True))
-    per_cycle = [
-        {
-            "cycle": cycles[load.cycle_id],
-            "team": load,
-            "people": [
-                {
-                    "load": person,
-                    "name": names.get(person.person_id, "?"),
-                    "initiatives": [
-                        (data.initiative_by_id[item.initiative_id], item.days)
-                        for item in person.initiatives
-                    ],
-                }
-                for person in result.for_cycle(load.cycle_id)
-            ],
-        }
-        for load in result.team
-    ]
-    context = {
-        "roadmap": roadmap,
-        "phase": PHASE,
-        "plan": data,
-        "capacity": result,
-        "per_cycle": per_cycle,
-        "chart": timeline.capacity_figure(result, names),
-        "budget_rows": data.budget_rows(),
-        "capacity_form": CapacityForm(
-            people=team, cycles=data.cycles, entries=data.capacity_entries
-        ),
-        "time_off_form": TimeOffForm(org=roadmap.org),
-        "availability_form": AvailabilityForm(org=roadmap.org),
-        "budget_form": RoadmapBudgetForm(instance=roadmap),
-    }
-    context.update(extra)
-    return context
-
-
-@member_required
-@require_http_methods(["GET", "POST"])
-def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
-    """GET the capacity view; POST the grid of days per person and cycle."""
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
-    if request.method == "GET":
-        return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
-    require_write(request)
-    team = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
-    cycles = list(roadmap.cycles.all())
-    entries = CapacityEntry.objects.for_org(roadmap.org).filter(cycle__roadmap=roadmap)
-    form = CapacityForm(request.POST, people=team, cycles=cycles, entries=entries)
-    if not form.is_valid():
-        context = _capacity_context(request, roadmap, capacity_form=form)
-        return render(request, "roadmap/capacity.html", context, status=400)
-    with transaction.atomic():
-        for person, cycle, days in form.values():
-            if days is None:
-                CapacityEntry.objects.filter(person=person, cycle=cycle).delete()
-            else:
-                CapacityEntry.objects.update_or_create(
-                    person=person, cycle=cycle, defaults={"org": roadmap.org, "days": days}
-                )
-    messages.success(request, "Capacity saved.")
-    return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#capacity-form")
-
-
-@member_required(write=True)
-@require_POST
-def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    form = RoadmapBudgetForm(request.POST, instance=roadmap)
-    if form.is_valid():
-        form.save()
-        messages.success(request, "Roadmap budget saved.")
-        return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#budget")
-    context = _capacity_context(request, roadmap, budget_form=form)
-    return render(request, "roadmap/capacity.html", context, status=400)
-
-
-def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    form = form_class(request.POST, org=roadmap.org)
-    if form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
-        return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + f"#{anchor}")
-    context = _capacity_context(request, roadmap, **{context_name: form})
-    return render(request, "roadmap/capacity.html", context, status=400)
-
-
-@member_required(write=True)
-@require_POST
-def time_off_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _window_create(request, pk, TimeOffForm, "time_off_form", "time-off")
-
-
-@member_required(write=True)
-@require_POST
-def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _window_create(request, pk, AvailabilityForm, "availability_form", "availability")
-
-
-@member_required(write=True)
-@require_POST
-def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    get_for_member(request, TimeOff, pk=row_pk, write=True).delete()
-    messages.success(request, "Time off removed.")
-    return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
-
-
-@member_required(write=True)
-@require_POST
-def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    get_for_member(request, SmeAvailability, pk=row_pk, write=True).delete()
-    messages.success(request, "Availability window removed.")
-    return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")
-
-
 # Timeline ---------------------------------------------------------------------------------
 
 
@@ -539,109 +399,3 @@ def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _period(roadmap: Roadmap):
     return roadmap.period_start, roadmap.period_end
-
-
-# Calendar feeds ---------------------------------------------------------------------------
-
-
-def _feeds_context(request: AuthedRequest, **extra) -> dict:
-    roadmap_pk = request.GET.get("roadmap") or request.POST.get("roadmap")
-    roadmap = (
-        Roadmap.objects.for_org(request.org).filter(pk=roadmap_pk).first()
-        if roadmap_pk and roadmap_pk.isdigit()
-        else None
-    )
-    context = {
-        "roadmap": roadmap,
-        "feeds": list(CalendarFeed.objects.for_org(request.org).filter(user=request.user)),
-        "feed_form": CalendarFeedForm(),
-        "phase": PHASE,
-    }
-    context.update(extra)
-    return context
-
-
-@member_required
-@require_GET
-def calendar_feeds(request: AuthedRequest) -> HttpResponse:
-    """The member's own feeds. Viewers have them too: a feed only reads."""
-    return render(request, "roadmap/feed_list.html", _feeds_context(request))
-
-
-@member_required
-@require_POST
-def calendar_feed_create(request: AuthedRequest) -> HttpResponse:
-    form = CalendarFeedForm(request.POST)
-    if not form.is_valid():
-        context = _feeds_context(request, feed_form=form)
-        return render(request, "roadmap/feed_list.html", context, status=400)
-    feed, token = CalendarFeed.issue(
-        org=request.org, user=request.user, label=form.cleaned_data["label"]
-    )
-    url = request.build_absolute_uri(reverse("roadmap:calendar_feed", args=[token]))
-    context = _feeds_context(request, new_feed=feed, new_url=url)
-    response = render(request, "roadmap/feed_list.html", context)
-    # The page holding a secret must not be cached anywhere.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@member_required
-@require_POST
-def calendar_feed_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    feed = get_for_member(request, CalendarFeed.objects.filter(user=request.user), pk=pk)
-    feed.revoke()
-    messages.success(request, "The feed is revoked: calendars subscribed to it stop updating.")
-    roadmap_pk = request.POST.get("roadmap", "")
-    query = f"?roadmap={roadmap_pk}" if roadmap_pk.isdigit() else ""
-    return redirect(reverse("roadmap:calendar_feeds") + query)
-
-
-def feed_rate() -> str:
-    """Calendar apps poll every few hours; 60 a minute per address stops token guessing.
-    `CALENDAR_FEED_RATE` in the settings overrides it."""
-    return settings.CALENDAR_FEED_RATE
-
-
-@require_GET
-@never_cache
-@ratelimit(key="ip", rate=lambda group, request: feed_rate(), block=True)
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The iCalendar behind a secret URL: stage milestones of every roadmap of the member's
-    organisation and its business calendar. No session: the token is the credential."""
-    feed = CalendarFeed.find_active(token)
-    if feed is None:
-        raise Http404("No such feed.")
-    feed.mark_used()
-    stages = (
-        Stage.objects.for_org(feed.org)
-        .select_related("initiative", "assignee")
-        .order_by("start", "pk")
-    )
-    milestones = [
-        ical.Milestone(
-            stage_id=stage.pk,
-            summary=f"{stage.initiative.title} · {stage.get_kind_display()}",
-            start=stage.start,
-            end=stage.end,
-            description="\n".join(
-                line
-                for line in (
-                    f"Status: {stage.get_status_display()}",
-                    f"Assignee: {stage.assignee.name}" if stage.assignee else "",
-                    f"Good enough: {stage.good_enough}" if stage.good_enough else "",
-                )
-                if line
-            ),
-            url=request.build_absolute_uri(
-                reverse("roadmap:initiative_plan", args=[stage.initiative_id])
-            ),
-        )
-        for stage in stages
-    ]
-    body = ical.build_feed(f"{feed.org.name} roadmap", milestones, calendar_events(feed.org))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="roadmap.ics"'
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response

@@ -1,0 +1,278 @@
+"""Plan: stages, SMEs, dependencies, capacity, warnings, the timeline filter and feeds."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from roadmap.forms.core import (
+    DATE_INPUT,
+    JustifiedInitiativeForm,
+    org_priorities,
+)
+from roadmap.models import (
+    Approach,
+    CalendarFeed,
+    DeliveryMedium,
+    Initiative,
+    InitiativeStatus,
+    Roadmap,
+    Sequence,
+    SmeAvailability,
+    Stage,
+    StageKind,
+    TimeOff,
+)
+from roadmap_site.models import Organization, Person
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+    @property
+    def up(self) -> bool:
+        return self.cleaned_data["direction"] == "up"
+
+
+def end_not_before_start(form: forms.Form, cleaned: dict) -> None:
+    start, end = cleaned.get("start"), cleaned.get("end")
+    if start and end and end < start:
+        form.add_error("end", "The end must be on or after the start.")
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = Stage
+        fields = ["kind", "start", "end", "effort_days", "assignee", "status", "good_enough"]
+        labels = {"kind": "Stage"}
+        widgets = {
+            "start": DATE_INPUT,
+            "end": DATE_INPUT,
+            "effort_days": forms.NumberInput(attrs={"min": 0, "step": "0.5"}),
+            "good_enough": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.initiative = initiative
+        self.instance.org = initiative.org
+        self.fields["assignee"].queryset = Person.objects.for_org(initiative.org)
+        self.fields["assignee"].empty_label = "Nobody yet"
+        self.fields["kind"].choices = [("", "Choose a stage"), *StageKind.choices]
+        self.fields["effort_days"].validators.append(MinValueValidator(0))
+        if self.instance.pk is None:
+            self.instance.position = Stage.next_position(initiative) if initiative.pk else 0
+
+    def clean(self):
+        cleaned = super().clean()
+        end_not_before_start(self, cleaned)
+        return cleaned
+
+
+class InitiativePlanForm(JustifiedInitiativeForm):
+    """How the initiative is made and delivered, its budget and where it sits in its cycle.
+
+    Saved through `Initiative.change`: the budget of a committed initiative is a resource,
+    so changing it asks for a justification; the other fields do not."""
+
+    delivery_media = forms.MultipleChoiceField(
+        choices=DeliveryMedium.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Delivery media",
+        help_text="Choose every medium it uses.",
+    )
+    justification_help = (
+        "Needed to change the budget of a committed initiative; it goes into the change log."
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["approach", "reuses", "delivery_media", "budget", "sequence"]
+        labels = {"budget": "Budget planned"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approach"].choices = [("", "Not decided"), *Approach.choices]
+        self.fields["sequence"].choices = Sequence.choices
+
+
+class SmeForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="SME")
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.for_org(initiative.org).exclude(
+            sme_assignments__initiative=initiative
+        )
+        self.fields["person"].empty_label = "Choose a person"
+
+
+class InitiativeDependencyForm(forms.Form):
+    predecessor = forms.ModelChoiceField(
+        queryset=Initiative.objects.none(), label="This initiative waits for"
+    )
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["predecessor"].queryset = initiative.roadmap.initiatives.exclude(
+            pk=initiative.pk
+        ).order_by("title")
+        self.fields["predecessor"].empty_label = "Choose an initiative"
+
+
+class StageDependencyForm(forms.Form):
+    successor = forms.ModelChoiceField(queryset=Stage.objects.none(), label="Stage")
+    predecessor = forms.ModelChoiceField(queryset=Stage.objects.none(), label="waits for")
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = initiative.stages.all()
+        self.fields["predecessor"].queryset = (
+            Stage.objects.for_roadmap(initiative.roadmap)
+            .select_related("initiative")
+            .order_by("initiative__title", "position")
+        )
+        self.fields["successor"].label_from_instance = lambda s: s.get_kind_display()
+        self.fields["predecessor"].label_from_instance = str
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("successor") and cleaned.get("successor") == cleaned.get("predecessor"):
+            self.add_error("predecessor", "A stage cannot wait for itself.")
+        return cleaned
+
+
+class CapacityForm(forms.Form):
+    """Days per person (L&D team) and cycle, as one grid: `days_<person>_<cycle>`."""
+
+    def __init__(self, *args, people, cycles, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people, self.cycles = list(people), list(cycles)
+        current = {(e.person_id, e.cycle_id): e.days for e in entries}
+        for person in self.people:
+            for cycle in self.cycles:
+                self.fields[self.key(person, cycle)] = forms.DecimalField(
+                    label=f"{person.name}, {cycle.name}",
+                    required=False,
+                    min_value=0,
+                    max_value=366,
+                    max_digits=5,
+                    decimal_places=1,
+                    initial=current.get((person.pk, cycle.pk)),
+                    widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "class": "days"}),
+                )
+
+    @staticmethod
+    def key(person, cycle) -> str:
+        return f"days_{person.pk}_{cycle.pk}"
+
+    def grid(self) -> list[tuple[Person, list]]:
+        return [
+            (person, [self[self.key(person, cycle)] for cycle in self.cycles])
+            for person in self.people
+        ]
+
+    def values(self):
+        """(person, cycle, days or None) for every cell."""
+        for person in self.people:
+            for cycle in self.cycles:
+                yield person, cycle, self.cleaned_data.get(self.key(person, cycle))
+
+
+class TimeOffForm(forms.ModelForm):
+    class Meta:
+        model = TimeOff
+        fields = ["person", "start", "end", "note"]
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.org = org
+        self.fields["person"].queryset = Person.objects.for_org(org).filter(is_ld_team=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        end_not_before_start(self, cleaned)
+        return cleaned
+
+
+class AvailabilityForm(forms.ModelForm):
+    class Meta:
+        model = SmeAvailability
+        fields = ["person", "start", "end", "note"]
+        labels = {"person": "SME", "start": "Available from", "end": "Available until"}
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.org = org
+        self.fields["person"].queryset = Person.objects.for_org(org)
+
+    def clean(self):
+        cleaned = super().clean()
+        end_not_before_start(self, cleaned)
+        return cleaned
+
+
+class RoadmapBudgetForm(forms.ModelForm):
+    class Meta:
+        model = Roadmap
+        fields = ["budget"]
+        labels = {"budget": "Roadmap budget"}
+
+
+class AcknowledgeForm(forms.Form):
+    key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="Why it is acceptable",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UnacknowledgeForm(forms.Form):
+    key = forms.CharField(max_length=200)
+
+
+class TimelineFilterForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    priority = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *InitiativeStatus.choices], required=False
+    )
+    colour = forms.ChoiceField(
+        choices=[("status", "Status"), ("owner", "Owner")], required=False, label="Colour by"
+    )
+
+    def __init__(self, *args, roadmap: Roadmap, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
+        self.fields["owner"].empty_label = "Any owner"
+        self.fields["priority"].queryset = org_priorities(roadmap.org)
+        self.fields["priority"].empty_label = "Any priority"
+
+    def filter(self, initiatives: list[Initiative]) -> list[Initiative]:
+        if not self.is_valid():
+            return initiatives
+        owner, priority = self.cleaned_data["owner"], self.cleaned_data["priority"]
+        status = self.cleaned_data["status"]
+        return [
+            i
+            for i in initiatives
+            if (owner is None or i.owner_id == owner.pk)
+            and (priority is None or i.priority_id == priority.pk)
+            and (not status or i.status == status)
+        ]
+
+    @property
+    def colour_by(self) -> str:
+        if self.is_valid() and self.cleaned_data["colour"] == "owner":
+            return "owner"
+        return "status"
+
+
+class CalendarFeedForm(forms.ModelForm):
+    class Meta:
+        model = CalendarFeed
+        fields = ["label"]

@@ -1,0 +1,152 @@
+"""Plan: capacity per cycle against effort, time off, SME availability and the budget."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from roadmap import timeline
+from roadmap.forms import (
+    AvailabilityForm,
+    CapacityForm,
+    RoadmapBudgetForm,
+    TimeOffForm,
+)
+from roadmap.models import (
+    CapacityEntry,
+    Roadmap,
+    SmeAvailability,
+    TimeOff,
+)
+from roadmap.plan_data import load_plan
+from roadmap.views.plan import PHASE, ROADMAPS
+from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
+from roadmap_site.models import Person
+
+
+def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
+    data = load_plan(roadmap)
+    result = data.capacity
+    names = {pk: person.name for pk, person in data.people.items()}
+    cycles = {cycle.pk: cycle for cycle in data.cycles}
+    team = list(Person.objects.for_org(roadmap.org).filter(is_ld_team=True))
+    per_cycle = [
+        {
+            "cycle": cycles[load.cycle_id],
+            "team": load,
+            "people": [
+                {
+                    "load": person,
+                    "name": names.get(person.person_id, "?"),
+                    "initiatives": [
+                        (data.initiative_by_id[item.initiative_id], item.days)
+                        for item in person.initiatives
+                    ],
+                }
+                for person in result.for_cycle(load.cycle_id)
+            ],
+        }
+        for load in result.team
+    ]
+    context = {
+        "roadmap": roadmap,
+        "phase": PHASE,
+        "plan": data,
+        "capacity": result,
+        "per_cycle": per_cycle,
+        "chart": timeline.capacity_figure(result, names),
+        "budget_rows": data.budget_rows(),
+        "capacity_form": CapacityForm(
+            people=team, cycles=data.cycles, entries=data.capacity_entries
+        ),
+        "time_off_form": TimeOffForm(org=roadmap.org),
+        "availability_form": AvailabilityForm(org=roadmap.org),
+        "budget_form": RoadmapBudgetForm(instance=roadmap),
+    }
+    context.update(extra)
+    return context
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET the capacity view; POST the grid of days per person and cycle."""
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    if request.method == "GET":
+        return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
+    require_write(request)
+    team = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
+    cycles = list(roadmap.cycles.all())
+    entries = CapacityEntry.objects.for_org(roadmap.org).filter(cycle__roadmap=roadmap)
+    form = CapacityForm(request.POST, people=team, cycles=cycles, entries=entries)
+    if not form.is_valid():
+        context = _capacity_context(request, roadmap, capacity_form=form)
+        return render(request, "roadmap/capacity.html", context, status=400)
+    with transaction.atomic():
+        for person, cycle, days in form.values():
+            if days is None:
+                CapacityEntry.objects.filter(person=person, cycle=cycle).delete()
+            else:
+                CapacityEntry.objects.update_or_create(
+                    person=person, cycle=cycle, defaults={"org": roadmap.org, "days": days}
+                )
+    messages.success(request, "Capacity saved.")
+    return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#capacity-form")
+
+
+@member_required(write=True)
+@require_POST
+def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    form = RoadmapBudgetForm(request.POST, instance=roadmap)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Roadmap budget saved.")
+        return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#budget")
+    context = _capacity_context(request, roadmap, budget_form=form)
+    return render(request, "roadmap/capacity.html", context, status=400)
+
+
+def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    form = form_class(request.POST, org=roadmap.org)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + f"#{anchor}")
+    context = _capacity_context(request, roadmap, **{context_name: form})
+    return render(request, "roadmap/capacity.html", context, status=400)
+
+
+@member_required(write=True)
+@require_POST
+def time_off_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _window_create(request, pk, TimeOffForm, "time_off_form", "time-off")
+
+
+@member_required(write=True)
+@require_POST
+def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _window_create(request, pk, AvailabilityForm, "availability_form", "availability")
+
+
+@member_required(write=True)
+@require_POST
+def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    get_for_member(request, TimeOff, pk=row_pk, write=True).delete()
+    messages.success(request, "Time off removed.")
+    return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
+
+
+@member_required(write=True)
+@require_POST
+def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
+    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    get_for_member(request, SmeAvailability, pk=row_pk, write=True).delete()
+    messages.success(request, "Availability window removed.")
+    return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")

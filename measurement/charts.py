@@ -1,17 +1,16 @@
-"""KPI values → Plotly figures (see roadmap/charts.py for how pages draw them)."""
+"""KPI values → Plotly figures (see roadmap_site/charts.py for how pages draw them)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 import plotly.graph_objects as go
 
 from measurement.models import Kpi, KpiValue
-from roadmap.timeline import plotly_text
+from roadmap_site.charts import AMBER, FONT, GREEN, GREY, INDIGO, RED, figure_json, plotly_text
 
-LINE = "#2f55d4"
-SEGMENT_COLOURS = ["#e8a33d", "#2e9d6a", "#8a56c2", "#c94f4f", "#3c9bb5"]
+LINE = INDIGO
+SEGMENT_COLOURS = [AMBER, GREEN, "#8a56c2", RED, "#3c9bb5"]
 
 
 def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
@@ -69,7 +68,7 @@ def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
                     x=[start_date.isoformat(), kpi.target_date.isoformat()],
                     y=[float(start_value), float(kpi.target)],
                     mode="lines",
-                    line={"color": "#9aa5b1", "width": 1.5, "dash": "dashdot"},
+                    line={"color": GREY, "width": 1.5, "dash": "dashdot"},
                     hoverinfo="skip",
                 )
             )
@@ -81,10 +80,10 @@ def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
             legend={"orientation": "h", "y": -0.2},
             margin={"l": 55, "r": 10, "t": 10, "b": 40},
             height=340,
-            font={"family": "system-ui, sans-serif"},
+            font=FONT,
         ),
     )
-    return json.loads(figure.to_json())
+    return figure_json(figure)
 
 
 def _level(name: str, y: float, first: str, last: str, colour: str, dash: str) -> go.Scatter:

@@ -3,21 +3,16 @@ draws every chart; the PDF uses the same rows."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import plotly.graph_objects as go
 
 from roadmap.models import Cycle, Initiative, InitiativeStatus
-from roadmap.timeline import plotly_text
+from roadmap.timeline import STATUS_COLOURS as TIMELINE_STATUS_COLOURS
+from roadmap_site.charts import FONT, figure_json, plotly_text
 
-STATUS_COLOURS = {
-    InitiativeStatus.PROPOSED: "#9aa5b1",
-    InitiativeStatus.COMMITTED: "#2f6fde",
-    InitiativeStatus.IN_PROGRESS: "#e8a33d",
-    InitiativeStatus.DELIVERED: "#2e9d6a",
-    InitiativeStatus.STOPPED: "#c94f4f",
-}
+# The same colour for a status here and on the timeline.
+STATUS_COLOURS = {status: TIMELINE_STATUS_COLOURS[status.value] for status in InitiativeStatus}
 
 
 def initiatives_per_cycle_rows(cycles: list[Cycle], initiatives: list[Initiative]) -> list[dict]:
@@ -56,8 +51,7 @@ def initiatives_per_cycle(rows: list[dict]) -> dict:
             legend={"orientation": "h", "y": -0.2},
             margin={"l": 50, "r": 10, "t": 10, "b": 40},
             height=320,
-            font={"family": "system-ui, sans-serif"},
+            font=FONT,
         ),
     )
-    # Through JSON so the figure holds only plain types, ready for json_script.
-    return json.loads(figure.to_json())
+    return figure_json(figure)

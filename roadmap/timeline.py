@@ -7,12 +7,10 @@ static/js/app.js under the strict CSP, and reused by the PDF.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from html import escape
 from typing import Literal
 
 import plotly.graph_objects as go
@@ -24,34 +22,36 @@ from roadmap.planning import (
     Dependency,
     PersonCycleLoad,
 )
+from roadmap_site.charts import AMBER, BLUE, FONT, GREEN, GREY, RED, figure_json, plotly_text
 
 DAY_MS = 24 * 60 * 60 * 1000
-FONT = {"family": "system-ui, sans-serif", "size": 12}
 LABEL_CHARS = 26  # longer row labels are cut with an ellipsis; the hover has them whole
 
+# Keyed by value so this module stays free of models; roadmap/charts.py takes the
+# initiative statuses from here.
 STATUS_COLOURS = {
-    # Initiative statuses (as roadmap/charts.py)
-    "proposed": "#9aa5b1",
-    "committed": "#2f6fde",
-    "in_progress": "#e8a33d",
-    "delivered": "#2e9d6a",
-    "stopped": "#c94f4f",
+    # Initiative statuses
+    "proposed": GREY,
+    "committed": BLUE,
+    "in_progress": AMBER,
+    "delivered": GREEN,
+    "stopped": RED,
     # Stage statuses
     "not_started": "#7b93c9",
-    "blocked": "#c94f4f",
-    "done": "#2e9d6a",
+    "blocked": RED,
+    "done": GREEN,
 }
 OWNER_PALETTE = [
-    "#2f6fde",
-    "#e8a33d",
-    "#2e9d6a",
+    BLUE,
+    AMBER,
+    GREEN,
     "#8e5bd6",
     "#d0597c",
     "#1b9aaa",
     "#8c6d31",
     "#5c6bc0",
 ]
-FALLBACK_COLOUR = "#9aa5b1"
+FALLBACK_COLOUR = GREY
 EVENT_FILLS = {
     "avoid_launches": "rgba(201, 79, 79, 0.14)",
     "stakeholders": "rgba(142, 91, 214, 0.14)",
@@ -59,8 +59,8 @@ EVENT_FILLS = {
 }
 EVENT_TEXT = {"avoid_launches": "#a33b3b", "stakeholders": "#6b3fb0", "other": "#56606b"}
 TODAY_COLOUR = "#c0392b"
-OVER_COLOUR = "#c94f4f"
-PLANNED_COLOUR = "#2f6fde"
+OVER_COLOUR = RED
+PLANNED_COLOUR = BLUE
 CAPACITY_COLOUR = "#d5dbe1"
 
 
@@ -79,13 +79,6 @@ class TimelineRow:
     @property
     def ref(self) -> tuple[str, int]:
         return self.kind, self.id
-
-
-def plotly_text(value: str) -> str:
-    """User text for a Plotly string (tick, annotation, legend, hover): Plotly draws a
-    subset of HTML there (`<a href>`, `<b>`, `style`), so `<`, `>` and `&` become entities,
-    which it shows as the characters typed."""
-    return escape(value, quote=False)
 
 
 def _label(value: str) -> str:
@@ -317,7 +310,7 @@ def timeline_figure(
             paper_bgcolor="white",
         ),
     )
-    return json.loads(figure.to_json())
+    return figure_json(figure)
 
 
 def _event_spans(
@@ -457,4 +450,4 @@ def capacity_figure(result: CapacityResult, names: Mapping[int, str] | None = No
             paper_bgcolor="white",
         ),
     )
-    return json.loads(figure.to_json())
+    return figure_json(figure)

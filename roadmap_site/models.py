@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+
+from roadmap_site.dates import add_months
 
 
 def new_token() -> str:
@@ -87,6 +89,20 @@ class Organization(models.Model):
             n += 1
             slug = f"{base}-{n}"
         return slug
+
+    # A fiscal year is named by the calendar year it ends in: with a February start, FY27
+    # runs from 1 February 2026 to 31 January 2027.
+
+    def fiscal_year_of(self, day: date) -> int:
+        """The fiscal year `day` falls in."""
+        start_month = self.fiscal_year_start_month
+        return day.year if start_month == 1 or day.month < start_month else day.year + 1
+
+    def fiscal_year_bounds(self, fiscal_year: int) -> tuple[date, date]:
+        """The first and last day (both included) of a fiscal year."""
+        start_month = self.fiscal_year_start_month
+        start = date(fiscal_year if start_month == 1 else fiscal_year - 1, start_month, 1)
+        return start, add_months(start, 12) - timedelta(days=1)
 
 
 class Role(models.TextChoices):

@@ -1,15 +1,14 @@
-"""Maturity assessments → a Plotly radar (see roadmap/charts.py for how pages draw it)."""
+"""Maturity assessments → a Plotly radar (see roadmap_site/charts.py for how pages draw it)."""
 
 from __future__ import annotations
 
-import json
-
 import plotly.graph_objects as go
 
+from roadmap_site.charts import FONT, GREY, INDIGO, figure_json
 from strategy import maturity
 from strategy.models import MaturityAssessment
 
-COLOURS = ["#2f55d4", "#9aa5b1"]
+COLOURS = [INDIGO, GREY]
 
 
 def maturity_radar(latest: MaturityAssessment, previous: MaturityAssessment | None = None) -> dict:
@@ -53,11 +52,11 @@ def maturity_radar(latest: MaturityAssessment, previous: MaturityAssessment | No
             legend={"orientation": "h", "y": -0.1},
             margin={"l": 60, "r": 60, "t": 40, "b": 30},
             height=400,
-            font={"family": "system-ui, sans-serif"},
+            font=FONT,
             showlegend=previous is not None,
         ),
     )
-    return json.loads(figure.to_json())
+    return figure_json(figure)
 
 
 def _wrap(name: str, width: int = 12) -> str:

@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 
 from measurement.models import Direction, Kpi, KpiFamily
-from roadmap.models import fiscal_year_of
 from roadmap_site.models import Organization, Person
 from strategy import maturity
 from strategy.models import ListeningSession, Priority, Strategy, Theme
@@ -23,7 +22,7 @@ class StrategyForm(forms.Form):
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["fiscal_year"].initial = fiscal_year_of(org, timezone.localdate())
+        self.fields["fiscal_year"].initial = org.fiscal_year_of(timezone.localdate())
 
     def clean_fiscal_year(self) -> int:
         year = self.cleaned_data["fiscal_year"]

@@ -18,7 +18,6 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from measurement.models import Kpi
-from roadmap.models import fiscal_year_bounds
 from roadmap_site.models import Organization, OrgQuerySet, Person
 from roadmap_site.ordering import move_among
 from strategy import maturity
@@ -59,7 +58,7 @@ class Strategy(models.Model):
 
     @property
     def period(self) -> tuple[date, date]:
-        return fiscal_year_bounds(self.org, self.fiscal_year)
+        return self.org.fiscal_year_bounds(self.fiscal_year)
 
     @classmethod
     def start(cls, *, org: Organization, fiscal_year: int, created_by=None) -> Strategy:

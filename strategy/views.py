@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from measurement.models import STATUS_RULE
-from roadmap.models import fiscal_year_of
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 from strategy import charts, maturity, services
@@ -46,7 +45,7 @@ from strategy.themes import suggest_themes
 def home(request: AuthedRequest) -> HttpResponse:
     """This fiscal year's strategy, else the latest; an empty state when there is none."""
     strategies = Strategy.objects.for_org(request.org)
-    this_year = fiscal_year_of(request.org, timezone.localdate())
+    this_year = request.org.fiscal_year_of(timezone.localdate())
     strategy = strategies.for_year(this_year).first() or strategies.first()
     if strategy is not None:
         return redirect("strategy:strategy_detail", pk=strategy.pk)

@@ -14,7 +14,6 @@ from roadmap.models import (
     Initiative,
     Roadmap,
     ShareLink,
-    fiscal_year_of,
 )
 from roadmap_site.models import Organization, Person
 
@@ -37,7 +36,7 @@ class RoadmapForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.org = org
         if not self.instance.pk:
-            self.fields["fiscal_year"].initial = fiscal_year_of(org, timezone.localdate())
+            self.fields["fiscal_year"].initial = org.fiscal_year_of(timezone.localdate())
         else:
             # The period is fixed once cycles exist; later issues add re-planning.
             del self.fields["fiscal_year"]

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db import models
 
-from roadmap.models.core import add_months
+from roadmap_site.dates import add_months
 from roadmap_site.models import Organization, OrgQuerySet
 
 # Align: the business calendar ------------------------------------------------------------

@@ -6,8 +6,7 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from roadmap_site.dates import add_months
 from roadmap_site.models import Organization, OrgQuerySet, Person
 from roadmap_site.ordering import move_among
 
@@ -31,28 +31,7 @@ __all__ = [
     "Roadmap",
     "RoadmapQuerySet",
     "Sequence",
-    "add_months",
-    "fiscal_year_bounds",
-    "fiscal_year_of",
 ]
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def fiscal_year_bounds(org: Organization, fiscal_year: int) -> tuple[date, date]:
-    """A fiscal year is named by the calendar year it ends in (FY27 ends in 2027)."""
-    start_month = org.fiscal_year_start_month
-    start = date(fiscal_year if start_month == 1 else fiscal_year - 1, start_month, 1)
-    return start, add_months(start, 12) - timedelta(days=1)
-
-
-def fiscal_year_of(org: Organization, day: date) -> int:
-    start_month = org.fiscal_year_start_month
-    return day.year if start_month == 1 or day.month < start_month else day.year + 1
 
 
 class RoadmapQuerySet(OrgQuerySet):
@@ -106,7 +85,7 @@ class Roadmap(models.Model):
         cls, *, org: Organization, title: str, fiscal_year: int, **fields
     ) -> Roadmap:
         """A roadmap over one fiscal year, split into its four quarters."""
-        start, end = fiscal_year_bounds(org, fiscal_year)
+        start, end = org.fiscal_year_bounds(fiscal_year)
         with transaction.atomic():
             roadmap = cls.objects.create(
                 org=org,

@@ -22,10 +22,10 @@ from roadmap.models import (
     EventKindRule,
     Roadmap,
     TrainingRequest,
-    add_months,
     change_log,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.dates import add_months
 
 # Align: commitments, not doing, change log, business calendar ------------------------------
 

@@ -40,7 +40,6 @@ from roadmap.models import (
     ScoringModel,
     TrainingRequest,
     TransitionRefused,
-    fiscal_year_of,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.models import Organization
@@ -61,7 +60,7 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
 
 def current_roadmap(org) -> Roadmap | None:
     """The roadmap of this fiscal year, else the latest: where the phase steps lead."""
-    year = fiscal_year_of(org, timezone.localdate())
+    year = org.fiscal_year_of(timezone.localdate())
     roadmaps = Roadmap.objects.for_org(org).order_by(
         Case(When(fiscal_year=year, then=0), default=1), "-fiscal_year", "pk"
     )

@@ -16,7 +16,6 @@ from roadmap.models import (
     CapacityEntry,
     EventKind,
     Stage,
-    fiscal_year_of,
 )
 from roadmap_site.models import Role
 from tests.factories import (
@@ -41,7 +40,7 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     lead = MembershipFactory(org=org, role=Role.EDITOR, user__email="maya@example.com").user
     # The cycle holding today, so the timeline draws its today line.
     roadmap = RoadmapFactory(
-        org=org, title="Global onboarding roadmap", fiscal_year=fiscal_year_of(org, date.today())
+        org=org, title="Global onboarding roadmap", fiscal_year=org.fiscal_year_of(date.today())
     )
     cycle = next(c for c in roadmap.cycles.all() if c.start <= date.today() <= c.end)
     priya = PersonFactory(org=org, name="Priya Raman", is_ld_team=True)

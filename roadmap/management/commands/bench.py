@@ -1,5 +1,7 @@
 """`make bench`: how pages behave as data grows: SQL queries and time per request.
 
+It lives in the roadmap app because it builds roadmap rows; the core imports no app.
+
 Builds a throwaway organisation at several sizes inside a transaction that is rolled back,
 requests each page through Django's test client, and prints one row per page and size.
 Query counts must not grow with the data; times are medians of several requests.

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from measurement.models import STATUS_RULE
 from roadmap.models import fiscal_year_of
-from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
 from strategy import charts, maturity, services
 from strategy.forms import (
@@ -108,9 +108,9 @@ def one_pager(request: AuthedRequest, pk: int) -> HttpResponse:
 # Canvas answers, edited in place ---------------------------------------------------------
 
 
-def _answer(request: AuthedRequest, pk: int, *, write: bool = False) -> CanvasAnswer:
+def _answer(request: AuthedRequest, pk: int) -> CanvasAnswer:
     return get_for_member(
-        request, CanvasAnswer.objects.select_related("updated_by", "strategy"), pk=pk, write=write
+        request, CanvasAnswer.objects.select_related("updated_by", "strategy"), pk=pk
     )
 
 
@@ -128,7 +128,7 @@ def answer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def answer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    answer = _answer(request, pk, write=True)
+    answer = _answer(request, pk)
     form = AnswerForm(request.POST or None, initial={"text": answer.text})
     if request.method == "POST" and form.is_valid():
         changed = answer.revise(form.cleaned_data["text"], by=request.user)
@@ -158,7 +158,7 @@ def answer_history(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def priority_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    strategy = get_for_member(request, Strategy.objects.select_related("org"), pk=pk, write=True)
+    strategy = get_for_member(request, Strategy.objects.select_related("org"), pk=pk)
     form = PriorityForm(request.POST, strategy=strategy)
     if form.is_valid():
         priority = form.save()
@@ -179,9 +179,7 @@ def priority_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    priority = get_for_member(
-        request, Priority.objects.select_related("strategy__org"), pk=pk, write=True
-    )
+    priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     form = PriorityForm(request.POST or None, instance=priority, strategy=priority.strategy)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -201,9 +199,7 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
-    priority = get_for_member(
-        request, Priority.objects.select_related("strategy__org"), pk=pk, write=True
-    )
+    priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Move up or down.", status=400)
@@ -221,9 +217,7 @@ def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def priority_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    priority = get_for_member(
-        request, Priority.objects.select_related("strategy__org"), pk=pk, write=True
-    )
+    priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     strategy = priority.strategy
     priority.delete()
     if request.htmx:
@@ -317,8 +311,7 @@ def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def listening_list(request: AuthedRequest) -> HttpResponse:
     form = ListeningSessionForm(request.POST or None, org=request.org)
     if request.method == "POST":
-        if not request.membership.can_write:
-            return HttpResponse("Viewers cannot add listening sessions.", status=403)
+        require_write(request)
         if form.is_valid():
             session = form.save(commit=False)
             session.created_by = request.user
@@ -337,7 +330,7 @@ def listening_list(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def listening_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    session = get_for_member(request, ListeningSession, pk=pk, write=True)
+    session = get_for_member(request, ListeningSession, pk=pk)
     form = ListeningSessionForm(request.POST or None, instance=session, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -425,7 +418,7 @@ def theme_create(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def theme_rename(request: AuthedRequest, pk: int) -> HttpResponse:
-    theme = get_for_member(request, Theme, pk=pk, write=True)
+    theme = get_for_member(request, Theme, pk=pk)
     form = ThemeRenameForm(request.POST, instance=theme, prefix=f"t{theme.pk}")
     if form.is_valid():
         form.save()
@@ -438,7 +431,7 @@ def theme_rename(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def theme_merge(request: AuthedRequest, pk: int) -> HttpResponse:
-    theme = get_for_member(request, Theme, pk=pk, write=True)
+    theme = get_for_member(request, Theme, pk=pk)
     form = ThemeMergeForm(request.POST, theme=theme, prefix=f"m{theme.pk}")
     if not form.is_valid():
         return HttpResponse("Choose another theme of this organisation.", status=400)
@@ -450,7 +443,7 @@ def theme_merge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def theme_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    theme = get_for_member(request, Theme, pk=pk, write=True)
+    theme = get_for_member(request, Theme, pk=pk)
     theme.delete()
     messages.success(request, f"Theme “{theme.name}” removed; the notes are untouched.")
     return redirect("strategy:theme_list")

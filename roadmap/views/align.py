@@ -86,7 +86,7 @@ def roadmap_align(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = NotDoingForm(request.POST, roadmap=roadmap)
     if form.is_valid():
         item = form.save(commit=False)
@@ -157,7 +157,7 @@ def roadmap_calendar(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = BusinessEventForm(request.POST, org=request.org)
     if form.is_valid():
         try:
@@ -175,8 +175,8 @@ def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    event = get_for_member(request, BusinessEvent, pk=event_pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    event = get_for_member(request, BusinessEvent, pk=event_pk)
     event.delete()
     messages.success(request, f"“{event.name}” removed from the business calendar.")
     return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
@@ -185,7 +185,7 @@ def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse
 @member_required(write=True)
 @require_POST
 def avoid_launches(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = AvoidLaunchesForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Unknown event kind.")

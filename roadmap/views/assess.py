@@ -192,7 +192,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = get_for_member(request, TrainingRequest, pk=pk, write=True)
+    item = get_for_member(request, TrainingRequest, pk=pk)
     form = TrainingRequestForm(request.POST or None, instance=item, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -241,7 +241,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     """One triage decision; a refused one re-renders the panel with the reason."""
     if action not in DECISIONS:
         raise Http404
-    item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk, write=True)
+    item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk)
     form, name = None, None
     if action == "decline":
         form, name = DeclineForm(request.POST), "decline_form"

@@ -101,7 +101,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = RoadmapBudgetForm(request.POST, instance=roadmap)
     if form.is_valid():
         form.save()
@@ -112,7 +112,7 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = form_class(request.POST, org=roadmap.org)
     if form.is_valid():
         form.save()
@@ -137,8 +137,8 @@ def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    get_for_member(request, TimeOff, pk=row_pk, write=True).delete()
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    get_for_member(request, TimeOff, pk=row_pk).delete()
     messages.success(request, "Time off removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
 
@@ -146,7 +146,7 @@ def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRespons
 @member_required(write=True)
 @require_POST
 def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    get_for_member(request, SmeAvailability, pk=row_pk, write=True).delete()
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    get_for_member(request, SmeAvailability, pk=row_pk).delete()
     messages.success(request, "Availability window removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")

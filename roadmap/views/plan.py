@@ -77,7 +77,7 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Up or down within its cycle's now / next / later group: a button, not a drag."""
-    initiative = get_for_member(request, Initiative, pk=pk, write=True)
+    initiative = get_for_member(request, Initiative, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Move up or down.")
@@ -92,7 +92,7 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = AcknowledgeForm(request.POST)
     data = load_plan(roadmap)
     keys = {warning.key for warning in data.warnings}
@@ -122,7 +122,7 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = UnacknowledgeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Which warning?")
@@ -183,10 +183,8 @@ def _stages_fragment(request: HttpRequest, initiative: Initiative, **extra) -> H
     return reswap(retarget(response, "#stages"), "outerHTML")
 
 
-def _initiative(request: AuthedRequest, pk: int, *, write: bool = False) -> Initiative:
-    return get_for_member(
-        request, Initiative.objects.select_related("roadmap__org"), pk=pk, write=write
-    )
+def _initiative(request: AuthedRequest, pk: int) -> Initiative:
+    return get_for_member(request, Initiative.objects.select_related("roadmap__org"), pk=pk)
 
 
 @member_required
@@ -210,7 +208,7 @@ def initiative_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def stage_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk, write=True)
+    initiative = _initiative(request, pk)
     form = StageForm(request.POST, initiative=initiative)
     if form.is_valid():
         stage = form.save()
@@ -224,13 +222,8 @@ def stage_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "roadmap/plan_initiative.html", context, status=400)
 
 
-def _stage(request: AuthedRequest, pk: int, *, write: bool = True) -> Stage:
-    return get_for_member(
-        request,
-        Stage.objects.select_related("initiative__roadmap__org"),
-        pk=pk,
-        write=write,
-    )
+def _stage(request: AuthedRequest, pk: int) -> Stage:
+    return get_for_member(request, Stage.objects.select_related("initiative__roadmap__org"), pk=pk)
 
 
 @member_required(write=True)
@@ -280,7 +273,7 @@ def stage_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk, write=True)
+    initiative = _initiative(request, pk)
     form = SmeForm(request.POST, initiative=initiative)
     if not form.is_valid():
         context = _initiative_context(initiative, sme_form=form)
@@ -295,7 +288,7 @@ def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def sme_remove(request: AuthedRequest, pk: int) -> HttpResponse:
-    assignment = get_for_member(request, SmeAssignment, pk=pk, write=True)
+    assignment = get_for_member(request, SmeAssignment, pk=pk)
     assignment.delete()
     messages.success(request, f"{assignment.person} is no longer an SME of this initiative.")
     return redirect(reverse("roadmap:initiative_plan", args=[assignment.initiative_id]) + "#smes")
@@ -306,7 +299,7 @@ def sme_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
     """`kind=initiative`: this initiative waits for another; `kind=stage`: one of its
     stages waits for a stage of the roadmap. Finish-to-start either way."""
-    initiative = _initiative(request, pk, write=True)
+    initiative = _initiative(request, pk)
     kind = request.POST.get("kind")
     if kind == "initiative":
         form = InitiativeDependencyForm(request.POST, initiative=initiative)
@@ -339,11 +332,11 @@ def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     if kind == "initiative":
-        dependency = get_for_member(request, InitiativeDependency, pk=pk, write=True)
+        dependency = get_for_member(request, InitiativeDependency, pk=pk)
         initiative_id = dependency.successor_id
     elif kind == "stage":
         dependency = get_for_member(
-            request, StageDependency.objects.select_related("successor"), pk=pk, write=True
+            request, StageDependency.objects.select_related("successor"), pk=pk
         )
         initiative_id = dependency.successor.initiative_id
     else:

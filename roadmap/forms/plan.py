@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db import transaction
 
 from roadmap.forms.core import (
     DATE_INPUT,
@@ -13,6 +14,7 @@ from roadmap.forms.core import (
 from roadmap.models import (
     Approach,
     CalendarFeed,
+    CapacityEntry,
     DeliveryMedium,
     Initiative,
     InitiativeStatus,
@@ -144,7 +146,22 @@ class StageDependencyForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    """Days per person (L&D team) and cycle, as one grid: `days_<person>_<cycle>`."""
+    """Days per person (L&D team) and cycle, as one grid: `days_<person>_<cycle>`.
+
+    `for_roadmap` builds it for a roadmap's cycles and the organisation's L&D team; `save`
+    writes the whole grid at once.
+    """
+
+    @classmethod
+    def for_roadmap(cls, roadmap: Roadmap, data=None, *, cycles=None, entries=None) -> CapacityForm:
+        """The grid of a roadmap. A page that has loaded the plan passes its `cycles` and
+        `entries` so they are not read twice."""
+        if cycles is None:
+            cycles = roadmap.cycles.all()
+        if entries is None:
+            entries = CapacityEntry.objects.for_org(roadmap.org).filter(cycle__roadmap=roadmap)
+        people = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
+        return cls(data, people=people, cycles=cycles, entries=entries)
 
     def __init__(self, *args, people, cycles, entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,6 +195,20 @@ class CapacityForm(forms.Form):
         for person in self.people:
             for cycle in self.cycles:
                 yield person, cycle, self.cleaned_data.get(self.key(person, cycle))
+
+    def save(self) -> None:
+        """Write the grid in one transaction: a number sets the days of that person and
+        cycle, an empty cell removes them. All cells are written or none."""
+        if not self.is_valid():
+            raise ValueError("The capacity grid has errors; it was not saved.")
+        with transaction.atomic():
+            for person, cycle, days in self.values():
+                if days is None:
+                    CapacityEntry.objects.filter(person=person, cycle=cycle).delete()
+                else:
+                    CapacityEntry.objects.update_or_create(
+                        person=person, cycle=cycle, defaults={"org_id": cycle.org_id, "days": days}
+                    )
 
 
 class TimeOffForm(forms.ModelForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.validators import MinValueValidator
 from django.db import transaction
@@ -24,6 +26,7 @@ from roadmap.models import (
     Stage,
     StageKind,
     TimeOff,
+    WarningAcknowledgement,
 )
 from roadmap_site.models import Organization, Person
 
@@ -254,16 +257,59 @@ class RoadmapBudgetForm(forms.ModelForm):
 
 
 class AcknowledgeForm(forms.Form):
+    """Acknowledge one plan warning with a note. One form per open warning on the plan page
+    (`for_warning`), so `{{ form }}` renders the hidden key and the labelled note with ids
+    of its own. With `keys`, a key that is not a warning of the plan is an error with code
+    `unknown` (tampered input: the view answers 400)."""
+
     key = forms.CharField(max_length=200, widget=forms.HiddenInput)
     note = forms.CharField(
         label="Why it is acceptable",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the team accepts this warning."},
     )
+
+    def __init__(self, *args, keys: Iterable[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = None if keys is None else set(keys)
+
+    @staticmethod
+    def auto_id_for(index: int) -> str:
+        return f"ack-{index}-%s"
+
+    @classmethod
+    def for_warning(cls, key: str, index: int) -> AcknowledgeForm:
+        """The empty form of the `index`-th warning on the page."""
+        return cls(initial={"key": key}, auto_id=cls.auto_id_for(index))
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if self.keys is not None and key not in self.keys:
+            raise forms.ValidationError("No such warning on this plan.", code="unknown")
+        return key
+
+    def save(self, *, roadmap: Roadmap, by) -> WarningAcknowledgement:
+        if not self.is_valid():
+            raise ValueError("The acknowledgement has errors; it was not saved.")
+        return WarningAcknowledgement.acknowledge(
+            roadmap=roadmap, key=self.cleaned_data["key"], note=self.cleaned_data["note"], by=by
+        )
 
 
 class UnacknowledgeForm(forms.Form):
-    key = forms.CharField(max_length=200)
+    """Reopen an acknowledged warning (the plan page's "Reopen" button)."""
+
+    key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+
+    @classmethod
+    def for_warning(cls, key: str, index: int) -> UnacknowledgeForm:
+        return cls(initial={"key": key}, auto_id=f"reopen-{index}-%s")
+
+    def save(self, *, roadmap: Roadmap) -> bool:
+        if not self.is_valid():
+            raise ValueError("Which warning?")
+        return WarningAcknowledgement.reopen(roadmap=roadmap, key=self.cleaned_data["key"])
 
 
 class TimelineFilterForm(forms.Form):

@@ -330,6 +330,23 @@ class WarningAcknowledgement(models.Model):
     def __str__(self) -> str:
         return f"{self.key}: {self.note[:40]}"
 
+    @classmethod
+    def acknowledge(cls, *, roadmap: Roadmap, key: str, note: str, by) -> WarningAcknowledgement:
+        """Accept the warning `key` of the roadmap with a note; acknowledging it again
+        replaces the note, who and when."""
+        acknowledgement, _ = cls.objects.update_or_create(
+            roadmap=roadmap,
+            key=key,
+            defaults={"org_id": roadmap.org_id, "note": note, "by": by, "at": timezone.now()},
+        )
+        return acknowledgement
+
+    @classmethod
+    def reopen(cls, *, roadmap: Roadmap, key: str) -> bool:
+        """The warning `key` is open again; False if it was not acknowledged."""
+        deleted, _ = cls.objects.filter(roadmap=roadmap, key=key).delete()
+        return deleted > 0
+
 
 class CalendarFeedQuerySet(OrgQuerySet):
     def active(self) -> CalendarFeedQuerySet:

@@ -34,7 +34,6 @@ from roadmap.models import (
     Stage,
     StageDependency,
     StageStatus,
-    WarningAcknowledgement,
 )
 from roadmap.plan_data import PlanData, load_plan
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
@@ -49,18 +48,43 @@ STATUS_LABELS = {**dict(InitiativeStatus.choices), **dict(StageStatus.choices)}
 # The plan of a roadmap ---------------------------------------------------------------------
 
 
-def _plan_context(roadmap: Roadmap, data: PlanData | None = None, **extra) -> dict:
+def _plan_context(
+    roadmap: Roadmap,
+    data: PlanData | None = None,
+    *,
+    ack_form: AcknowledgeForm | None = None,
+    **extra,
+) -> dict:
+    """The plan page. `ack_form` is a refused acknowledgement: its warning shows it, with
+    the errors, in place of an empty form."""
     data = data or load_plan(roadmap)
     open_warnings = [w for w in data.warnings if w.acknowledgement is None]
     acknowledged = [w for w in data.warnings if w.acknowledgement is not None]
+    warnings = open_warnings + acknowledged  # acknowledged ones last, muted
+    refused_key = ack_form.data.get("key") if ack_form is not None else None
+    warning_forms = []
+    for index, warning in enumerate(warnings, start=1):
+        if warning.acknowledgement is not None:
+            form = UnacknowledgeForm.for_warning(warning.key, index)
+        elif warning.key == refused_key:
+            form = ack_form
+            form.auto_id = AcknowledgeForm.auto_id_for(index)
+        else:
+            form = AcknowledgeForm.for_warning(warning.key, index)
+        warning_forms.append((warning, form))
     context = {
         "roadmap": roadmap,
         "phase": PHASE,
         "plan": data,
         "sequenced": data.sequenced(),
-        "warnings": open_warnings + acknowledged,  # acknowledged ones last, muted
+        "warnings": warnings,
+        # (warning, its form) in the order of `warnings`: an AcknowledgeForm for an open
+        # warning, an UnacknowledgeForm ("Reopen") for an acknowledged one.
+        "warning_forms": warning_forms,
         "open_warnings": open_warnings,
         "acknowledged": acknowledged,
+        "ack_error": refused_key,
+        "ack_form": ack_form,
     }
     context.update(extra)
     return context
@@ -93,28 +117,19 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, ROADMAPS, pk=pk)
-    form = AcknowledgeForm(request.POST)
     data = load_plan(roadmap)
-    keys = {warning.key for warning in data.warnings}
-    if form.is_valid() and form.cleaned_data["key"] not in keys:
+    form = AcknowledgeForm(request.POST, keys=(warning.key for warning in data.warnings))
+    if form.has_error("key", "unknown"):
         return HttpResponseBadRequest("No such warning on this plan.")
     if form.is_valid():
-        WarningAcknowledgement.objects.update_or_create(
-            roadmap=roadmap,
-            key=form.cleaned_data["key"],
-            defaults={
-                "org": roadmap.org,
-                "note": form.cleaned_data["note"],
-                "by": request.user,
-                "at": timezone.now(),
-            },
-        )
+        form.save(roadmap=roadmap, by=request.user)
         if request.htmx:
             return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
         messages.success(request, "Warning acknowledged.")
         return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
-    context = _plan_context(roadmap, data, ack_error=form.data.get("key"), ack_form=form)
+    context = _plan_context(roadmap, data, ack_form=form)
     if request.htmx:
+        # A missing note is a normal answer: the warnings come back with the error.
         return render(request, "roadmap/plan.html#warnings", context)
     return render(request, "roadmap/plan.html", context, status=400)
 
@@ -126,7 +141,7 @@ def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     form = UnacknowledgeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Which warning?")
-    roadmap.acknowledgements.filter(key=form.cleaned_data["key"]).delete()
+    form.save(roadmap=roadmap)
     if request.htmx:
         return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
     messages.success(request, "The warning is open again.")

@@ -22,7 +22,6 @@ from roadmap.models import (
     EventKindRule,
     Roadmap,
     TrainingRequest,
-    add_months,
     change_log,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
@@ -114,31 +113,14 @@ def roadmap_changes(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _calendar_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
     avoided = EventKindRule.avoided_kinds(request.org)
-    occurrences = BusinessEvent.objects.for_org(request.org).occurrences(
-        roadmap.period_start, roadmap.period_end, avoided=avoided
-    )
-    months = []
-    day = roadmap.period_start
-    while day <= roadmap.period_end:
-        months.append(day)
-        day = add_months(day, 1)
-
-    def column(day) -> int:
-        start = roadmap.period_start
-        return (day.year - start.year) * 12 + day.month - start.month + 2
-
-    def span(start, end) -> dict:
-        start, end = max(start, roadmap.period_start), min(end, roadmap.period_end)
-        return {"from": column(start), "to": column(end) + 1}
-
-    cycles = [{"cycle": c, **span(c.start, c.end)} for c in roadmap.cycles.all()]
-    events = [{"occ": o, **span(o.start, o.end)} for o in occurrences]
+    events = BusinessEvent.objects.for_org(request.org)
+    grid = events.calendar_grid(roadmap, avoided=avoided)
     context = {
         "roadmap": roadmap,
-        "months": months,
-        "cycle_bars": cycles,
-        "event_bars": events,
-        "events": BusinessEvent.objects.for_org(request.org),
+        "months": grid.months,
+        "cycle_bars": grid.cycle_bars,
+        "event_bars": grid.event_bars,
+        "events": events,
         "event_form": BusinessEventForm(org=request.org),
         "avoid_form": AvoidLaunchesForm(initial={"kinds": sorted(avoided)}),
         "phase": "align",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as clock
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core import signing
@@ -21,6 +22,12 @@ from roadmap.models import (
     TrainingRequestState,
 )
 from roadmap_site.models import Organization, Person
+
+if TYPE_CHECKING:
+    from strategy.models import MaturityAssessment, Theme
+
+# Where a request prefilled from the strategy came from: set on the request, not asked.
+SOURCE_FIELDS = ("source", "source_detail")
 
 REQUEST_FIELDS = [
     "title",
@@ -65,8 +72,53 @@ class TrainingRequestForm(forms.ModelForm):
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.org = org
+        # A prefill (`initial_from_*`) says where the request comes from.
+        for name in SOURCE_FIELDS:
+            if name in self.initial:
+                setattr(self.instance, name, self.initial[name])
         self.fields["priority"].queryset = org_priorities(org)
         self.fields["priority"].empty_label = "No priority / not sure"
+
+    @staticmethod
+    def initial_from_theme(theme: Theme) -> dict:
+        """A request from a listening-session theme: its name, the first five quotes with
+        who said them, and how many sessions and departments raised it. Give it a theme
+        from `Theme.objects.with_mentions()`."""
+        mentions = list(theme.mentions.all())
+        departments = ", ".join(theme.counts_by_department())
+        return {
+            "title": theme.name,
+            "problem": "\n".join(f"“{m.quote}” ({m.session.person})" for m in mentions[:5]),
+            "evidence_kind": "stakeholder",
+            "evidence_notes": f"Listening-session theme “{theme.name}”: "
+            f"{len(mentions)} session(s), {departments or 'no department'}.",
+            "source": "listening",
+            "source_detail": f"Theme: {theme.name}",
+        }
+
+    @staticmethod
+    def initial_from_suggestion(assessment: MaturityAssessment, key: str) -> dict | None:
+        """A request from the suggested next move of one of the assessment's weakest
+        dimensions (by its key); None if that dimension has no suggestion."""
+        for dimension, level, move in assessment.next_moves():
+            if dimension.key == key:
+                return {
+                    "title": move[:200] or dimension.name,
+                    "problem": f"Maturity self-assessment of {assessment.taken_on:%-d %b %Y}: "
+                    f"“{dimension.name}” is at level {level.number} ({level.name}). "
+                    f"Next move: {move}",
+                    "evidence_kind": "stakeholder",
+                    "gap": "knowledge",
+                    "source": "maturity",
+                    "source_detail": f"Maturity: {dimension.name}",
+                }
+        return None
+
+    def save(self, commit: bool = True, *, by=None) -> TrainingRequest:
+        """`by`: the member who enters a new request."""
+        if by is not None and self.instance.pk is None:
+            self.instance.submitted_by = by
+        return super().save(commit=commit)
 
 
 class PublicTrainingRequestForm(forms.ModelForm):

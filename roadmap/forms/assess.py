@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as clock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core import signing
@@ -19,6 +19,7 @@ from roadmap.models import (
     Cycle,
     Initiative,
     TrainingRequest,
+    TrainingRequestQuerySet,
     TrainingRequestState,
 )
 from roadmap_site.models import Organization, Person
@@ -333,6 +334,42 @@ class TrainingRequestFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = org_priorities(org)
         self.fields["department"].choices = [("", "Any department")] + [(d, d) for d in departments]
+
+    @classmethod
+    def for_org(cls, org: Organization, data=None) -> TrainingRequestFilterForm:
+        """The filters of an organisation's request list: its priorities and the
+        departments its requests come from."""
+        departments = TrainingRequest.objects.for_org(org).departments()
+        return cls(data, org=org, departments=departments)
+
+    def filter(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
+        """The requests the filters choose; all of them when the filters are invalid."""
+        if not self.is_valid():
+            return requests
+        data = self.cleaned_data
+        if data["state"]:
+            requests = requests.in_state(data["state"])
+        if data["priority"]:
+            requests = requests.serving(data["priority"])
+        if data["department"]:
+            requests = requests.from_department(data["department"])
+        return requests
+
+    @property
+    def order(self) -> str:
+        """The chosen sort; by score when none or the filters are invalid."""
+        if self.is_valid() and self.cleaned_data["sort"]:
+            return self.cleaned_data["sort"]
+        return "score"
+
+    def in_order(self, scored: list[tuple[TrainingRequest, Any]]) -> list:
+        """(request, score) pairs in the chosen order: score (highest first, then newest
+        id), newest submitted, or needed soonest (no date last)."""
+        if self.order == "newest":
+            return sorted(scored, key=lambda row: row[0].submitted_at, reverse=True)
+        if self.order == "needed_by":
+            return sorted(scored, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
+        return sorted(scored, key=lambda row: (-row[1].sort_key, -row[0].pk))
 
 
 class AssessSettingsForm(forms.ModelForm):

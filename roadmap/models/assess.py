@@ -186,6 +186,13 @@ class TrainingRequestQuerySet(OrgQuerySet):
     def in_state(self, state: str) -> TrainingRequestQuerySet:
         return self.filter(state=state)
 
+    def serving(self, priority) -> TrainingRequestQuerySet:
+        """The requests that name this business priority."""
+        return self.filter(priority=priority)
+
+    def from_department(self, department: str) -> TrainingRequestQuerySet:
+        return self.filter(requester_department=department)
+
     def not_doing(self) -> TrainingRequestQuerySet:
         return self.filter(state__in=[TrainingRequestState.DECLINED, TrainingRequestState.DEFERRED])
 

@@ -69,14 +69,6 @@ def current_roadmap(org) -> Roadmap | None:
     return roadmaps.first()
 
 
-def _sorted(rows: list, sort: str) -> list:
-    if sort == "newest":
-        return sorted(rows, key=lambda row: row[0].submitted_at, reverse=True)
-    if sort == "needed_by":
-        return sorted(rows, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
-    return sorted(rows, key=lambda row: (-row[1].sort_key, -row[0].pk))
-
-
 @member_required
 @require_GET
 def request_list(request: AuthedRequest) -> HttpResponse:
@@ -85,21 +77,10 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     A fixed number of queries however many requests: scores are computed in memory.
     """
     org = request.org
-    requests = TrainingRequest.objects.for_org(org)
-    filters = TrainingRequestFilterForm(request.GET, org=org, departments=requests.departments())
-    rows = requests.for_list()
-    sort = "score"
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["state"]:
-            rows = rows.in_state(data["state"])
-        if data["priority"]:
-            rows = rows.filter(priority=data["priority"])
-        if data["department"]:
-            rows = rows.filter(requester_department=data["department"])
-        sort = data["sort"] or "score"
+    filters = TrainingRequestFilterForm.for_org(org, request.GET)
+    rows = filters.filter(TrainingRequest.objects.for_org(org).for_list())
     scorer = Scorer(org)
-    scored = _sorted(scorer.scored(rows), sort)
+    scored = filters.in_order(scorer.scored(rows))
     page = Paginator(scored, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

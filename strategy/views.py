@@ -290,15 +290,7 @@ def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_for_member(
         request, MaturityAssessment.objects.select_related("taken_by"), pk=pk
     )
-    previous = (
-        MaturityAssessment.objects.for_org(request.org)
-        .latest_first()
-        .filter(taken_on__lte=assessment.taken_on)
-        .exclude(pk=assessment.pk)
-        .exclude(taken_on=assessment.taken_on, pk__gt=assessment.pk)
-        .first()
-    )
-    context = assessment_context(assessment, previous)
+    context = assessment_context(assessment, assessment.previous())
     context["levels"] = maturity.LEVELS
     return render(request, "strategy/maturity_detail.html", context)
 

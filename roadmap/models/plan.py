@@ -373,6 +373,10 @@ class CalendarFeedQuerySet(OrgQuerySet):
     def active(self) -> CalendarFeedQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def of_user(self, user) -> CalendarFeedQuerySet:
+        """A member's own feeds: nobody sees or revokes another member's."""
+        return self.filter(user=user)
+
 
 class CalendarFeed(models.Model):
     """A member's secret iCalendar URL. Only the SHA-256 of the token is stored; the URL is

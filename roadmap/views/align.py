@@ -40,8 +40,7 @@ def _align_context(roadmap: Roadmap) -> dict:
     requests = list(
         TrainingRequest.objects.for_org(roadmap.org)
         .not_doing()
-        .filter(decided_at__date__gte=roadmap.period_start)
-        .filter(decided_at__date__lte=roadmap.period_end)
+        .decided_between(roadmap.period_start, roadmap.period_end)
         .select_related("deferred_to")
         .order_by("decided_at")
     )

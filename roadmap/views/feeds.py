@@ -31,7 +31,7 @@ def _feeds_context(request: AuthedRequest, **extra) -> dict:
     )
     context = {
         "roadmap": roadmap,
-        "feeds": list(CalendarFeed.objects.for_org(request.org).filter(user=request.user)),
+        "feeds": list(CalendarFeed.objects.for_org(request.org).of_user(request.user)),
         "feed_form": CalendarFeedForm(),
         "phase": PHASE,
     }
@@ -67,7 +67,7 @@ def calendar_feed_create(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_POST
 def calendar_feed_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    feed = get_for_member(request, CalendarFeed.objects.filter(user=request.user), pk=pk)
+    feed = get_for_member(request, CalendarFeed.objects.of_user(request.user), pk=pk)
     feed.revoke()
     messages.success(request, "The feed is revoked: calendars subscribed to it stop updating.")
     roadmap_pk = request.POST.get("roadmap", "")

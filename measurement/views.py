@@ -49,7 +49,7 @@ def kpi_create(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def kpi_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    kpi = get_for_member(request, Kpi, pk=pk, write=True)
+    kpi = get_for_member(request, Kpi, pk=pk)
     form = KpiForm(request.POST or None, instance=kpi, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -97,7 +97,7 @@ def kpi_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def kpi_value_record(request: AuthedRequest, pk: int) -> HttpResponse:
-    kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk, write=True)
+    kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk)
     form = KpiValueForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -3,6 +3,11 @@
 Every view that touches an organisation's rows goes through `member_required` and
 `get_for_member`. Outsiders get 404 (an id from another organisation does not exist for
 them); viewers who try to write get 403.
+
+One way to say "may write": `@member_required(write=True)` (or `admin=True`) on a view that
+only writes; `require_write(request)` inside a view that reads on GET and writes on POST.
+`get_for_member` only scopes. Every refusal raises `PermissionDenied`, so the user gets the
+site's 403 page.
 """
 
 from __future__ import annotations
@@ -80,10 +85,8 @@ def member_required(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.membership:
                 return redirect("org_create")
-            if admin and not request.membership.is_admin:
-                raise PermissionDenied("Only an admin of this organisation can do that.")
-            if write and not request.membership.can_write:
-                raise PermissionDenied("Viewers can read this organisation but not change it.")
+            if admin or write:
+                require_write(request, admin=admin)
             return view_func(request, *args, **kwargs)
 
         return wrapped
@@ -91,8 +94,14 @@ def member_required(
     return decorator(view) if view is not None else decorator
 
 
-def require_write(request: HttpRequest) -> None:
-    """For views that read on GET and write on POST."""
+def require_write(request: HttpRequest, *, admin: bool = False) -> None:
+    """Refuse (403) a member who may not write; with `admin`, one who is not an admin.
+
+    For views that read on GET and write on POST; views that only write say it with
+    `@member_required(write=True)` instead.
+    """
+    if admin and not request.membership.is_admin:
+        raise PermissionDenied("Only an admin of this organisation can do that.")
     if not request.membership.can_write:
         raise PermissionDenied("Viewers can read this organisation but not change it.")
 
@@ -100,17 +109,13 @@ def require_write(request: HttpRequest) -> None:
 def get_for_member[M: models.Model](
     request: HttpRequest,
     model_or_queryset: type[M] | models.QuerySet[M],
-    *,
-    write: bool = False,
     **lookup: Any,
 ) -> M:
-    """Fetch one row of the member's organisation, or 404; `write` refuses viewers (403)."""
+    """Fetch one row of the member's organisation, or 404. Scoping only: who may write is
+    said by `member_required(write=True)` or `require_write`."""
     queryset = (
         model_or_queryset._default_manager.all()
         if isinstance(model_or_queryset, type)
         else model_or_queryset
     )
-    obj = get_object_or_404(queryset.filter(org=request.org), **lookup)
-    if write:
-        require_write(request)
-    return obj
+    return get_object_or_404(queryset.filter(org=request.org), **lookup)

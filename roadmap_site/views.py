@@ -19,6 +19,7 @@ from roadmap_site.access import (
     AuthedRequest,
     get_for_member,
     member_required,
+    require_write,
     switch_organization,
 )
 from roadmap_site.forms import (
@@ -74,8 +75,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @member_required
 def org_settings(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
-        if not request.membership.is_admin:
-            return HttpResponse("Only an admin can change the organisation.", status=403)
+        require_write(request, admin=True)
         form = OrganizationForm(request.POST, instance=request.org)
         if form.is_valid():
             form.save()
@@ -194,8 +194,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 def people(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, org=request.org)
     if request.method == "POST":
-        if not request.membership.can_write:
-            return HttpResponse("Viewers cannot add people.", status=403)
+        require_write(request)
         if form.is_valid():
             person = form.save()
             messages.success(request, f"{person.name} added.")
@@ -206,7 +205,7 @@ def people(request: AuthedRequest) -> HttpResponse:
 
 @member_required(write=True)
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_for_member(request, Person, pk=pk, write=True)
+    person = get_for_member(request, Person, pk=pk)
     form = PersonForm(request.POST or None, instance=person, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()

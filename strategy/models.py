@@ -320,6 +320,18 @@ class MaturityAssessment(models.Model):
             for dimension, level in maturity.weakest(self.levels)
         ]
 
+    def previous(self) -> MaturityAssessment | None:
+        """The organisation's assessment just before this one (by date, then by id), to
+        compare with; None for the first."""
+        return (
+            MaturityAssessment.objects.filter(org_id=self.org_id)
+            .latest_first()
+            .filter(taken_on__lte=self.taken_on)
+            .exclude(pk=self.pk)
+            .exclude(taken_on=self.taken_on, pk__gt=self.pk)
+            .first()
+        )
+
     def score_change(self, previous: MaturityAssessment | None) -> Decimal | None:
         return None if previous is None else self.score - previous.score
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from measurement.models import STATUS_RULE
-from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
 from strategy import charts, maturity, services
 from strategy.forms import (
@@ -107,9 +107,9 @@ def one_pager(request: AuthedRequest, pk: int) -> HttpResponse:
 # Canvas answers, edited in place ---------------------------------------------------------
 
 
-def _answer(request: AuthedRequest, pk: int, *, write: bool = False) -> CanvasAnswer:
+def _answer(request: AuthedRequest, pk: int) -> CanvasAnswer:
     return get_for_member(
-        request, CanvasAnswer.objects.select_related("updated_by", "strategy"), pk=pk, write=write
+        request, CanvasAnswer.objects.select_related("updated_by", "strategy"), pk=pk
     )
 
 
@@ -127,7 +127,7 @@ def answer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def answer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    answer = _answer(request, pk, write=True)
+    answer = _answer(request, pk)
     form = AnswerForm(request.POST or None, initial={"text": answer.text})
     if request.method == "POST" and form.is_valid():
         changed = answer.revise(form.cleaned_data["text"], by=request.user)
@@ -157,7 +157,7 @@ def answer_history(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def priority_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    strategy = get_for_member(request, Strategy.objects.select_related("org"), pk=pk, write=True)
+    strategy = get_for_member(request, Strategy.objects.select_related("org"), pk=pk)
     form = PriorityForm(request.POST, strategy=strategy)
     if form.is_valid():
         priority = form.save()
@@ -178,9 +178,7 @@ def priority_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    priority = get_for_member(
-        request, Priority.objects.select_related("strategy__org"), pk=pk, write=True
-    )
+    priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     form = PriorityForm(request.POST or None, instance=priority, strategy=priority.strategy)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -200,9 +198,7 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
-    priority = get_for_member(
-        request, Priority.objects.select_related("strategy__org"), pk=pk, write=True
-    )
+    priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Move up or down.", status=400)
@@ -220,9 +216,7 @@ def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def priority_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    priority = get_for_member(
-        request, Priority.objects.select_related("strategy__org"), pk=pk, write=True
-    )
+    priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     strategy = priority.strategy
     priority.delete()
     if request.htmx:
@@ -295,15 +289,7 @@ def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_for_member(
         request, MaturityAssessment.objects.select_related("taken_by"), pk=pk
     )
-    previous = (
-        MaturityAssessment.objects.for_org(request.org)
-        .latest_first()
-        .filter(taken_on__lte=assessment.taken_on)
-        .exclude(pk=assessment.pk)
-        .exclude(taken_on=assessment.taken_on, pk__gt=assessment.pk)
-        .first()
-    )
-    context = assessment_context(assessment, previous)
+    context = assessment_context(assessment, assessment.previous())
     context["levels"] = maturity.LEVELS
     return render(request, "strategy/maturity_detail.html", context)
 
@@ -316,8 +302,7 @@ def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def listening_list(request: AuthedRequest) -> HttpResponse:
     form = ListeningSessionForm(request.POST or None, org=request.org)
     if request.method == "POST":
-        if not request.membership.can_write:
-            return HttpResponse("Viewers cannot add listening sessions.", status=403)
+        require_write(request)
         if form.is_valid():
             session = form.save(commit=False)
             session.created_by = request.user
@@ -336,7 +321,7 @@ def listening_list(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def listening_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    session = get_for_member(request, ListeningSession, pk=pk, write=True)
+    session = get_for_member(request, ListeningSession, pk=pk)
     form = ListeningSessionForm(request.POST or None, instance=session, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -424,7 +409,7 @@ def theme_create(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def theme_rename(request: AuthedRequest, pk: int) -> HttpResponse:
-    theme = get_for_member(request, Theme, pk=pk, write=True)
+    theme = get_for_member(request, Theme, pk=pk)
     form = ThemeRenameForm(request.POST, instance=theme, prefix=f"t{theme.pk}")
     if form.is_valid():
         form.save()
@@ -437,7 +422,7 @@ def theme_rename(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def theme_merge(request: AuthedRequest, pk: int) -> HttpResponse:
-    theme = get_for_member(request, Theme, pk=pk, write=True)
+    theme = get_for_member(request, Theme, pk=pk)
     form = ThemeMergeForm(request.POST, theme=theme, prefix=f"m{theme.pk}")
     if not form.is_valid():
         return HttpResponse("Choose another theme of this organisation.", status=400)
@@ -449,7 +434,7 @@ def theme_merge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def theme_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    theme = get_for_member(request, Theme, pk=pk, write=True)
+    theme = get_for_member(request, Theme, pk=pk)
     theme.delete()
     messages.success(request, f"Theme “{theme.name}” removed; the notes are untouched.")
     return redirect("strategy:theme_list")

@@ -6,6 +6,7 @@ from roadmap.forms.align import (
     NotDoingForm,
 )
 from roadmap.forms.assess import (
+    SOURCE_FIELDS,
     AssessSettingsForm,
     BulkTriageForm,
     CommitForm,
@@ -46,6 +47,7 @@ from roadmap.forms.plan import (
 )
 
 __all__ = [
+    "SOURCE_FIELDS",
     "AcknowledgeForm",
     "AssessSettingsForm",
     "AvailabilityForm",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as clock
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core import signing
@@ -18,9 +19,16 @@ from roadmap.models import (
     Cycle,
     Initiative,
     TrainingRequest,
+    TrainingRequestQuerySet,
     TrainingRequestState,
 )
 from roadmap_site.models import Organization, Person
+
+if TYPE_CHECKING:
+    from strategy.models import MaturityAssessment, Theme
+
+# Where a request prefilled from the strategy came from: set on the request, not asked.
+SOURCE_FIELDS = ("source", "source_detail")
 
 REQUEST_FIELDS = [
     "title",
@@ -65,8 +73,53 @@ class TrainingRequestForm(forms.ModelForm):
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.org = org
+        # A prefill (`initial_from_*`) says where the request comes from.
+        for name in SOURCE_FIELDS:
+            if name in self.initial:
+                setattr(self.instance, name, self.initial[name])
         self.fields["priority"].queryset = org_priorities(org)
         self.fields["priority"].empty_label = "No priority / not sure"
+
+    @staticmethod
+    def initial_from_theme(theme: Theme) -> dict:
+        """A request from a listening-session theme: its name, the first five quotes with
+        who said them, and how many sessions and departments raised it. Give it a theme
+        from `Theme.objects.with_mentions()`."""
+        mentions = list(theme.mentions.all())
+        departments = ", ".join(theme.counts_by_department())
+        return {
+            "title": theme.name,
+            "problem": "\n".join(f"“{m.quote}” ({m.session.person})" for m in mentions[:5]),
+            "evidence_kind": "stakeholder",
+            "evidence_notes": f"Listening-session theme “{theme.name}”: "
+            f"{len(mentions)} session(s), {departments or 'no department'}.",
+            "source": "listening",
+            "source_detail": f"Theme: {theme.name}",
+        }
+
+    @staticmethod
+    def initial_from_suggestion(assessment: MaturityAssessment, key: str) -> dict | None:
+        """A request from the suggested next move of one of the assessment's weakest
+        dimensions (by its key); None if that dimension has no suggestion."""
+        for dimension, level, move in assessment.next_moves():
+            if dimension.key == key:
+                return {
+                    "title": move[:200] or dimension.name,
+                    "problem": f"Maturity self-assessment of {assessment.taken_on:%-d %b %Y}: "
+                    f"“{dimension.name}” is at level {level.number} ({level.name}). "
+                    f"Next move: {move}",
+                    "evidence_kind": "stakeholder",
+                    "gap": "knowledge",
+                    "source": "maturity",
+                    "source_detail": f"Maturity: {dimension.name}",
+                }
+        return None
+
+    def save(self, commit: bool = True, *, by=None) -> TrainingRequest:
+        """`by`: the member who enters a new request."""
+        if by is not None and self.instance.pk is None:
+            self.instance.submitted_by = by
+        return super().save(commit=commit)
 
 
 class PublicTrainingRequestForm(forms.ModelForm):
@@ -281,6 +334,42 @@ class TrainingRequestFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = org_priorities(org)
         self.fields["department"].choices = [("", "Any department")] + [(d, d) for d in departments]
+
+    @classmethod
+    def for_org(cls, org: Organization, data=None) -> TrainingRequestFilterForm:
+        """The filters of an organisation's request list: its priorities and the
+        departments its requests come from."""
+        departments = TrainingRequest.objects.for_org(org).departments()
+        return cls(data, org=org, departments=departments)
+
+    def filter(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
+        """The requests the filters choose; all of them when the filters are invalid."""
+        if not self.is_valid():
+            return requests
+        data = self.cleaned_data
+        if data["state"]:
+            requests = requests.in_state(data["state"])
+        if data["priority"]:
+            requests = requests.serving(data["priority"])
+        if data["department"]:
+            requests = requests.from_department(data["department"])
+        return requests
+
+    @property
+    def order(self) -> str:
+        """The chosen sort; by score when none or the filters are invalid."""
+        if self.is_valid() and self.cleaned_data["sort"]:
+            return self.cleaned_data["sort"]
+        return "score"
+
+    def in_order(self, scored: list[tuple[TrainingRequest, Any]]) -> list:
+        """(request, score) pairs in the chosen order: score (highest first, then newest
+        id), newest submitted, or needed soonest (no date last)."""
+        if self.order == "newest":
+            return sorted(scored, key=lambda row: row[0].submitted_at, reverse=True)
+        if self.order == "needed_by":
+            return sorted(scored, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
+        return sorted(scored, key=lambda row: (-row[1].sort_key, -row[0].pk))
 
 
 class AssessSettingsForm(forms.ModelForm):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db import transaction
 
 from roadmap.forms.core import (
     DATE_INPUT,
@@ -13,6 +16,7 @@ from roadmap.forms.core import (
 from roadmap.models import (
     Approach,
     CalendarFeed,
+    CapacityEntry,
     DeliveryMedium,
     Initiative,
     InitiativeStatus,
@@ -22,6 +26,7 @@ from roadmap.models import (
     Stage,
     StageKind,
     TimeOff,
+    WarningAcknowledgement,
 )
 from roadmap_site.models import Organization, Person
 
@@ -144,7 +149,22 @@ class StageDependencyForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    """Days per person (L&D team) and cycle, as one grid: `days_<person>_<cycle>`."""
+    """Days per person (L&D team) and cycle, as one grid: `days_<person>_<cycle>`.
+
+    `for_roadmap` builds it for a roadmap's cycles and the organisation's L&D team; `save`
+    writes the whole grid at once.
+    """
+
+    @classmethod
+    def for_roadmap(cls, roadmap: Roadmap, data=None, *, cycles=None, entries=None) -> CapacityForm:
+        """The grid of a roadmap. A page that has loaded the plan passes its `cycles` and
+        `entries` so they are not read twice."""
+        if cycles is None:
+            cycles = roadmap.cycles.all()
+        if entries is None:
+            entries = CapacityEntry.objects.for_org(roadmap.org).filter(cycle__roadmap=roadmap)
+        people = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
+        return cls(data, people=people, cycles=cycles, entries=entries)
 
     def __init__(self, *args, people, cycles, entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,6 +198,20 @@ class CapacityForm(forms.Form):
         for person in self.people:
             for cycle in self.cycles:
                 yield person, cycle, self.cleaned_data.get(self.key(person, cycle))
+
+    def save(self) -> None:
+        """Write the grid in one transaction: a number sets the days of that person and
+        cycle, an empty cell removes them. All cells are written or none."""
+        if not self.is_valid():
+            raise ValueError("The capacity grid has errors; it was not saved.")
+        with transaction.atomic():
+            for person, cycle, days in self.values():
+                if days is None:
+                    CapacityEntry.objects.filter(person=person, cycle=cycle).delete()
+                else:
+                    CapacityEntry.objects.update_or_create(
+                        person=person, cycle=cycle, defaults={"org_id": cycle.org_id, "days": days}
+                    )
 
 
 class TimeOffForm(forms.ModelForm):
@@ -223,16 +257,59 @@ class RoadmapBudgetForm(forms.ModelForm):
 
 
 class AcknowledgeForm(forms.Form):
+    """Acknowledge one plan warning with a note. One form per open warning on the plan page
+    (`for_warning`), so `{{ form }}` renders the hidden key and the labelled note with ids
+    of its own. With `keys`, a key that is not a warning of the plan is an error with code
+    `unknown` (tampered input: the view answers 400)."""
+
     key = forms.CharField(max_length=200, widget=forms.HiddenInput)
     note = forms.CharField(
         label="Why it is acceptable",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the team accepts this warning."},
     )
+
+    def __init__(self, *args, keys: Iterable[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = None if keys is None else set(keys)
+
+    @staticmethod
+    def auto_id_for(index: int) -> str:
+        return f"ack-{index}-%s"
+
+    @classmethod
+    def for_warning(cls, key: str, index: int) -> AcknowledgeForm:
+        """The empty form of the `index`-th warning on the page."""
+        return cls(initial={"key": key}, auto_id=cls.auto_id_for(index))
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if self.keys is not None and key not in self.keys:
+            raise forms.ValidationError("No such warning on this plan.", code="unknown")
+        return key
+
+    def save(self, *, roadmap: Roadmap, by) -> WarningAcknowledgement:
+        if not self.is_valid():
+            raise ValueError("The acknowledgement has errors; it was not saved.")
+        return WarningAcknowledgement.acknowledge(
+            roadmap=roadmap, key=self.cleaned_data["key"], note=self.cleaned_data["note"], by=by
+        )
 
 
 class UnacknowledgeForm(forms.Form):
-    key = forms.CharField(max_length=200)
+    """Reopen an acknowledged warning (the plan page's "Reopen" button)."""
+
+    key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+
+    @classmethod
+    def for_warning(cls, key: str, index: int) -> UnacknowledgeForm:
+        return cls(initial={"key": key}, auto_id=f"reopen-{index}-%s")
+
+    def save(self, *, roadmap: Roadmap) -> bool:
+        if not self.is_valid():
+            raise ValueError("Which warning?")
+        return WarningAcknowledgement.reopen(roadmap=roadmap, key=self.cleaned_data["key"])
 
 
 class TimelineFilterForm(forms.Form):

@@ -186,6 +186,17 @@ class TrainingRequestQuerySet(OrgQuerySet):
     def in_state(self, state: str) -> TrainingRequestQuerySet:
         return self.filter(state=state)
 
+    def serving(self, priority) -> TrainingRequestQuerySet:
+        """The requests that name this business priority."""
+        return self.filter(priority=priority)
+
+    def from_department(self, department: str) -> TrainingRequestQuerySet:
+        return self.filter(requester_department=department)
+
+    def decided_between(self, first: date, last: date) -> TrainingRequestQuerySet:
+        """Decided on a day from `first` to `last`, both included (local dates)."""
+        return self.filter(decided_at__date__gte=first, decided_at__date__lte=last)
+
     def not_doing(self) -> TrainingRequestQuerySet:
         return self.filter(state__in=[TrainingRequestState.DECLINED, TrainingRequestState.DEFERRED])
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import models
 
+from roadmap.models.core import Roadmap
 from roadmap_site.dates import add_months
 from roadmap_site.models import Organization, OrgQuerySet
 
@@ -17,6 +18,7 @@ __all__ = [
     "AVOID_LAUNCH_BY_DEFAULT",
     "BusinessEvent",
     "BusinessEventQuerySet",
+    "CalendarGrid",
     "EventKind",
     "EventKindRule",
     "Occurrence",
@@ -74,7 +76,50 @@ class Occurrence:
         return self.start <= end and self.end >= start
 
 
+@dataclass(frozen=True)
+class CalendarGrid:
+    """A roadmap's year as a CSS grid: column 1 holds the row labels, then one column per
+    month of the roadmap's period. A bar spans `from` up to (not including) `to`, clipped
+    to the period."""
+
+    months: list[date]  # the first day of each month of the period
+    cycle_bars: list[dict]  # {"cycle", "from", "to"}
+    event_bars: list[dict]  # {"occ", "from", "to"}
+
+    @staticmethod
+    def column(period_start: date, day: date) -> int:
+        return (day.year - period_start.year) * 12 + day.month - period_start.month + 2
+
+    @classmethod
+    def span(cls, period_start: date, period_end: date, start: date, end: date) -> dict:
+        start, end = max(start, period_start), min(end, period_end)
+        return {
+            "from": cls.column(period_start, start),
+            "to": cls.column(period_start, end) + 1,
+        }
+
+
 class BusinessEventQuerySet(OrgQuerySet):
+    def calendar_grid(self, roadmap: Roadmap, *, avoided: set[str]) -> CalendarGrid:
+        """These events' occurrences and the roadmap's cycles laid out over its months."""
+        first, last = roadmap.period_start, roadmap.period_end
+        months = []
+        day = first
+        while day <= last:
+            months.append(day)
+            day = add_months(day, 1)
+        return CalendarGrid(
+            months=months,
+            cycle_bars=[
+                {"cycle": cycle, **CalendarGrid.span(first, last, cycle.start, cycle.end)}
+                for cycle in roadmap.cycles.all()
+            ],
+            event_bars=[
+                {"occ": occ, **CalendarGrid.span(first, last, occ.start, occ.end)}
+                for occ in self.occurrences(first, last, avoided=avoided)
+            ],
+        )
+
     def occurrences(self, start: date, end: date, *, avoided: set[str]) -> list[Occurrence]:
         """Each event's occurrences that overlap [start, end], yearly ones repeated."""
         found = []

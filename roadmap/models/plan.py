@@ -15,9 +15,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
-from roadmap import planning
+from roadmap import ical, planning
 from roadmap.models.calendar import EventKind
 from roadmap.models.core import Cycle, Initiative, Roadmap
 from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
@@ -67,6 +68,10 @@ STAKEHOLDER_BUSY_KINDS = frozenset({EventKind.HIRING_WAVE, EventKind.PERFORMANCE
 class StageQuerySet(OrgQuerySet):
     def for_roadmap(self, roadmap: Roadmap) -> StageQuerySet:
         return self.filter(initiative__roadmap=roadmap)
+
+    def for_feed(self) -> StageQuerySet:
+        """In a calendar feed: by date, with what each entry names (initiative, assignee)."""
+        return self.select_related("initiative", "assignee").order_by("start", "pk")
 
 
 class Stage(models.Model):
@@ -128,6 +133,22 @@ class Stage(models.Model):
             effort_days=self.effort_days,
             assignee_id=self.assignee_id,
             status=self.status,
+        )
+
+    def as_milestone(self, *, url: str = "") -> ical.Milestone:
+        """The stage as a calendar-feed entry; reads its initiative and assignee."""
+        lines = (
+            f"Status: {self.get_status_display()}",
+            f"Assignee: {self.assignee.name}" if self.assignee else "",
+            f"Good enough: {self.good_enough}" if self.good_enough else "",
+        )
+        return ical.Milestone(
+            stage_id=self.pk,
+            summary=f"{self.initiative.title} · {self.get_kind_display()}",
+            start=self.start,
+            end=self.end,
+            description="\n".join(line for line in lines if line),
+            url=url,
         )
 
     @classmethod
@@ -330,10 +351,31 @@ class WarningAcknowledgement(models.Model):
     def __str__(self) -> str:
         return f"{self.key}: {self.note[:40]}"
 
+    @classmethod
+    def acknowledge(cls, *, roadmap: Roadmap, key: str, note: str, by) -> WarningAcknowledgement:
+        """Accept the warning `key` of the roadmap with a note; acknowledging it again
+        replaces the note, who and when."""
+        acknowledgement, _ = cls.objects.update_or_create(
+            roadmap=roadmap,
+            key=key,
+            defaults={"org_id": roadmap.org_id, "note": note, "by": by, "at": timezone.now()},
+        )
+        return acknowledgement
+
+    @classmethod
+    def reopen(cls, *, roadmap: Roadmap, key: str) -> bool:
+        """The warning `key` is open again; False if it was not acknowledged."""
+        deleted, _ = cls.objects.filter(roadmap=roadmap, key=key).delete()
+        return deleted > 0
+
 
 class CalendarFeedQuerySet(OrgQuerySet):
     def active(self) -> CalendarFeedQuerySet:
         return self.filter(revoked_at__isnull=True)
+
+    def of_user(self, user) -> CalendarFeedQuerySet:
+        """A member's own feeds: nobody sees or revokes another member's."""
+        return self.filter(user=user)
 
 
 class CalendarFeed(models.Model):
@@ -385,3 +427,18 @@ class CalendarFeed(models.Model):
 
     def mark_used(self) -> None:
         CalendarFeed.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+
+    def build_ical(self, *, origin: str) -> bytes:
+        """The feed's iCalendar: the stages of every roadmap of the organisation, each
+        linking to its initiative's plan under `origin` (e.g. "https://roadmap.example"),
+        and the organisation's business calendar."""
+        from roadmap.plan_data import calendar_events  # plan_data imports these models
+
+        origin = origin.rstrip("/")
+        milestones = [
+            stage.as_milestone(
+                url=origin + reverse("roadmap:initiative_plan", args=[stage.initiative_id])
+            )
+            for stage in Stage.objects.for_org(self.org).for_feed()
+        ]
+        return ical.build_feed(f"{self.org.name} roadmap", milestones, calendar_events(self.org))

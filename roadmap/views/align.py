@@ -25,7 +25,6 @@ from roadmap.models import (
     change_log,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
-from roadmap_site.dates import add_months
 
 # Align: commitments, not doing, change log, business calendar ------------------------------
 
@@ -41,8 +40,7 @@ def _align_context(roadmap: Roadmap) -> dict:
     requests = list(
         TrainingRequest.objects.for_org(roadmap.org)
         .not_doing()
-        .filter(decided_at__date__gte=roadmap.period_start)
-        .filter(decided_at__date__lte=roadmap.period_end)
+        .decided_between(roadmap.period_start, roadmap.period_end)
         .select_related("deferred_to")
         .order_by("decided_at")
     )
@@ -86,7 +84,7 @@ def roadmap_align(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = NotDoingForm(request.POST, roadmap=roadmap)
     if form.is_valid():
         item = form.save(commit=False)
@@ -114,31 +112,14 @@ def roadmap_changes(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _calendar_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
     avoided = EventKindRule.avoided_kinds(request.org)
-    occurrences = BusinessEvent.objects.for_org(request.org).occurrences(
-        roadmap.period_start, roadmap.period_end, avoided=avoided
-    )
-    months = []
-    day = roadmap.period_start
-    while day <= roadmap.period_end:
-        months.append(day)
-        day = add_months(day, 1)
-
-    def column(day) -> int:
-        start = roadmap.period_start
-        return (day.year - start.year) * 12 + day.month - start.month + 2
-
-    def span(start, end) -> dict:
-        start, end = max(start, roadmap.period_start), min(end, roadmap.period_end)
-        return {"from": column(start), "to": column(end) + 1}
-
-    cycles = [{"cycle": c, **span(c.start, c.end)} for c in roadmap.cycles.all()]
-    events = [{"occ": o, **span(o.start, o.end)} for o in occurrences]
+    events = BusinessEvent.objects.for_org(request.org)
+    grid = events.calendar_grid(roadmap, avoided=avoided)
     context = {
         "roadmap": roadmap,
-        "months": months,
-        "cycle_bars": cycles,
-        "event_bars": events,
-        "events": BusinessEvent.objects.for_org(request.org),
+        "months": grid.months,
+        "cycle_bars": grid.cycle_bars,
+        "event_bars": grid.event_bars,
+        "events": events,
         "event_form": BusinessEventForm(org=request.org),
         "avoid_form": AvoidLaunchesForm(initial={"kinds": sorted(avoided)}),
         "phase": "align",
@@ -157,7 +138,7 @@ def roadmap_calendar(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = BusinessEventForm(request.POST, org=request.org)
     if form.is_valid():
         try:
@@ -175,8 +156,8 @@ def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
-    event = get_for_member(request, BusinessEvent, pk=event_pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
+    event = get_for_member(request, BusinessEvent, pk=event_pk)
     event.delete()
     messages.success(request, f"“{event.name}” removed from the business calendar.")
     return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
@@ -185,7 +166,7 @@ def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse
 @member_required(write=True)
 @require_POST
 def avoid_launches(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = AvoidLaunchesForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Unknown event kind.")

@@ -22,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 
 from roadmap import services
 from roadmap.forms import (
+    SOURCE_FIELDS,
     AssessSettingsForm,
     BulkTriageForm,
     CommitForm,
@@ -67,14 +68,6 @@ def current_roadmap(org) -> Roadmap | None:
     return roadmaps.first()
 
 
-def _sorted(rows: list, sort: str) -> list:
-    if sort == "newest":
-        return sorted(rows, key=lambda row: row[0].submitted_at, reverse=True)
-    if sort == "needed_by":
-        return sorted(rows, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
-    return sorted(rows, key=lambda row: (-row[1].sort_key, -row[0].pk))
-
-
 @member_required
 @require_GET
 def request_list(request: AuthedRequest) -> HttpResponse:
@@ -83,21 +76,10 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     A fixed number of queries however many requests: scores are computed in memory.
     """
     org = request.org
-    requests = TrainingRequest.objects.for_org(org)
-    filters = TrainingRequestFilterForm(request.GET, org=org, departments=requests.departments())
-    rows = requests.for_list()
-    sort = "score"
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["state"]:
-            rows = rows.in_state(data["state"])
-        if data["priority"]:
-            rows = rows.filter(priority=data["priority"])
-        if data["department"]:
-            rows = rows.filter(requester_department=data["department"])
-        sort = data["sort"] or "score"
+    filters = TrainingRequestFilterForm.for_org(org, request.GET)
+    rows = filters.filter(TrainingRequest.objects.for_org(org).for_list())
     scorer = Scorer(org)
-    scored = _sorted(scorer.scored(rows), sort)
+    scored = filters.in_order(scorer.scored(rows))
     page = Paginator(scored, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -117,24 +99,15 @@ def request_list(request: AuthedRequest) -> HttpResponse:
 
 
 def _prefill(request: AuthedRequest) -> dict:
-    """Initial values from a listening-session theme or a maturity suggestion."""
+    """Initial values from a listening-session theme or a maturity suggestion in the query
+    string (`from_theme=<id>`, or `from_suggestion=<dimension>[&assessment=<id>]`)."""
     from strategy.models import MaturityAssessment, Theme
 
     if theme_id := request.GET.get("from_theme"):
         if not theme_id.isdigit():
             raise Http404
         theme = get_for_member(request, Theme.objects.with_mentions(), pk=int(theme_id))
-        mentions = list(theme.mentions.all())
-        departments = ", ".join(theme.counts_by_department())
-        return {
-            "title": theme.name,
-            "problem": "\n".join(f"“{m.quote}” ({m.session.person})" for m in mentions[:5]),
-            "evidence_kind": "stakeholder",
-            "evidence_notes": f"Listening-session theme “{theme.name}”: "
-            f"{len(mentions)} session(s), {departments or 'no department'}.",
-            "source": "listening",
-            "source_detail": f"Theme: {theme.name}",
-        }
+        return TrainingRequestForm.initial_from_theme(theme)
     if key := request.GET.get("from_suggestion"):
         assessments = MaturityAssessment.objects.latest_first()
         chosen = request.GET.get("assessment", "")
@@ -144,19 +117,10 @@ def _prefill(request: AuthedRequest) -> dict:
             assessment = assessments.for_org(request.org).first()
         if assessment is None:
             raise Http404("No maturity assessment yet.")
-        for dimension, level, move in assessment.next_moves():
-            if dimension.key == key:
-                return {
-                    "title": move[:200] or dimension.name,
-                    "problem": f"Maturity self-assessment of {assessment.taken_on:%-d %b %Y}: "
-                    f"“{dimension.name}” is at level {level.number} ({level.name}). "
-                    f"Next move: {move}",
-                    "evidence_kind": "stakeholder",
-                    "gap": "knowledge",
-                    "source": "maturity",
-                    "source_detail": f"Maturity: {dimension.name}",
-                }
-        raise Http404("That dimension has no suggested next move.")
+        initial = TrainingRequestForm.initial_from_suggestion(assessment, key)
+        if initial is None:
+            raise Http404("That dimension has no suggested next move.")
+        return initial
     return {}
 
 
@@ -164,15 +128,9 @@ def _prefill(request: AuthedRequest) -> dict:
 @require_http_methods(["GET", "POST"])
 def request_create(request: AuthedRequest) -> HttpResponse:
     """A request entered by the team, or turned from a theme or maturity suggestion."""
-    prefill = _prefill(request)
-    source = {k: prefill.pop(k) for k in ("source", "source_detail") if k in prefill}
-    form = TrainingRequestForm(request.POST or None, initial=prefill, org=request.org)
+    form = TrainingRequestForm(request.POST or None, initial=_prefill(request), org=request.org)
     if request.method == "POST" and form.is_valid():
-        item = form.save(commit=False)
-        item.submitted_by = request.user
-        for name, value in source.items():
-            setattr(item, name, value)
-        item.save()
+        item = form.save(by=request.user)
         messages.success(request, f"Request “{item.title}” added.")
         return redirect("roadmap:request_detail", pk=item.pk)
     return render(
@@ -180,7 +138,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
         "roadmap/request_form.html",
         {
             "form": form,
-            "source": source,
+            "source": {k: v for k, v in form.initial.items() if k in SOURCE_FIELDS},
             "phase": "assess",
             "roadmap": current_roadmap(request.org),
         },
@@ -191,7 +149,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = get_for_member(request, TrainingRequest, pk=pk, write=True)
+    item = get_for_member(request, TrainingRequest, pk=pk)
     form = TrainingRequestForm(request.POST or None, instance=item, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -240,7 +198,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     """One triage decision; a refused one re-renders the panel with the reason."""
     if action not in DECISIONS:
         raise Http404
-    item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk, write=True)
+    item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk)
     form, name = None, None
     if action == "decline":
         form, name = DeclineForm(request.POST), "decline_form"

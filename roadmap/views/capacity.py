@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,6 @@ from roadmap.forms import (
     TimeOffForm,
 )
 from roadmap.models import (
-    CapacityEntry,
     Roadmap,
     SmeAvailability,
     TimeOff,
@@ -25,7 +23,6 @@ from roadmap.models import (
 from roadmap.plan_data import load_plan
 from roadmap.views.plan import PHASE, ROADMAPS
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
-from roadmap_site.models import Person
 
 
 def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
@@ -33,7 +30,6 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
     result = data.capacity
     names = {pk: person.name for pk, person in data.people.items()}
     cycles = {cycle.pk: cycle for cycle in data.cycles}
-    team = list(Person.objects.for_org(roadmap.org).filter(is_ld_team=True))
     per_cycle = [
         {
             "cycle": cycles[load.cycle_id],
@@ -60,8 +56,8 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
         "per_cycle": per_cycle,
         "chart": timeline.capacity_figure(result, names),
         "budget_rows": data.budget_rows(),
-        "capacity_form": CapacityForm(
-            people=team, cycles=data.cycles, entries=data.capacity_entries
+        "capacity_form": CapacityForm.for_roadmap(
+            roadmap, cycles=data.cycles, entries=data.capacity_entries
         ),
         "time_off_form": TimeOffForm(org=roadmap.org),
         "availability_form": AvailabilityForm(org=roadmap.org),
@@ -79,21 +75,11 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
     require_write(request)
-    team = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
-    cycles = list(roadmap.cycles.all())
-    entries = CapacityEntry.objects.for_org(roadmap.org).filter(cycle__roadmap=roadmap)
-    form = CapacityForm(request.POST, people=team, cycles=cycles, entries=entries)
+    form = CapacityForm.for_roadmap(roadmap, request.POST)
     if not form.is_valid():
         context = _capacity_context(request, roadmap, capacity_form=form)
         return render(request, "roadmap/capacity.html", context, status=400)
-    with transaction.atomic():
-        for person, cycle, days in form.values():
-            if days is None:
-                CapacityEntry.objects.filter(person=person, cycle=cycle).delete()
-            else:
-                CapacityEntry.objects.update_or_create(
-                    person=person, cycle=cycle, defaults={"org": roadmap.org, "days": days}
-                )
+    form.save()
     messages.success(request, "Capacity saved.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#capacity-form")
 
@@ -101,7 +87,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = RoadmapBudgetForm(request.POST, instance=roadmap)
     if form.is_valid():
         form.save()
@@ -112,7 +98,7 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = form_class(request.POST, org=roadmap.org)
     if form.is_valid():
         form.save()
@@ -137,8 +123,8 @@ def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    get_for_member(request, TimeOff, pk=row_pk, write=True).delete()
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    get_for_member(request, TimeOff, pk=row_pk).delete()
     messages.success(request, "Time off removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
 
@@ -146,7 +132,7 @@ def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRespons
 @member_required(write=True)
 @require_POST
 def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    get_for_member(request, SmeAvailability, pk=row_pk, write=True).delete()
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    get_for_member(request, SmeAvailability, pk=row_pk).delete()
     messages.success(request, "Availability window removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")

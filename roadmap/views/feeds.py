@@ -11,16 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from roadmap import ical
 from roadmap.forms import (
     CalendarFeedForm,
 )
 from roadmap.models import (
     CalendarFeed,
     Roadmap,
-    Stage,
 )
-from roadmap.plan_data import calendar_events
 from roadmap.views.plan import PHASE
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 
@@ -34,7 +31,7 @@ def _feeds_context(request: AuthedRequest, **extra) -> dict:
     )
     context = {
         "roadmap": roadmap,
-        "feeds": list(CalendarFeed.objects.for_org(request.org).filter(user=request.user)),
+        "feeds": list(CalendarFeed.objects.for_org(request.org).of_user(request.user)),
         "feed_form": CalendarFeedForm(),
         "phase": PHASE,
     }
@@ -70,7 +67,7 @@ def calendar_feed_create(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_POST
 def calendar_feed_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    feed = get_for_member(request, CalendarFeed.objects.filter(user=request.user), pk=pk)
+    feed = get_for_member(request, CalendarFeed.objects.of_user(request.user), pk=pk)
     feed.revoke()
     messages.success(request, "The feed is revoked: calendars subscribed to it stop updating.")
     roadmap_pk = request.POST.get("roadmap", "")
@@ -94,33 +91,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404("No such feed.")
     feed.mark_used()
-    stages = (
-        Stage.objects.for_org(feed.org)
-        .select_related("initiative", "assignee")
-        .order_by("start", "pk")
-    )
-    milestones = [
-        ical.Milestone(
-            stage_id=stage.pk,
-            summary=f"{stage.initiative.title} · {stage.get_kind_display()}",
-            start=stage.start,
-            end=stage.end,
-            description="\n".join(
-                line
-                for line in (
-                    f"Status: {stage.get_status_display()}",
-                    f"Assignee: {stage.assignee.name}" if stage.assignee else "",
-                    f"Good enough: {stage.good_enough}" if stage.good_enough else "",
-                )
-                if line
-            ),
-            url=request.build_absolute_uri(
-                reverse("roadmap:initiative_plan", args=[stage.initiative_id])
-            ),
-        )
-        for stage in stages
-    ]
-    body = ical.build_feed(f"{feed.org.name} roadmap", milestones, calendar_events(feed.org))
+    body = feed.build_ical(origin=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="roadmap.ics"'
     response["Referrer-Policy"] = "no-referrer"

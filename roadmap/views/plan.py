@@ -34,7 +34,6 @@ from roadmap.models import (
     Stage,
     StageDependency,
     StageStatus,
-    WarningAcknowledgement,
 )
 from roadmap.plan_data import PlanData, load_plan
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
@@ -49,18 +48,43 @@ STATUS_LABELS = {**dict(InitiativeStatus.choices), **dict(StageStatus.choices)}
 # The plan of a roadmap ---------------------------------------------------------------------
 
 
-def _plan_context(roadmap: Roadmap, data: PlanData | None = None, **extra) -> dict:
+def _plan_context(
+    roadmap: Roadmap,
+    data: PlanData | None = None,
+    *,
+    ack_form: AcknowledgeForm | None = None,
+    **extra,
+) -> dict:
+    """The plan page. `ack_form` is a refused acknowledgement: its warning shows it, with
+    the errors, in place of an empty form."""
     data = data or load_plan(roadmap)
     open_warnings = [w for w in data.warnings if w.acknowledgement is None]
     acknowledged = [w for w in data.warnings if w.acknowledgement is not None]
+    warnings = open_warnings + acknowledged  # acknowledged ones last, muted
+    refused_key = ack_form.data.get("key") if ack_form is not None else None
+    warning_forms = []
+    for index, warning in enumerate(warnings, start=1):
+        if warning.acknowledgement is not None:
+            form = UnacknowledgeForm.for_warning(warning.key, index)
+        elif warning.key == refused_key:
+            form = ack_form
+            form.auto_id = AcknowledgeForm.auto_id_for(index)
+        else:
+            form = AcknowledgeForm.for_warning(warning.key, index)
+        warning_forms.append((warning, form))
     context = {
         "roadmap": roadmap,
         "phase": PHASE,
         "plan": data,
         "sequenced": data.sequenced(),
-        "warnings": open_warnings + acknowledged,  # acknowledged ones last, muted
+        "warnings": warnings,
+        # (warning, its form) in the order of `warnings`: an AcknowledgeForm for an open
+        # warning, an UnacknowledgeForm ("Reopen") for an acknowledged one.
+        "warning_forms": warning_forms,
         "open_warnings": open_warnings,
         "acknowledged": acknowledged,
+        "ack_error": refused_key,
+        "ack_form": ack_form,
     }
     context.update(extra)
     return context
@@ -77,7 +101,7 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Up or down within its cycle's now / next / later group: a button, not a drag."""
-    initiative = get_for_member(request, Initiative, pk=pk, write=True)
+    initiative = get_for_member(request, Initiative, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Move up or down.")
@@ -92,29 +116,20 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
-    form = AcknowledgeForm(request.POST)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     data = load_plan(roadmap)
-    keys = {warning.key for warning in data.warnings}
-    if form.is_valid() and form.cleaned_data["key"] not in keys:
+    form = AcknowledgeForm(request.POST, keys=(warning.key for warning in data.warnings))
+    if form.has_error("key", "unknown"):
         return HttpResponseBadRequest("No such warning on this plan.")
     if form.is_valid():
-        WarningAcknowledgement.objects.update_or_create(
-            roadmap=roadmap,
-            key=form.cleaned_data["key"],
-            defaults={
-                "org": roadmap.org,
-                "note": form.cleaned_data["note"],
-                "by": request.user,
-                "at": timezone.now(),
-            },
-        )
+        form.save(roadmap=roadmap, by=request.user)
         if request.htmx:
             return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
         messages.success(request, "Warning acknowledged.")
         return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
-    context = _plan_context(roadmap, data, ack_error=form.data.get("key"), ack_form=form)
+    context = _plan_context(roadmap, data, ack_form=form)
     if request.htmx:
+        # A missing note is a normal answer: the warnings come back with the error.
         return render(request, "roadmap/plan.html#warnings", context)
     return render(request, "roadmap/plan.html", context, status=400)
 
@@ -122,11 +137,11 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, ROADMAPS, pk=pk)
     form = UnacknowledgeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Which warning?")
-    roadmap.acknowledgements.filter(key=form.cleaned_data["key"]).delete()
+    form.save(roadmap=roadmap)
     if request.htmx:
         return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
     messages.success(request, "The warning is open again.")
@@ -183,10 +198,8 @@ def _stages_fragment(request: HttpRequest, initiative: Initiative, **extra) -> H
     return reswap(retarget(response, "#stages"), "outerHTML")
 
 
-def _initiative(request: AuthedRequest, pk: int, *, write: bool = False) -> Initiative:
-    return get_for_member(
-        request, Initiative.objects.select_related("roadmap__org"), pk=pk, write=write
-    )
+def _initiative(request: AuthedRequest, pk: int) -> Initiative:
+    return get_for_member(request, Initiative.objects.select_related("roadmap__org"), pk=pk)
 
 
 @member_required
@@ -210,7 +223,7 @@ def initiative_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def stage_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk, write=True)
+    initiative = _initiative(request, pk)
     form = StageForm(request.POST, initiative=initiative)
     if form.is_valid():
         stage = form.save()
@@ -224,13 +237,8 @@ def stage_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "roadmap/plan_initiative.html", context, status=400)
 
 
-def _stage(request: AuthedRequest, pk: int, *, write: bool = True) -> Stage:
-    return get_for_member(
-        request,
-        Stage.objects.select_related("initiative__roadmap__org"),
-        pk=pk,
-        write=write,
-    )
+def _stage(request: AuthedRequest, pk: int) -> Stage:
+    return get_for_member(request, Stage.objects.select_related("initiative__roadmap__org"), pk=pk)
 
 
 @member_required(write=True)
@@ -280,7 +288,7 @@ def stage_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk, write=True)
+    initiative = _initiative(request, pk)
     form = SmeForm(request.POST, initiative=initiative)
     if not form.is_valid():
         context = _initiative_context(initiative, sme_form=form)
@@ -295,7 +303,7 @@ def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def sme_remove(request: AuthedRequest, pk: int) -> HttpResponse:
-    assignment = get_for_member(request, SmeAssignment, pk=pk, write=True)
+    assignment = get_for_member(request, SmeAssignment, pk=pk)
     assignment.delete()
     messages.success(request, f"{assignment.person} is no longer an SME of this initiative.")
     return redirect(reverse("roadmap:initiative_plan", args=[assignment.initiative_id]) + "#smes")
@@ -306,7 +314,7 @@ def sme_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
     """`kind=initiative`: this initiative waits for another; `kind=stage`: one of its
     stages waits for a stage of the roadmap. Finish-to-start either way."""
-    initiative = _initiative(request, pk, write=True)
+    initiative = _initiative(request, pk)
     kind = request.POST.get("kind")
     if kind == "initiative":
         form = InitiativeDependencyForm(request.POST, initiative=initiative)
@@ -339,11 +347,11 @@ def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     if kind == "initiative":
-        dependency = get_for_member(request, InitiativeDependency, pk=pk, write=True)
+        dependency = get_for_member(request, InitiativeDependency, pk=pk)
         initiative_id = dependency.successor_id
     elif kind == "stage":
         dependency = get_for_member(
-            request, StageDependency.objects.select_related("successor"), pk=pk, write=True
+            request, StageDependency.objects.select_related("successor"), pk=pk
         )
         initiative_id = dependency.successor.initiative_id
     else:

@@ -83,7 +83,7 @@ def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = InitiativeForm(request.POST, roadmap=roadmap)
     if form.is_valid():
         initiative = form.save(by=request.user)
@@ -128,7 +128,7 @@ def initiative_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = get_for_member(request, Initiative.objects.with_people(), pk=pk, write=True)
+    initiative = get_for_member(request, Initiative.objects.with_people(), pk=pk)
     roadmap = initiative.roadmap
     form = InitiativeForm(request.POST or None, instance=initiative, roadmap=roadmap)
     if request.method == "POST" and form.is_valid():
@@ -166,7 +166,7 @@ def roadmap_chart(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @ratelimit(key="user", rate="20/m", block=True)
 def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     export = services.start_export(roadmap=roadmap, requested_by=request.user)
     if request.htmx:
         return render(request, "roadmap/export_detail.html#export-status", {"export": export})
@@ -202,7 +202,7 @@ def export_download(request: AuthedRequest, pk: int) -> FileResponse:
 @member_required(write=True)
 @require_POST
 def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk, write=True)
+    roadmap = get_for_member(request, Roadmap, pk=pk)
     form = ShareLinkForm(request.POST)
     context = {"roadmap": roadmap, "share_form": form}
     if form.is_valid():
@@ -232,7 +232,7 @@ def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = get_for_member(request, ShareLink.objects.select_related("roadmap"), pk=pk, write=True)
+    link = get_for_member(request, ShareLink.objects.select_related("roadmap"), pk=pk)
     link.revoke()
     roadmap = link.roadmap
     if request.htmx:

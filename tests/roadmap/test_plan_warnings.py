@@ -190,6 +190,27 @@ def test_an_acknowledgement_needs_a_note_and_a_real_warning(editor_client, roadm
     assert not WarningAcknowledgement.objects.exists()
 
 
+def test_the_plan_gives_each_warning_its_form(editor_client, roadmap, conflict, initiative):
+    """`warning_forms` pairs every warning with the form that renders it: Acknowledge for an
+    open one (the refused one bound, with its error), Reopen for an acknowledged one."""
+    from roadmap.forms import AcknowledgeForm, UnacknowledgeForm
+
+    url = reverse("roadmap:warning_acknowledge", args=[roadmap.pk])
+    response = editor_client.post(url, {"key": conflict, "note": ""})
+    assert response.status_code == 400
+    [(warning, form)] = response.context["warning_forms"]
+    assert warning.key == conflict
+    assert isinstance(form, AcknowledgeForm) and form.is_bound
+    assert form.errors["note"] == ["Say why the team accepts this warning."]
+    assert form.auto_id == "ack-1-%s"
+
+    editor_client.post(url, {"key": conflict, "note": "Finance agreed."})
+    page = editor_client.get(reverse("roadmap:roadmap_plan", args=[roadmap.pk]))
+    [(warning, form)] = page.context["warning_forms"]
+    assert warning.acknowledgement.note == "Finance agreed."
+    assert isinstance(form, UnacknowledgeForm) and form.initial == {"key": conflict}
+
+
 def test_the_demo_plan_shows_every_kind_of_warning():
     from roadmap.demo import ROADMAP_TITLE
     from roadmap.models import Roadmap

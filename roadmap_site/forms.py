@@ -74,7 +74,11 @@ class SignupForm(forms.Form):
         if invitation is not None:
             # Joining through an invitation: the organisation already exists.
             del self.fields["org_name"]
+            # The invitation binds to its address: shown, locked, and whatever is posted
+            # in its place is ignored (a disabled field takes its initial value).
             self.fields["email"].initial = invitation.email
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "The address this invitation was sent to."
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()

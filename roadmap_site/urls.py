@@ -4,7 +4,6 @@ from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
 from roadmap_site import views
-from roadmap_site.forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,9 +11,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        ratelimit(key="ip", rate="20/m", method="POST", block=True)(
-            auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
-        ),
+        # Per IP here; per account (with backoff) in the view's form.
+        ratelimit(key="ip", rate="20/m", method="POST", block=True)(views.SignInView.as_view()),
         name="login",
     ),
     path(

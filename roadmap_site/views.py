@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -22,6 +23,7 @@ from roadmap_site.access import (
     switch_organization,
 )
 from roadmap_site.forms import (
+    EmailAuthenticationForm,
     InviteForm,
     OrganizationForm,
     PersonForm,
@@ -248,6 +250,21 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{person.name} saved.")
         return redirect("people")
     return render(request, "roadmap_site/person_form.html", {"form": form, "person": person})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in with e-mail addresses and the per-account lock (roadmap_site/signin.py).
+
+    A locked address answers 429, whether or not an account has it.
+    """
+
+    authentication_form = EmailAuthenticationForm
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.is_locked:
+            response.status_code = 429
+        return response
 
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

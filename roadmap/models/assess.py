@@ -119,18 +119,18 @@ class AssessSettings(models.Model):
 
     # The public intake form -------------------------------------------------------------
 
-    def new_intake_address(self) -> str:
+    def new_intake_address(self, token: str | None = None) -> str:
         """A new secret for the form's address; the previous address stops working.
         Returns the token, which is not stored and can be shown only now."""
-        token = new_token()
+        token = token or new_token()
         self.intake_token_hash = hash_token(token)
         self.save()
         return token
 
-    def open_intake(self) -> str:
-        """Open the public form at a new address; returns its token."""
+    def open_intake(self, token: str | None = None) -> str:
+        """Open the public form at a new address (random unless given); returns its token."""
         self.intake_open = True
-        return self.new_intake_address()
+        return self.new_intake_address(token)
 
     @classmethod
     def find_open_intake(cls, token: str) -> AssessSettings | None:

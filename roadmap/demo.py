@@ -28,6 +28,7 @@ from roadmap.models import (
     TrainingRequest,
     WarningAcknowledgement,
 )
+from roadmap_site.demo_tokens import demo_token
 from roadmap_site.models import hash_token
 
 if TYPE_CHECKING:
@@ -170,15 +171,15 @@ def seed(demo: Demo) -> Roadmap:
             )
     seed_assess_align(demo, roadmap, cycles)
     seed_plan(demo, roadmap, cycles)
-    ShareLink.objects.get_or_create(
-        token_hash=hash_token(DEMO_SHARE_TOKEN),
-        defaults={
-            "org": demo.org,
-            "roadmap": roadmap,
-            "label": "Leadership review (demo link)",
-            "created_by": demo.users["demo@example.com"],
-        },
+    # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).
+    share_hash = hash_token(demo_token(DEMO_SHARE_TOKEN))
+    link, _ = ShareLink.objects.get_or_create(
+        org=demo.org,
+        roadmap=roadmap,
+        label="Leadership review (demo link)",
+        defaults={"created_by": demo.users["demo@example.com"], "token_hash": share_hash},
     )
+    ShareLink.objects.filter(pk=link.pk).update(token_hash=share_hash)
     return roadmap
 
 
@@ -186,6 +187,7 @@ def seed(demo: Demo) -> Roadmap:
 
 # The requester's status link of one demo request, published in the README like the share link.
 DEMO_STATUS_TOKEN = "demo-request-status-link"  # noqa: S105
+DEMO_INTAKE_TOKEN = "demo-intake-form"  # noqa: S105
 YEAR_PLANNED = date(2026, 2, 16)
 
 
@@ -779,7 +781,7 @@ DROPPED = [
 
 def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
     maya = demo.users["demo@example.com"]
-    AssessSettings.objects.get_or_create(
+    assess_settings, _ = AssessSettings.objects.get_or_create(
         org=demo.org,
         defaults={
             "intake_intro": "Tell Northwind's L&D team what is getting in the way of your "
@@ -787,6 +789,7 @@ def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
             "see our decision and why on your private status link."
         },
     )
+    assess_settings.open_intake(demo_token(DEMO_INTAKE_TOKEN))
     initiatives = {i.title: i for i in roadmap.initiatives.all()}
     by_title: dict[str, TrainingRequest] = {}
     # Originals first, so duplicates can point at them.
@@ -832,10 +835,14 @@ def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
         if state != "new":
             fields["decided_by"] = maya
         if title == STATUS_LINK_REQUEST:
-            fields["status_token_hash"] = hash_token(DEMO_STATUS_TOKEN)
+            fields["status_token_hash"] = hash_token(demo_token(DEMO_STATUS_TOKEN))
         by_title[title], _ = TrainingRequest.objects.get_or_create(
             org=demo.org, title=title, defaults=fields
         )
+        if title == STATUS_LINK_REQUEST:
+            TrainingRequest.objects.filter(pk=by_title[title].pk).update(
+                status_token_hash=fields["status_token_hash"]
+            )
     for name, kind, start, end, yearly, notes in EVENTS:
         BusinessEvent.objects.get_or_create(
             org=demo.org,

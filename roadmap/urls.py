@@ -27,7 +27,8 @@ urlpatterns = [
     path("requests/<int:pk>/", assess.request_detail, name="request_detail"),
     path("requests/<int:pk>/edit/", assess.request_edit, name="request_edit"),
     path("requests/<int:pk>/<str:action>/", assess.request_decide, name="request_decide"),
-    path("intake/<slug:slug>/", assess.intake, name="intake"),
+    path("requests/intake-address/", assess.intake_address, name="intake_address"),
+    path("intake/<str:token>/", assess.intake, name="intake"),
     path("status/<str:token>/", assess.request_status, name="request_status"),
     # Align
     path("roadmaps/<int:pk>/align/", align.roadmap_align, name="roadmap_align"),

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
+from roadmap_site import signin
 from roadmap_site.models import Membership, Organization, Person, Role, User
 
 
@@ -13,9 +15,46 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": (
+            "Too many failed sign-ins with this address. Try again in %(minutes)s, "
+            "or reset your password."
+        ),
+    }
+
     def clean_username(self) -> str:
         # Addresses are stored lower-cased (UserManager, SignupForm); the lookup is exact.
         return self.cleaned_data["username"].lower()
+
+    def clean(self):
+        """Refuse a locked address before checking its password; count failures.
+
+        Known and unknown addresses go through the same steps and get the same answers.
+        """
+        email = self.cleaned_data.get("username")
+        if email:
+            seconds = signin.locked_for(email)
+            if seconds:
+                minutes = -(-seconds // 60)
+                raise forms.ValidationError(
+                    self.error_messages["locked"],
+                    code="locked",
+                    params={"minutes": f"{minutes} minute{'s' if minutes > 1 else ''}"},
+                )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                signin.record_failure(email)
+            raise
+        if email:
+            signin.record_success(email)
+        return cleaned
+
+    @property
+    def is_locked(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, "locked")
 
 
 class OrganizationForm(forms.ModelForm):
@@ -74,7 +113,11 @@ class SignupForm(forms.Form):
         if invitation is not None:
             # Joining through an invitation: the organisation already exists.
             del self.fields["org_name"]
+            # The invitation binds to its address: shown, locked, and whatever is posted
+            # in its place is ignored (a disabled field takes its initial value).
             self.fields["email"].initial = invitation.email
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "The address this invitation was sent to."
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()

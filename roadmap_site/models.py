@@ -198,12 +198,25 @@ class Person(models.Model):
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked: what the members page lists (expired ones too,
+        so an admin can resend them)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
     def pending(self) -> InvitationQuerySet:
-        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+        return self.open().filter(expires_at__gt=timezone.now())
+
+
+class InvitationRefused(Exception):
+    """The invitation cannot be accepted by this user (another address, or already used)."""
 
 
 class Invitation(models.Model):
-    """An admin invites someone by e-mail; the link carries a secret stored hashed."""
+    """An admin invites someone by e-mail; the link carries a secret stored hashed.
+
+    The invitation binds to its address: only an account with that e-mail (in any case) can
+    accept it, once, before it expires. Resending replaces the secret, so the old link dies.
+    """
 
     VALID_FOR = timedelta(days=7)
 
@@ -217,6 +230,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -248,10 +262,48 @@ class Invitation(models.Model):
             cls.objects.pending().select_related("org").filter(token_hash=hash_token(token)).first()
         )
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def masked_email(self) -> str:
+        """Enough for its owner to recognise the address, not enough to harvest it."""
+        local, _, domain = self.email.partition("@")
+        return f"{local[:1]}…@{domain}"
+
+    def is_for(self, user) -> bool:
+        return user.email.lower() == self.email.lower()
+
+    def renew(self) -> str:
+        """A new secret and a new expiry; the old link stops working. Returns the token."""
+        token = new_token()
+        self.token_hash = hash_token(token)
+        self.expires_at = timezone.now() + self.VALID_FOR
+        self.save(update_fields=["token_hash", "expires_at"])
+        return token
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
     def accept(self, user) -> Membership:
+        """Join the organisation; refused for another address or if already used.
+
+        The claim is one conditional UPDATE, so two simultaneous accepts cannot both win.
+        """
+        if not self.is_for(user):
+            raise InvitationRefused(f"This invitation was sent to {self.masked_email}.")
+        now = timezone.now()
+        claimed = (
+            Invitation.objects.pending()
+            .filter(pk=self.pk, token_hash=self.token_hash)
+            .update(accepted_at=now)
+        )
+        if not claimed:
+            raise InvitationRefused("This invitation has expired or was already used.")
+        self.accepted_at = now
         membership, _ = Membership.objects.get_or_create(
             org=self.org, user=user, defaults={"role": self.role}
         )
-        self.accepted_at = timezone.now()
-        self.save(update_fields=["accepted_at"])
         return membership

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
 from roadmap_site import views
-from roadmap_site.forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,9 +11,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        ratelimit(key="ip", rate="20/m", method="POST", block=True)(
-            auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
-        ),
+        # Per IP here; per account (with backoff) in the view's form.
+        ratelimit(key="ip", rate="20/m", method="POST", block=True)(views.SignInView.as_view()),
         name="login",
     ),
     path(
@@ -32,6 +30,8 @@ urlpatterns = [
     path("org/members/", views.members, name="members"),
     path("org/members/invite/", views.member_invite, name="member_invite"),
     path("org/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("org/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("org/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("org/people/", views.people, name="people"),
     path("org/people/<int:pk>/", views.person_edit, name="person_edit"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),

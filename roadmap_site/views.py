@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from roadmap_site.access import (
     switch_organization,
 )
 from roadmap_site.forms import (
+    EmailAuthenticationForm,
     InviteForm,
     OrganizationForm,
     PersonForm,
@@ -30,7 +32,7 @@ from roadmap_site.forms import (
     SignupForm,
     SwitchOrganizationForm,
 )
-from roadmap_site.models import Invitation, Membership, Person, Role
+from roadmap_site.models import Invitation, InvitationRefused, Membership, Person, Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -106,13 +108,27 @@ def members(request: AuthedRequest) -> HttpResponse:
     form = InviteForm(org=request.org)
     context = {
         "memberships": request.org.memberships.select_related("user").order_by("user__email"),
-        "invitations": request.org.invitations.pending().select_related("invited_by")
+        "invitations": request.org.invitations.open().select_related("invited_by")
         if request.membership.is_admin
         else [],
         "invite_form": form,
         "role_choices": Role.choices,
     }
     return render(request, "roadmap_site/members.html", context)
+
+
+def _send_invitation(request: AuthedRequest, invitation: Invitation, token: str) -> None:
+    link = settings.SITE_URL + reverse("invite_accept", args=[token])
+    send_mail(
+        subject=f"You are invited to {request.org.name} on L&D Roadmap",
+        message=(
+            f"{request.user} invited you to join {request.org.name} as "
+            f"{invitation.get_role_display().lower()}.\n\n"
+            f"Accept within 7 days, signed in as {invitation.email}: {link}\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
 
 
 @member_required(admin=True)
@@ -123,7 +139,7 @@ def member_invite(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         context = {
             "memberships": request.org.memberships.select_related("user"),
-            "invitations": request.org.invitations.pending(),
+            "invitations": request.org.invitations.open(),
             "invite_form": form,
             "role_choices": Role.choices,
         }
@@ -134,17 +150,29 @@ def member_invite(request: AuthedRequest) -> HttpResponse:
         role=form.cleaned_data["role"],
         invited_by=request.user,
     )
-    link = settings.SITE_URL + reverse("invite_accept", args=[token])
-    send_mail(
-        subject=f"You are invited to {request.org.name} on L&D Roadmap",
-        message=(
-            f"{request.user} invited you to join {request.org.name} as "
-            f"{invitation.get_role_display().lower()}.\n\nAccept within 7 days: {link}\n"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    _send_invitation(request, invitation, token)
     messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("members")
+
+
+@member_required(admin=True)
+@require_POST
+@ratelimit(key="user", rate="30/h", block=True)
+def invitation_resend(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A new link and a new expiry, mailed again; the old link stops working."""
+    invitation = get_for_member(request, Invitation.objects.open(), pk=pk)
+    token = invitation.renew()
+    _send_invitation(request, invitation, token)
+    messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("members")
+
+
+@member_required(admin=True)
+@require_POST
+def invitation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    invitation = get_for_member(request, Invitation.objects.open(), pk=pk)
+    invitation.revoke()
+    messages.success(request, f"Invitation to {invitation.email} revoked; its link is dead.")
     return redirect("members")
 
 
@@ -167,27 +195,36 @@ def member_role(request: AuthedRequest, pk: int) -> HttpResponse:
 @never_cache
 @ratelimit(key="ip", rate="30/m", block=True)
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Join through an invitation: signed in with the invited address, or by signing up
+    with it. Signed in as someone else, the page explains and the invitation stays open."""
     invitation = Invitation.find(token)
     if invitation is None:
         return render(request, "roadmap_site/invite_invalid.html", status=404)
+    context: dict = {"invitation": invitation}
     if request.user.is_authenticated:
+        if not invitation.is_for(request.user):
+            return render(request, "roadmap_site/invite_accept.html", context, status=403)
         if request.method == "POST":
-            membership = invitation.accept(request.user)
+            try:
+                membership = invitation.accept(request.user)
+            except InvitationRefused:
+                return render(request, "roadmap_site/invite_invalid.html", status=404)
             switch_organization(request, membership)
             messages.success(request, f"You joined {invitation.org.name}.")
             return redirect("home")
-        return render(request, "roadmap_site/invite_accept.html", {"invitation": invitation})
+        return render(request, "roadmap_site/invite_accept.html", context)
     form = SignupForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            user = form.save()
+        except InvitationRefused:
+            return render(request, "roadmap_site/invite_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         membership = Membership.objects.get(org=invitation.org, user=user)
         switch_organization(request, membership)
         messages.success(request, f"Welcome to {invitation.org.name}.")
         return redirect("home")
-    return render(
-        request, "roadmap_site/invite_accept.html", {"invitation": invitation, "form": form}
-    )
+    return render(request, "roadmap_site/invite_accept.html", {**context, "form": form})
 
 
 @member_required
@@ -212,6 +249,21 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{person.name} saved.")
         return redirect("people")
     return render(request, "roadmap_site/person_form.html", {"form": form, "person": person})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in with e-mail addresses and the per-account lock (roadmap_site/signin.py).
+
+    A locked address answers 429, whether or not an account has it.
+    """
+
+    authentication_form = EmailAuthenticationForm
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.is_locked:
+            response.status_code = 429
+        return response
 
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time as clock
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core import signing
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator
 
 from measurement.models import Kpi
@@ -124,7 +127,8 @@ class TrainingRequestForm(forms.ModelForm):
 
 class PublicTrainingRequestForm(forms.ModelForm):
     """The no-account intake form. Spam-resistant without a third party: a honeypot field
-    people never see, and a signed timestamp that refuses forms sent implausibly fast."""
+    people never see, and a signed, single-use timestamp that refuses forms sent
+    implausibly fast or sent twice."""
 
     MIN_SECONDS = 3
     MAX_AGE = 60 * 60 * 6
@@ -143,21 +147,31 @@ class PublicTrainingRequestForm(forms.ModelForm):
             "needed_by": DATE_INPUT,
         }
 
-    def __init__(self, *args, org: Organization, **kwargs):
+    def __init__(self, *args, org: Organization, show_priorities: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.org = org
         self.instance.source = "public"
         for name in ("requester_name", "requester_email", "requester_department"):
             self.fields[name].required = True
-        self.fields["priority"].queryset = current_priorities(org)
-        self.fields["priority"].empty_label = "I don't know"
-        self.fields["priority"].label = "Which business priority does it serve?"
+        if show_priorities:
+            self.fields["priority"].queryset = current_priorities(org)
+            self.fields["priority"].empty_label = "I don't know"
+            self.fields["priority"].label = "Which business priority does it serve?"
+        else:
+            # The priorities' titles are internal unless the organisation chose to show them.
+            del self.fields["priority"]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.initial["started"] = self.stamp()
 
     @classmethod
     def stamp(cls) -> str:
-        return signing.TimestampSigner(salt=cls.SALT).sign(str(clock.time()))
+        # The random part makes every form's stamp unique, so it can be used once.
+        value = f"{clock.time()}/{secrets.token_urlsafe(12)}"
+        return signing.TimestampSigner(salt=cls.SALT).sign(value)
+
+    def _restamp(self) -> None:
+        self.data = self.data.copy()
+        self.data["started"] = self.stamp()
 
     def clean(self):
         cleaned = super().clean()
@@ -165,25 +179,41 @@ class PublicTrainingRequestForm(forms.ModelForm):
             raise forms.ValidationError("This request could not be accepted.", code="spam")
         try:
             started = float(
-                signing.TimestampSigner(salt=self.SALT).unsign(
-                    self.data.get("started", ""), max_age=self.MAX_AGE
-                )
+                signing.TimestampSigner(salt=self.SALT)
+                .unsign(self.data.get("started", ""), max_age=self.MAX_AGE)
+                .split("/")[0]
             )
         except (signing.BadSignature, ValueError):
-            self.data = self.data.copy()
-            self.data["started"] = self.stamp()
+            self._restamp()
             raise forms.ValidationError(
                 "This form has expired. Please check your answers and send it again.",
                 code="expired",
             ) from None
         if clock.time() - started < self.MIN_SECONDS:
-            self.data = self.data.copy()
-            self.data["started"] = self.stamp()
+            self._restamp()
             raise forms.ValidationError(
                 "That was quick! Please check your answers and send the form again.",
                 code="too_fast",
             )
         return cleaned
+
+    def full_clean(self) -> None:
+        """Claim the stamp last, once everything else is valid: a form with a mistake can be
+        corrected and sent again, but a valid form is accepted once (replays get no row)."""
+        super().full_clean()
+        if not self.is_bound or self._errors:
+            return
+        key = "intake:stamp:" + hashlib.sha256(self.data["started"].encode()).hexdigest()
+        if not cache.add(key, 1, self.MAX_AGE + 60):
+            self._restamp()
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "This form was already sent. To send another request, check your "
+                    "answers and send the form again.",
+                    code="replayed",
+                ),
+            )
 
 
 def current_priorities(org: Organization):
@@ -384,6 +414,7 @@ class AssessSettingsForm(forms.ModelForm):
             "weight_training_fit",
             "weight_effort",
             "intake_open",
+            "intake_shows_priorities",
             "intake_intro",
         ]
         widgets = {"intake_intro": forms.Textarea(attrs={"rows": 3})}

@@ -72,8 +72,19 @@ class AssessSettings(models.Model):
     )
     intake_open = models.BooleanField(
         "public intake form open",
-        default=True,
-        help_text="Anyone with the link can send a request, without an account.",
+        default=False,
+        help_text="Anyone with the form's address can send a request, without an account.",
+    )
+    # The form's address carries a secret (like a share link), stored hashed: a guessable
+    # organisation slug would open the form, and the priorities, to anyone.
+    intake_token_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    intake_shows_priorities = models.BooleanField(
+        "show the business priorities on the form",
+        default=False,
+        help_text="Requesters pick the priority their request serves from your list of "
+        "priorities; anyone with the form's address can then read their titles.",
     )
     intake_intro = models.TextField(
         "intake form introduction",
@@ -105,6 +116,33 @@ class AssessSettings(models.Model):
     @property
     def weights(self) -> dict[str, int]:
         return {key: getattr(self, f"weight_{key}") for key in scoring.FACTORS}
+
+    # The public intake form -------------------------------------------------------------
+
+    def new_intake_address(self, token: str | None = None) -> str:
+        """A new secret for the form's address; the previous address stops working.
+        Returns the token, which is not stored and can be shown only now."""
+        token = token or new_token()
+        self.intake_token_hash = hash_token(token)
+        self.save()
+        return token
+
+    def open_intake(self, token: str | None = None) -> str:
+        """Open the public form at a new address (random unless given); returns its token."""
+        self.intake_open = True
+        return self.new_intake_address(token)
+
+    @classmethod
+    def find_open_intake(cls, token: str) -> AssessSettings | None:
+        return (
+            cls.objects.select_related("org")
+            .filter(intake_open=True, intake_token_hash=hash_token(token))
+            .first()
+        )
+
+    @property
+    def has_intake_address(self) -> bool:
+        return bool(self.intake_token_hash)
 
 
 class TrainingRequestState(models.TextChoices):

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,7 +43,6 @@ from roadmap.models import (
     TransitionRefused,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
-from roadmap_site.models import Organization
 from roadmap_site.partials import page_or_partial
 
 # Assess: requests -------------------------------------------------------------------------
@@ -92,7 +91,6 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         "bulk_form": BulkTriageForm(org=org),
         "roadmap": current_roadmap(org),
         "phase": "assess",
-        "intake_url": request.build_absolute_uri(reverse("roadmap:intake", args=[org.slug])),
     }
     template = page_or_partial(request, "roadmap/request_list.html", "request-table")
     return render(request, template, context)
@@ -333,16 +331,39 @@ def assess_settings(request: AuthedRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Scoring saved: every request's score now uses it.")
         return redirect("roadmap:assess_settings")
+    return _assess_settings_page(request, form, settings_obj)
+
+
+def _assess_settings_page(
+    request: AuthedRequest,
+    form: AssessSettingsForm,
+    settings_obj: AssessSettings,
+    new_intake_url: str = "",
+) -> HttpResponse:
     context = {
         "form": form,
+        "settings_obj": settings_obj,
+        "new_intake_url": new_intake_url,
         "phase": "assess",
         "roadmap": current_roadmap(request.org),
-        "intake_url": request.build_absolute_uri(
-            reverse("roadmap:intake", args=[request.org.slug])
-        ),
     }
-    return render(
+    response = render(
         request, "roadmap/assess_settings.html", context, status=400 if form.errors else 200
+    )
+    if new_intake_url:
+        response["Cache-Control"] = "no-store"  # the page holds a secret address
+    return response
+
+
+@member_required(admin=True)
+@require_POST
+def intake_address(request: AuthedRequest) -> HttpResponse:
+    """A new secret address for the public form, shown once; the old one stops working."""
+    settings_obj = AssessSettings.for_org(request.org)
+    token = settings_obj.new_intake_address()
+    url = request.build_absolute_uri(reverse("roadmap:intake", args=[token]))
+    return _assess_settings_page(
+        request, AssessSettingsForm(instance=settings_obj), settings_obj, url
     )
 
 
@@ -361,18 +382,21 @@ def _private(response: HttpResponse, *, secret_url: bool = False) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=intake_rate, method="POST", block=False)
-def intake(request: HttpRequest, slug: str) -> HttpResponse:
+def intake(request: HttpRequest, token: str) -> HttpResponse:
     """The organisation's public intake form: no account, rate-limited, spam-resistant.
 
-    The requester gets a private status link, shown once; only its hash is stored.
+    Its address carries a secret the admins can replace; closed or unknown is a 404. The
+    requester gets a private status link, shown once; only its hash is stored.
     """
-    org = get_object_or_404(Organization, slug=slug)
-    settings_obj = AssessSettings.for_org(org)
-    if not settings_obj.intake_open:
-        raise Http404("This intake form is closed.")
+    settings_obj = AssessSettings.find_open_intake(token)
+    if settings_obj is None:
+        raise Http404("No open intake form at this address.")
+    org = settings_obj.org
     if getattr(request, "limited", False):
         return _private(too_many_requests(request))
-    form = PublicTrainingRequestForm(request.POST or None, org=org)
+    form = PublicTrainingRequestForm(
+        request.POST or None, org=org, show_priorities=settings_obj.intake_shows_priorities
+    )
     context = {"org": org, "form": form, "intro": settings_obj.intake_intro}
     if request.method == "POST" and form.is_valid():
         item = form.save()

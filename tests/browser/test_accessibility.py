@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from measurement.models import Kpi
-from roadmap.demo import DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN
+from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN
 from roadmap.models import Roadmap, TrainingRequest
-from roadmap_site.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from roadmap_site.demo import DEMO_PASSWORD, load_demo
 from strategy.models import MaturityAssessment, Strategy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,7 +81,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("org-settings", "/org/settings/"),
     ]
     signed_out = [
-        ("intake", f"/intake/{DEMO_SLUG}/"),
+        ("intake", f"/intake/{DEMO_INTAKE_TOKEN}/"),
         ("request-status", f"/status/{DEMO_STATUS_TOKEN}/"),
         ("shared-roadmap", f"/s/{DEMO_SHARE_TOKEN}/"),
         ("login", "/accounts/login/"),
@@ -125,8 +125,9 @@ def check(page: Page, url: str, name: str, screenshot, report: dict) -> list[str
 
 
 def test_every_page_passes_axe_at_laptop_and_phone_widths(
-    page: Page, new_context, live_server, screenshot
+    page: Page, new_context, live_server, screenshot, settings
 ):
+    settings.DEBUG = True  # the demo's fixed, published tokens
     signed_in, signed_out = demo_pages()
     problems, report = [], {}
 

@@ -1,17 +1,40 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from roadmap.demo import DEMO_SHARE_TOKEN
+from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from roadmap_site.demo_tokens import issued
+from roadmap_site.models import Organization
 
 
 class Command(BaseCommand):
     help = "Load the demo organisation (the Global onboarding roadmap). Safe to run again."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even though the database holds other organisations.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        # The demo publishes logins and links: keep it out of a real workspace by default.
+        others = Organization.objects.filter(is_demo=False).count()
+        if others and not force:
+            raise CommandError(
+                f"This database holds {others} organisation(s) that are not the demo. "
+                "The demo adds published logins; run with --force to load it anyway."
+            )
         demo = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {demo.org.name}"))
         for email, _name, role in DEMO_LOGINS:
             self.stdout.write(f"  sign in as {email} / {DEMO_PASSWORD}  ({role})")
         self.stdout.write(f"  open {settings.SITE_URL}/")
-        self.stdout.write(f"  shared read-only: {settings.SITE_URL}/s/{DEMO_SHARE_TOKEN}/")
+        # Random unless DEBUG: these links work until the next run of this command.
+        self.stdout.write(f"  shared read-only: {settings.SITE_URL}/s/{issued[DEMO_SHARE_TOKEN]}/")
+        self.stdout.write(
+            f"  a requester's status: {settings.SITE_URL}/status/{issued[DEMO_STATUS_TOKEN]}/"
+        )
+        self.stdout.write(
+            f"  public intake form: {settings.SITE_URL}/intake/{issued[DEMO_INTAKE_TOKEN]}/"
+        )

@@ -191,9 +191,8 @@ def test_an_acknowledgement_needs_a_note_and_a_real_warning(editor_client, roadm
 
 
 def test_the_demo_plan_shows_every_kind_of_warning():
-    from roadmap.demo import ROADMAP_TITLE
+    from roadmap.demo import ROADMAP_TITLE, load_demo
     from roadmap.models import Roadmap
-    from roadmap_site.demo import load_demo
 
     load_demo()
     warnings = load_plan(Roadmap.objects.get(title=ROADMAP_TITLE)).warnings

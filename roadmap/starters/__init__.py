@@ -56,7 +56,13 @@ class Starter:
     data: dict = field(repr=False)
 
     @property
+    def name(self) -> str:
+        """What the list of templates calls it."""
+        return self.data["template"]["name"]
+
+    @property
     def title(self) -> str:
+        """The title of the roadmap it creates."""
         return self.data["template"]["title"]
 
     @property
@@ -96,7 +102,7 @@ def get_starter(slug: str) -> Starter:
 
 def choices() -> list[tuple[str, str]]:
     """For a radio list: blank first, then each template."""
-    return [("", "Blank")] + [(s.slug, s.title) for s in starters().values()]
+    return [("", "Blank")] + [(s.slug, s.name) for s in starters().values()]
 
 
 def _aware(day: date, hour: int = 10) -> datetime:

@@ -39,7 +39,7 @@ def test_there_are_three_templates_with_a_title_and_summary():
     assert SLUGS == ["compliance-refresh", "global-onboarding", "leadership-development"]
     assert list(starters()) == SLUGS
     for starter in starters().values():
-        assert starter.title and len(starter.summary) > 40
+        assert starter.name and starter.title and len(starter.summary) > 40
         assert "priorities with KPIs" in starter.contains
 
 

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from roadmap.views import align, assess, capacity, feeds, plan, roadmaps
+from roadmap.views import align, assess, capacity, feeds, plan, roadmaps, starters
 
 app_name = "roadmap"
 
 urlpatterns = [
     path("roadmaps/", roadmaps.roadmap_list, name="roadmap_list"),
     path("roadmaps/new/", roadmaps.roadmap_create, name="roadmap_create"),
+    path("start/", starters.starter_choose, name="starter_choose"),
+    path(
+        "getting-started/dismiss/",
+        starters.getting_started_dismiss,
+        name="getting_started_dismiss",
+    ),
     path("roadmaps/<int:pk>/", roadmaps.roadmap_detail, name="roadmap_detail"),
     path("roadmaps/<int:pk>/chart/", roadmaps.roadmap_chart, name="roadmap_chart"),
     path("roadmaps/<int:pk>/initiatives/", roadmaps.initiative_create, name="initiative_create"),

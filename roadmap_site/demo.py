@@ -1,14 +1,14 @@
-"""The demo organisation: the article's “Global onboarding roadmap”.
+"""The demo organisation's core: Northwind Global, its people and its two logins.
 
-Every step is a get-or-create on a natural key, so running it twice changes nothing and a
-later feature can add its own demo content by adding a step here.
+Only what the workspace core owns lives here. The wiring that fills the organisation (the
+"global-onboarding" starter template plus the demo-only extras of each app) is
+`roadmap.demo.load_demo`, called by the `seed_demo` command: the core imports no app.
+Every step is a get-or-create on a natural key, so running it twice changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django.db import transaction
 
 from roadmap_site.models import Membership, Organization, Person, Role, User
 
@@ -70,16 +70,3 @@ def seed_core() -> Demo:
         maya.user = users["demo@example.com"]
         maya.save(update_fields=["user"])
     return Demo(org=org, people=people, users=users)
-
-
-@transaction.atomic
-def load_demo() -> Demo:
-    from measurement import demo as measurement_demo
-    from roadmap import demo as roadmap_demo
-    from strategy import demo as strategy_demo
-
-    demo = seed_core()
-    measurement_demo.seed(demo)  # before strategy: priorities point at these KPIs
-    strategy_demo.seed(demo)
-    roadmap_demo.seed(demo)
-    return demo

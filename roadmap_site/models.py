@@ -73,6 +73,8 @@ class Organization(models.Model):
         default=1, choices=[(m, m) for m in range(1, 13)]
     )
     is_demo = models.BooleanField(default=False)
+    # The "Getting started" checklist on the roadmap list, until someone closes it.
+    getting_started_dismissed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,87 +1,23 @@
-"""Demo strategy for the Global onboarding example (FY27): canvas, priorities tied to the
-demo KPIs, two maturity self-assessments a quarter apart, listening sessions and themes."""
+"""Demo-only strategy content for the Global onboarding example (FY27): two maturity
+self-assessments a quarter apart, listening sessions and the themes found in them.
+
+The canvas, vision and priorities come from the "global-onboarding" starter template
+(`roadmap/starters/global-onboarding.toml`), loaded by `roadmap.demo.load_demo`."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
 
-from measurement.models import Kpi
 from strategy import services
 from strategy.models import (
     ListeningSession,
     MaturityAssessment,
-    Priority,
-    Question,
-    Strategy,
     Theme,
 )
 
 if TYPE_CHECKING:
     from roadmap_site.demo import Demo
-
-FISCAL_YEAR = 2027
-
-# question: (first draft, current answer)
-CANVAS = {
-    Question.VISION: (
-        "Better onboarding everywhere.",
-        "Every new hire, in every region, productive in 60 days and glad they joined.",
-    ),
-    Question.AUDIENCE: (
-        "",
-        "The 1,400 people we hire in FY27 across six regions, half of them outside "
-        "English-speaking offices, and the hiring managers who onboard them.",
-    ),
-    Question.NEEDS: (
-        "",
-        "A clear path for the first 90 days in their own language; access and context from "
-        "day one; a manager who knows what to do in week one.",
-    ),
-    Question.BENEFIT: (
-        "",
-        "One onboarding journey with regional modules: new hires reach full productivity "
-        "weeks sooner and managers stop improvising.",
-    ),
-    Question.BELIEVE: (
-        "",
-        "The Engineering pilot cut time to first commit from 15 to 6 days. The journey is "
-        "built with each region's HR business partner and measured against the "
-        "time-to-productivity figure the business already tracks.",
-    ),
-}
-
-# capability, problem, business owner, KPI name (None: not chosen yet)
-PRIORITIES = [
-    (
-        "Get every new hire productive in 60 days",
-        "Time to full productivity ranges from 45 to 120 days across our six regions; APAC "
-        "and LATAM hires take about 40% longer, and nobody can say why.",
-        "David Chen",
-        "Time to full productivity",
-    ),
-    (
-        "Keep new hires past their first year",
-        "We're struggling to keep new hires: first-year attrition is 18%, and 30% of "
-        "leavers cite a lack of manager support in exit interviews.",
-        "Elena Rossi",
-        "First-year attrition",
-    ),
-    (
-        "Ramp new account executives to a first deal in 90 days",
-        "New account executives in EMEA take five months to close a first deal against a "
-        "target of three, and the sales plan depends on the new hires.",
-        "Aisha Bello",
-        "Days to first closed deal (EMEA AEs)",
-    ),
-    (
-        "Certify support agents to work alone in four weeks",
-        "New agents need eight weeks before they handle tickets alone; the Q4 hiring wave "
-        "doubles the team.",
-        "Grace Kim",
-        "Weeks to independent ticket handling",
-    ),
-]
 
 ASSESSMENTS = [
     (
@@ -165,34 +101,8 @@ THEMES = [
 ]
 
 
-def seed(demo: Demo) -> Strategy:
+def seed(demo: Demo) -> None:
     org, maya = demo.org, demo.users["demo@example.com"]
-    strategy = Strategy.objects.for_org(org).for_year(FISCAL_YEAR).first()
-    if strategy is None:
-        strategy = Strategy.start(org=org, fiscal_year=FISCAL_YEAR, created_by=maya)
-    answers = strategy.answers_by_question()
-    for question, (draft, current) in CANVAS.items():
-        answer = answers[question]
-        if answer.text:
-            continue
-        # Outside a request there is no middleware to name the author in the history.
-        for text in (draft, current):
-            if text:
-                answer._history_user = maya
-                answer.revise(text, by=maya)
-    kpis = {kpi.name: kpi for kpi in Kpi.objects.for_org(org)}
-    for rank, (capability, problem, owner, kpi) in enumerate(PRIORITIES, start=1):
-        Priority.objects.get_or_create(
-            org=org,
-            strategy=strategy,
-            capability=capability,
-            defaults={
-                "problem": problem,
-                "business_owner": demo.people[owner],
-                "kpi": kpis.get(kpi) if kpi else None,
-                "rank": rank,
-            },
-        )
     for taken_on, levels, notes in ASSESSMENTS:
         MaturityAssessment.objects.get_or_create(
             org=org,
@@ -215,4 +125,3 @@ def seed(demo: Demo) -> Strategy:
     for name, phrase in THEMES:
         if not Theme.objects.for_org(org).filter(name__iexact=name).exists():
             services.accept_theme(org=org, name=name, phrase=phrase, created_by=maya)
-    return strategy

@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 
-from roadmap import charts, services
+from roadmap import charts, getting_started, services
 from roadmap.forms import (
     InitiativeForm,
     RoadmapForm,
     ShareLinkForm,
 )
+from roadmap.forms.starters import StarterForm
 from roadmap.models import (
     Export,
     ExportStatus,
@@ -27,6 +28,7 @@ from roadmap.models import (
     ShareLink,
     change_log,
 )
+from roadmap.starters import StarterConflict, load_starter, starters
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
@@ -50,19 +52,43 @@ def roadmap_overview(roadmap: Roadmap) -> dict:
 
 @member_required
 def roadmap_list(request: AuthedRequest) -> HttpResponse:
-    roadmaps = Roadmap.objects.for_org(request.org).with_counts()
-    return render(request, "roadmap/roadmap_list.html", {"roadmaps": roadmaps})
+    roadmaps = list(Roadmap.objects.for_org(request.org).with_counts())
+    context: dict = {"roadmaps": roadmaps}
+    if not request.org.getting_started_dismissed:
+        steps = getting_started.checklist(request.org)
+        if not all(step.done for step in steps):
+            context["getting_started"] = steps
+    if not roadmaps and request.membership.can_write:
+        context["starter_form"] = StarterForm(org=request.org)
+        context["starters"] = starters().values()
+    return render(request, "roadmap/roadmap_list.html", context)
 
 
 @member_required(write=True)
 def roadmap_create(request: AuthedRequest) -> HttpResponse:
     form = RoadmapForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        roadmap = form.save(created_by=request.user)
-        messages.success(request, f"“{roadmap.title}” created with four quarterly cycles.")
-        return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-    status = 400 if form.errors else 200
-    return render(request, "roadmap/roadmap_form.html", {"form": form}, status=status)
+    starter_form = StarterForm(request.POST or None, org=request.org, with_year=False)
+    if request.method == "POST" and form.is_valid() and starter_form.is_valid():
+        starter = starter_form.chosen()
+        try:
+            if starter is None:
+                roadmap = form.save(created_by=request.user)
+            else:
+                roadmap = load_starter(
+                    starter,
+                    org=request.org,
+                    fiscal_year=form.cleaned_data["fiscal_year"],
+                    by=request.user,
+                    roadmap_title=form.cleaned_data["title"],
+                ).roadmap
+        except StarterConflict as error:
+            starter_form.add_error("starter", str(error))
+        else:
+            messages.success(request, f"“{roadmap.title}” created with four quarterly cycles.")
+            return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
+    context = {"form": form, "starter_form": starter_form, "starters": starters().values()}
+    status = 400 if form.errors or starter_form.errors else 200
+    return render(request, "roadmap/roadmap_form.html", context, status=status)
 
 
 @member_required

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from measurement.models import Kpi
-from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN
+from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
 from roadmap.models import Roadmap, TrainingRequest
-from roadmap_site.demo import DEMO_PASSWORD, load_demo
+from roadmap_site.demo import DEMO_PASSWORD
 from strategy.models import MaturityAssessment, Strategy
 
 pytestmark = pytest.mark.django_db(transaction=True)

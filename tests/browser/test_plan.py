@@ -165,9 +165,8 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
 
 
 def test_demo_plan_pages_pass_axe_at_laptop_and_phone_widths(browser, live_server, screenshot):
-    from roadmap.demo import ROADMAP_TITLE
+    from roadmap.demo import ROADMAP_TITLE, load_demo
     from roadmap.models import Initiative, Roadmap
-    from roadmap_site.demo import load_demo
     from tests.browser.test_accessibility import check, sign_in_demo
 
     load_demo()

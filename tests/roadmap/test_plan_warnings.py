@@ -212,9 +212,8 @@ def test_the_plan_gives_each_warning_its_form(editor_client, roadmap, conflict, 
 
 
 def test_the_demo_plan_shows_every_kind_of_warning():
-    from roadmap.demo import ROADMAP_TITLE
+    from roadmap.demo import ROADMAP_TITLE, load_demo
     from roadmap.models import Roadmap
-    from roadmap_site.demo import load_demo
 
     load_demo()
     warnings = load_plan(Roadmap.objects.get(title=ROADMAP_TITLE)).warnings

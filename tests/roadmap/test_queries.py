@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 # the form's owner, accountable, cycle, strategy priority and KPI choices; plus SAVEPOINT
 # and RELEASE.
 ROADMAP_DETAIL_QUERIES = 17
-# session, user, membership, roadmaps with counts, other memberships; SAVEPOINT, RELEASE.
-ROADMAP_LIST_QUERIES = 7
+# session, user, membership, roadmaps with counts, the getting-started checklist (one query),
+# other memberships; SAVEPOINT, RELEASE.
+ROADMAP_LIST_QUERIES = 8
 # link (+roadmap, org), last_used_at update, cycles, initiatives (+people, cycle);
 # SAVEPOINT, RELEASE. No session, user or membership: the visitor is anonymous.
 SHARED_PAGE_QUERIES = 6

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from measurement.models import KpiStatus, KpiValue
-from roadmap_site.demo import load_demo
+from roadmap.demo import load_demo
 from strategy.models import CanvasAnswer, ListeningSession, MaturityAssessment, Theme
 
 pytestmark = pytest.mark.django_db

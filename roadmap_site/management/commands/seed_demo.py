@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN
-from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+# The one place the core wires every app together: the demo loader lives in the roadmap app,
+# at the top of the import chain.
+from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
+from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD
 from roadmap_site.demo_tokens import issued
 from roadmap_site.models import Organization
 

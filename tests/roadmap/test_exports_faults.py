@@ -140,7 +140,8 @@ def test_a_failed_run_is_not_rendered_by_a_late_redelivery(export, monkeypatch):
 # Beat and the task's settings -----------------------------------------------------------------
 
 
-def test_beat_installs_the_sweep_every_minute(db):
+def test_beat_installs_the_sweep_every_minute(transactional_db):
+    """Not in a test transaction: the scheduler closes connections it finds mid-transaction."""
     entry = celery_app.conf.beat_schedule["fail-stale-exports"]
     assert entry["task"] == "roadmap.tasks.fail_stale_exports"
     assert entry["task"] in celery_app.tasks

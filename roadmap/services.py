@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import logging
+import time
+from functools import partial
+from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from roadmap import charts
 from roadmap.models import (
     Export,
+    ExportFailure,
+    ExportStatus,
     Initiative,
     InitiativeStatus,
     Roadmap,
@@ -21,12 +29,47 @@ log = logging.getLogger(__name__)
 
 
 def start_export(*, roadmap: Roadmap, requested_by) -> Export:
-    """Record the job and hand it to a worker once the row is committed."""
-    from roadmap.tasks import render_export as render_export_task
+    """Record the job and hand it to a worker once the row is committed.
 
+    When the broker cannot be reached the row comes back FAILED (`ExportFailure.UNAVAILABLE`)
+    rather than waiting forever. Outside a transaction (the export views) that is known
+    before this returns; inside one, it happens at commit.
+    """
     export = Export.objects.create(org=roadmap.org, roadmap=roadmap, requested_by=requested_by)
-    render_export_task.delay_on_commit(export.pk)
+    transaction.on_commit(partial(enqueue_export, export))
     return export
+
+
+def retry_export(*, export: Export) -> Export:
+    """Failed → pending, and back to a worker; a second click on the same Retry does nothing."""
+    if export.requeue():
+        transaction.on_commit(partial(enqueue_export, export))
+    return export
+
+
+def enqueue_export(export: Export) -> bool:
+    """Send the render task; with the broker down, fail the row and log the error once.
+
+    Not `delay_on_commit`: its callback's error would escape after the view answered (a bare
+    500) and leave the row waiting. The publish retry policy and connection timeouts in
+    settings keep this under a couple of seconds when the broker is unreachable.
+    """
+    from roadmap.tasks import render_export as render_export_task
+    from roadmap_site.celery import app
+
+    try:
+        if app.conf.task_always_eager:  # no broker configured: the task runs here and now
+            render_export_task.apply_async((export.pk,))
+        else:
+            # A connection of its own (exports are rare): the click's wait is bounded by the
+            # timeouts in settings alone, whatever state a pooled connection is in.
+            with app.connection_for_write() as connection:
+                render_export_task.apply_async((export.pk,), connection=connection)
+    except (BrokerError, OSError):
+        log.exception("Export %s could not be queued: the broker is unreachable", export.pk)
+        export.fail(ExportFailure.UNAVAILABLE)
+        return False
+    return True
 
 
 def roadmap_pdf_context(roadmap: Roadmap) -> dict:
@@ -50,28 +93,71 @@ def roadmap_pdf_context(roadmap: Roadmap) -> dict:
 def render_pdf(template_name: str, context: dict) -> bytes:
     """WeasyPrint is imported when a PDF is rendered, not when the app starts: without its
     system libraries (Pango) the app still runs and the export fails with the reason."""
-    from roadmap_site.pdf import render_pdf as render
-
+    try:
+        from roadmap_site.pdf import render_pdf as render
+    except (ImportError, OSError) as exc:
+        raise PdfEngineMissing from exc
     return render(template_name, context)
 
 
+class PdfEngineMissing(Exception):
+    """WeasyPrint or its system libraries could not be loaded."""
+
+
+def wait_for_render_gate() -> None:
+    """Test-only (`EXPORT_RENDER_GATE`): wait until the gate file exists, so a test can kill
+    the worker mid-render deterministically. The task's soft time limit bounds the wait."""
+    if not settings.EXPORT_RENDER_GATE:
+        return
+    gate = Path(settings.EXPORT_RENDER_GATE)
+    while not gate.exists():
+        time.sleep(0.05)
+
+
 def render_export(*, export_id: int) -> Export | None:
-    """Render one export. Claiming first makes a redelivered task a no-op."""
+    """Render one export. Claiming first makes a redelivered task a no-op while the first
+    run may still be alive, and lets it take over a run whose worker died (stale)."""
     export = Export.objects.select_related("roadmap__org").filter(pk=export_id).first()
-    if export is None or not export.claim():
+    if export is None:
+        return None
+    if not export.claim():
+        log.info("Export %s not claimed: it is %s", export_id, export.status)
         return export
     try:
         context = roadmap_pdf_context(export.roadmap)
         export.set_progress(40)
+        wait_for_render_gate()
         content = render_pdf("roadmap/roadmap_pdf.html", context)
         export.set_progress(90)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         with transaction.atomic():
             export.succeed(filename=f"roadmap-{export.roadmap_id}-{stamp}.pdf", content=content)
-    except Exception as exc:
+    except SoftTimeLimitExceeded:
+        log.exception("Export %s hit the soft time limit", export_id)
+        export.fail(ExportFailure.TIMED_OUT)
+    except PdfEngineMissing:
+        log.exception("Export %s failed: WeasyPrint cannot be loaded", export_id)
+        export.fail(ExportFailure.ENGINE_MISSING)
+    except Exception:
         log.exception("Export %s failed", export_id)
-        export.fail(f"The PDF could not be rendered ({type(exc).__name__}: {exc}).")
+        export.fail(ExportFailure.RENDER)
     return export
+
+
+def fail_stale_exports() -> int:
+    """Fail exports whose worker died mid-render (the page offers Retry); how many."""
+    now = timezone.now()
+    stale = list(Export.objects.stale(now=now).values_list("pk", flat=True))
+    if not stale:
+        return 0
+    # Re-checked in the UPDATE: a run re-claimed since the read is fresh and left alone.
+    failed = (
+        Export.objects.filter(pk__in=stale)
+        .stale(now=now)
+        .update(status=ExportStatus.FAILED, error=ExportFailure.WORKER_LOST, finished_at=now)
+    )
+    log.warning("Failed %s stale export(s) whose worker stopped: %s", failed, stale)
+    return failed
 
 
 # Assess & Align ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("initiatives/<int:pk>/edit/", roadmaps.initiative_edit, name="initiative_edit"),
     path("exports/<int:pk>/", roadmaps.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", roadmaps.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", roadmaps.export_retry, name="export_retry"),
     path("share-links/<int:pk>/revoke/", roadmaps.share_link_revoke, name="share_link_revoke"),
     path("s/<str:token>/", roadmaps.shared_roadmap, name="shared_roadmap"),
     # Assess

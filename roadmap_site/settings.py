@@ -177,10 +177,46 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Above the longest task and retry countdown, so nothing is redelivered while it runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The web process enqueues while a user waits: with the broker down, an Export click must
+# answer "unavailable" within a second or two, not after kombu's default retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Above the longest task (the PDF export's hard limit) and any countdown, so a running
+    # task is never delivered twice; short enough that the message of a worker that died
+    # whole comes back within minutes rather than an hour.
+    "visibility_timeout": 600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ROUTES = {"roadmap.tasks.render_export": {"queue": "pdf"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler copies these entries into its table at start.
+CELERY_BEAT_SCHEDULE = {
+    # An export whose worker died (killed, out of memory, redeployed) would say
+    # "Rendering…" forever: fail it, with a Retry button, once it is older than the
+    # export's hard time limit plus a margin. Every minute, so it is seen within one.
+    "fail-stale-exports": {"task": "roadmap.tasks.fail_stale_exports", "schedule": 60.0},
+}
+
+# PDF exports. The hard limit kills a render that hangs; a running export older than the
+# hard limit plus the margin has lost its worker, so a redelivered task may claim it again
+# and the sweep above fails it. The margin covers clock skew between hosts and queueing.
+EXPORT_SOFT_TIME_LIMIT = 120
+EXPORT_TIME_LIMIT = 150
+EXPORT_STALE_MARGIN = 60
+# Test-only: a file path; the export waits until this file exists before rendering, so an
+# integration test can kill the worker mid-render without relying on timing. Empty in use.
+EXPORT_RENDER_GATE = env.str("EXPORT_RENDER_GATE", default="")
 
 LOGGING = {
     "version": 1,

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from roadmap.models.core import Roadmap
 from roadmap_site.models import Organization, OrgQuerySet
 
-__all__ = ["Export", "ExportKind", "ExportQuerySet", "ExportStatus", "export_upload_to"]
+__all__ = [
+    "Export",
+    "ExportFailure",
+    "ExportKind",
+    "ExportQuerySet",
+    "ExportStatus",
+    "export_stale_after",
+    "export_upload_to",
+]
 
 
 class ExportStatus(models.TextChoices):
@@ -17,6 +28,30 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "Rendering"
     DONE = "done", "Ready"
     FAILED = "failed", "Failed"
+
+
+class ExportFailure:
+    """What the page says after "Failed: ". Never exception text: that goes to the log."""
+
+    RENDER = "the PDF could not be rendered; try again, and tell your administrator if it recurs"
+    TIMED_OUT = "the PDF took too long to render"
+    ENGINE_MISSING = (
+        "the PDF engine (WeasyPrint and its system libraries) is not installed on the server; "
+        "tell your administrator"
+    )
+    WORKER_LOST = "the worker stopped before the PDF was finished"
+    UNAVAILABLE = "exports are unavailable right now; try again in a minute"
+
+
+def export_stale_after() -> timedelta:
+    """How old a running export must be before its worker is presumed dead: no render
+    outlives the task's hard time limit, so past it plus a margin nobody is rendering."""
+    return timedelta(seconds=settings.EXPORT_TIME_LIMIT + settings.EXPORT_STALE_MARGIN)
+
+
+def _stale_run(now: datetime) -> Q:
+    cutoff = now - export_stale_after()
+    return Q(status=ExportStatus.RUNNING) & (Q(started_at__lt=cutoff) | Q(started_at__isnull=True))
 
 
 class ExportKind(models.TextChoices):
@@ -30,6 +65,10 @@ def export_upload_to(export: Export, filename: str) -> str:
 class ExportQuerySet(OrgQuerySet):
     def recent(self) -> ExportQuerySet:
         return self.select_related("requested_by").order_by("-created_at")
+
+    def stale(self, *, now: datetime | None = None) -> ExportQuerySet:
+        """Running for longer than any worker may render: its worker died."""
+        return self.filter(_stale_run(now or timezone.now()))
 
 
 class Export(models.Model):
@@ -66,14 +105,33 @@ class Export(models.Model):
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
 
     def claim(self) -> bool:
-        """Move pending → running; False when another worker already has it."""
+        """Move pending → running, or take over a stale run; False when a live worker has it.
+
+        One conditional UPDATE, so two workers never both win: on PostgreSQL the loser's
+        UPDATE re-reads the row after the winner commits and no longer matches it. A
+        redelivered task (its worker was killed) may re-claim only once the run is stale,
+        so a render that is still going is never started twice.
+        """
         now = timezone.now()
-        claimed = Export.objects.filter(pk=self.pk, status=ExportStatus.PENDING).update(
-            status=ExportStatus.RUNNING, started_at=now, progress=5
+        claimed = (
+            Export.objects.filter(pk=self.pk)
+            .filter(Q(status=ExportStatus.PENDING) | _stale_run(now))
+            .update(status=ExportStatus.RUNNING, started_at=now, progress=5, error="")
         )
         if claimed:
             self.status, self.started_at, self.progress = ExportStatus.RUNNING, now, 5
+            self.error = ""
         return bool(claimed)
+
+    def requeue(self) -> bool:
+        """Failed → pending again (Retry); False when it is not failed, e.g. a double click."""
+        reset = Export.objects.filter(pk=self.pk, status=ExportStatus.FAILED).update(
+            status=ExportStatus.PENDING, progress=0, error="", started_at=None, finished_at=None
+        )
+        if reset:
+            self.status, self.progress, self.error = ExportStatus.PENDING, 0, ""
+            self.started_at = self.finished_at = None
+        return bool(reset)
 
     def set_progress(self, percent: int) -> None:
         self.progress = max(0, min(100, percent))
@@ -87,6 +145,7 @@ class Export(models.Model):
         self.finished_at = timezone.now()
         self.save(update_fields=["file", "status", "progress", "error", "finished_at"])
 
-    def fail(self, error: str) -> None:
-        self.status, self.error, self.finished_at = ExportStatus.FAILED, error, timezone.now()
+    def fail(self, reason: str) -> None:
+        """Mark failed with a user-facing `reason` (an `ExportFailure`); log the exception."""
+        self.status, self.error, self.finished_at = ExportStatus.FAILED, reason, timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -22,6 +24,7 @@ from roadmap.forms import (
 from roadmap.forms.starters import StarterForm
 from roadmap.models import (
     Export,
+    ExportFailure,
     ExportStatus,
     Initiative,
     Roadmap,
@@ -188,15 +191,47 @@ def roadmap_chart(request: AuthedRequest, pk: int) -> HttpResponse:
 # Exports ------------------------------------------------------------------------------
 
 
+def _export_answer(
+    request: AuthedRequest, export: Export, *, target: str, swap: str
+) -> HttpResponse:
+    """After Export or Retry: the row's fragment (htmx) or a redirect. With the broker
+    down the row is failed: htmx gets the fragment with 503, swapped where it asked all
+    the same (static/js/app.js swaps error answers that carry HX-Retarget)."""
+    unavailable = export.error == ExportFailure.UNAVAILABLE
+    if request.htmx:
+        response = render(
+            request,
+            "roadmap/export_detail.html#export-status",
+            {"export": export},
+            status=503 if unavailable else 200,
+        )
+        return reswap(retarget(response, target), swap) if unavailable else response
+    if unavailable:
+        messages.error(request, capfirst(f"{ExportFailure.UNAVAILABLE}."))
+        return redirect("roadmap:roadmap_detail", pk=export.roadmap_id)
+    return redirect("roadmap:export_detail", pk=export.pk)
+
+
+# Not atomic: the row must be committed before the task is sent, and the view must know
+# whether the broker took it to answer 503 rather than a row that waits forever.
+@transaction.non_atomic_requests
 @member_required(write=True)
 @require_POST
 @ratelimit(key="user", rate="20/m", block=True)
 def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, Roadmap, pk=pk)
     export = services.start_export(roadmap=roadmap, requested_by=request.user)
-    if request.htmx:
-        return render(request, "roadmap/export_detail.html#export-status", {"export": export})
-    return redirect("roadmap:export_detail", pk=export.pk)
+    return _export_answer(request, export, target="#exports", swap="afterbegin")
+
+
+@transaction.non_atomic_requests
+@member_required(write=True)
+@require_POST
+@ratelimit(key="user", rate="20/m", block=True)
+def export_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    export = get_for_member(request, Export, pk=pk, write=True)
+    services.retry_export(export=export)
+    return _export_answer(request, export, target=f"#export-{export.pk}", swap="outerHTML")
 
 
 @member_required

@@ -33,6 +33,16 @@
   document.addEventListener("DOMContentLoaded", function () { loadPlotlyThenDraw(document); });
   document.addEventListener("htmx:afterSettle", function (event) { loadPlotlyThenDraw(event.target); });
 
+  // htmx swaps no 4xx/5xx answer; one the server retargeted (HX-Retarget) is meant to be
+  // shown, e.g. "Exports are unavailable right now" with its 503.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Reset a create form after htmx appended what it made; errors come back as the form.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;

@@ -23,7 +23,7 @@ from roadmap.models import (
     TimeOff,
 )
 from roadmap.plan_data import load_plan
-from roadmap.views.plan import PHASE, ROADMAPS
+from roadmap.views.plan import PHASE, roadmaps_with_org
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.models import Person
 
@@ -75,7 +75,7 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
 @require_http_methods(["GET", "POST"])
 def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET the capacity view; POST the grid of days per person and cycle."""
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     if request.method == "GET":
         return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
     require_write(request)
@@ -101,7 +101,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk, write=True)
     form = RoadmapBudgetForm(request.POST, instance=roadmap)
     if form.is_valid():
         form.save()
@@ -112,7 +112,7 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk, write=True)
     form = form_class(request.POST, org=roadmap.org)
     if form.is_valid():
         form.save()
@@ -137,7 +137,7 @@ def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk, write=True)
     get_for_member(request, TimeOff, pk=row_pk, write=True).delete()
     messages.success(request, "Time off removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
@@ -146,7 +146,7 @@ def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRespons
 @member_required(write=True)
 @require_POST
 def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk, write=True)
     get_for_member(request, SmeAvailability, pk=row_pk, write=True).delete()
     messages.success(request, "Availability window removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")

@@ -5,7 +5,7 @@ and calendar feeds have modules of their own."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,9 +41,15 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required, 
 from roadmap_site.partials import page_or_partial
 
 PHASE = "plan"
-# The pages read the organisation (business calendar, people) of the roadmap they show.
-ROADMAPS = Roadmap.objects.select_related("org")
 STATUS_LABELS = {**dict(InitiativeStatus.choices), **dict(StageStatus.choices)}
+
+
+def roadmaps_with_org() -> models.QuerySet[Roadmap]:
+    """The pages read the organisation (business calendar, people) of the roadmap they show.
+
+    A function, not a module constant: a queryset built at import has no organisation scope.
+    """
+    return Roadmap.objects.select_related("org")
 
 
 # The plan of a roadmap ---------------------------------------------------------------------
@@ -69,7 +75,7 @@ def _plan_context(roadmap: Roadmap, data: PlanData | None = None, **extra) -> di
 @member_required
 @require_GET
 def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     return render(request, "roadmap/plan.html", _plan_context(roadmap))
 
 
@@ -92,7 +98,7 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk, write=True)
     form = AcknowledgeForm(request.POST)
     data = load_plan(roadmap)
     keys = {warning.key for warning in data.warnings}
@@ -122,7 +128,7 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk, write=True)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk, write=True)
     form = UnacknowledgeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Which warning?")
@@ -361,7 +367,7 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
 def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Gantt, filtered by owner, priority and status (a GET form: htmx swaps the
     figure, and without JavaScript the page reloads with the same filters)."""
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     data = load_plan(roadmap)
     form = TimelineFilterForm(request.GET or None, roadmap=roadmap)
     initiatives = form.filter(data.initiatives) if form.is_bound else data.initiatives

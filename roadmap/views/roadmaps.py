@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
+from django_scopes import scopes_disabled
 
 from roadmap import charts, services
 from roadmap.forms import (
@@ -27,7 +28,7 @@ from roadmap.models import (
     ShareLink,
     change_log,
 )
-from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
 
@@ -251,10 +252,12 @@ def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 @ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)
 def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
     """The read-only page behind a share link; no account needed, nothing writable."""
-    link = ShareLink.find_active(token)
+    with scopes_disabled():  # the token is what says which organisation
+        link = ShareLink.find_active(token)
     if link is None:
         response = render(request, "roadmap/shared_invalid.html", status=404)
     else:
+        enter_org_scope(request, link.org)
         link.mark_used()
         context = roadmap_overview(link.roadmap)
         context.update({"link": link, "org": link.org, "now": timezone.now()})

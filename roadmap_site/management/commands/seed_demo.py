@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django_scopes import scopes_disabled
 
 from roadmap.demo import DEMO_SHARE_TOKEN
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
@@ -9,7 +10,8 @@ class Command(BaseCommand):
     help = "Load the demo organisation (the Global onboarding roadmap). Safe to run again."
 
     def handle(self, *args, **options):
-        demo = load_demo()
+        with scopes_disabled():  # it writes one organisation it creates or finds by slug
+            demo = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {demo.org.name}"))
         for email, _name, role in DEMO_LOGINS:
             self.stdout.write(f"  sign in as {email} / {DEMO_PASSWORD}  ({role})")

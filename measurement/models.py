@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from roadmap_site.models import Organization, OrgQuerySet, Person
+from roadmap_site.models import OrgOwned, OrgQuerySet, Person, org_manager
 
 
 class KpiFamily(models.TextChoices):
@@ -95,8 +95,7 @@ class KpiQuerySet(OrgQuerySet):
         )
 
 
-class Kpi(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+class Kpi(OrgOwned):
     name = models.CharField(max_length=150)
     description = models.TextField(
         "what it measures",
@@ -128,7 +127,7 @@ class Kpi(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = KpiQuerySet.as_manager()
+    objects = org_manager(KpiQuerySet)
 
     class Meta:
         ordering = ["family", "name"]
@@ -231,8 +230,7 @@ class KpiValueQuerySet(OrgQuerySet):
         return self.filter(segment="")
 
 
-class KpiValue(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+class KpiValue(OrgOwned):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
     date = models.DateField()
     segment = models.CharField(
@@ -248,7 +246,7 @@ class KpiValue(models.Model):
     # A corrected value keeps what it said before, who changed it and when.
     history = HistoricalRecords(related_name="revisions")
 
-    objects = KpiValueQuerySet.as_manager()
+    objects = org_manager(KpiValueQuerySet)
 
     class Meta:
         ordering = ["kpi", "date", "segment"]

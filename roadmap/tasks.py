@@ -1,9 +1,15 @@
-"""Thin adapters: take ids, call one service, own retries and time limits."""
+"""Thin adapters: take ids, call one service, own retries and time limits.
+
+Each task opens the scope of the organisation its row belongs to (django-scopes): a
+worker has no request to take it from.
+"""
 
 from celery import shared_task
 from django.conf import settings
+from django_scopes import scope, scopes_disabled
 
 from roadmap import services
+from roadmap.models import Export
 
 
 @shared_task(
@@ -17,10 +23,17 @@ from roadmap import services
     time_limit=settings.EXPORT_TIME_LIMIT,
 )
 def render_export(export_id: int) -> None:
-    services.render_export(export_id=export_id)
+    with scopes_disabled():  # the id is what says which organisation
+        org_id = Export.objects.filter(pk=export_id).values_list("org_id", flat=True).first()
+    if org_id is None:
+        return
+    with scope(organization=org_id):
+        services.render_export(export_id=export_id)
 
 
 @shared_task(soft_time_limit=30, time_limit=60)
 def fail_stale_exports() -> int:
-    """Sent by beat every minute (CELERY_BEAT_SCHEDULE)."""
-    return services.fail_stale_exports()
+    """Sent by beat every minute (CELERY_BEAT_SCHEDULE): fails every organisation's
+    exports whose worker died, so the sweep looks across scopes."""
+    with scopes_disabled():
+        return services.fail_stale_exports()

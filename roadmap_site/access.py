@@ -8,11 +8,18 @@ One way to say "may write": `@member_required(write=True)` (or `admin=True`) on 
 only writes; `require_write(request)` inside a view that reads on GET and writes on POST.
 `get_for_member` only scopes. Every refusal raises `PermissionDenied`, so the user gets the
 site's 403 page.
+
+Behind that, organisation-owned models are scoped (django-scopes): every request starts
+with scoping on and no organisation, so a query on an organisation's rows raises
+`ScopeError` until `member_required` (or `enter_org_scope`, on public pages reached by a
+token or slug) opens the organisation's scope. Forgetting the filter fails loudly instead
+of showing another tenant's rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +28,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django_scopes import scope, scopes_disabled
 
 from roadmap_site.models import Membership, Organization
 
@@ -68,7 +77,28 @@ class CurrentOrganizationMiddleware:
         request.org = SimpleLazyObject(
             lambda: request.membership.org if request.membership else None
         )
-        return self.get_response(request)
+        # A fresh scope per request, whatever the caller's (a test's `scopes_disabled()`
+        # does not reach the view); `enter_org_scope` adds to it until the response is out.
+        with ExitStack() as scopes:
+            scopes.enter_context(request_scope(request))
+            request.scopes = scopes
+            return self.get_response(request)
+
+
+def request_scope(request: HttpRequest) -> AbstractContextManager:
+    """Scoping on with no organisation; staff in the Django admin see every organisation."""
+    if request.path.startswith(reverse("admin:index")) and request.user.is_staff:
+        return scopes_disabled()
+    return scope()
+
+
+def enter_org_scope(request: HttpRequest, org: Organization) -> None:
+    """From here to the end of the request, queries see `org`'s rows only.
+
+    For public pages (share link, intake form, calendar feed...) that learn the
+    organisation from a token or slug, itself looked up under `scopes_disabled()`.
+    """
+    request.scopes.enter_context(scope(organization=org))
 
 
 def member_required(
@@ -87,7 +117,8 @@ def member_required(
                 return redirect("org_create")
             if admin or write:
                 require_write(request, admin=admin)
-            return view_func(request, *args, **kwargs)
+            with scope(organization=request.membership.org):
+                return view_func(request, *args, **kwargs)
 
         return wrapped
 

@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+from django_scopes import ScopedManager
+from django_scopes.manager import DisabledQuerySet
 
 from roadmap_site.dates import add_months
 
@@ -164,13 +166,64 @@ class OrgQuerySet(models.QuerySet):
         return self.filter(org=org)
 
 
-class Person(models.Model):
+class OutOfScopeQuerySet(DisabledQuerySet):
+    """What an organisation's manager gives outside a scope: any query raises `ScopeError`.
+
+    Unlike django-scopes' own, `.all()` stays lazy: Django builds a ModelForm's foreign-key
+    fields at import (and copies them per form with `.all()`), long before any request.
+    Such a field still raises when its choices are read, unless the form set them for
+    its organisation.
+    """
+
+    def all(self) -> OutOfScopeQuerySet:
+        return self._clone()
+
+
+def org_manager(queryset_class: type[OrgQuerySet] = OrgQuerySet) -> models.Manager:
+    """The manager of an organisation's rows, with `queryset_class`'s methods.
+
+    Scoped by django-scopes: inside `scope(organization=org)` every query is filtered to
+    `org`; outside any scope a query raises `ScopeError` instead of reading every tenant.
+    Views get their scope from `member_required` (or `enter_org_scope` on public pages);
+    tasks, commands and tests open one explicitly, or `scopes_disabled()` on purpose.
+    Forward foreign keys and cascades use the plain base manager and are not scoped.
+    """
+    scoped = ScopedManager(
+        organization="org", _manager_class=models.Manager.from_queryset(queryset_class)
+    )
+
+    class OrgManager(type(scoped)):
+        def get_queryset(self) -> models.QuerySet:
+            queryset = super().get_queryset()
+            if isinstance(queryset, DisabledQuerySet):
+                return OutOfScopeQuerySet(
+                    self.model, using=self._db, missing_scopes=queryset.missing_scopes
+                )
+            return queryset
+
+    return OrgManager()
+
+
+class OrgOwned(models.Model):
+    """A row that belongs to one organisation: its `org` and the scoped manager.
+
+    Give a model its own QuerySet with `objects = org_manager(MyQuerySet)`.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+
+    objects = org_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Person(OrgOwned):
     """Someone a roadmap names: owner, accountable leader, SME, stakeholder.
 
     A person may or may not have an account; `user` links them when they do.
     """
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="people")
     name = models.CharField(max_length=150)
     email = models.EmailField(blank=True)
     title = models.CharField("job title", max_length=150, blank=True)
@@ -186,8 +239,6 @@ class Person(models.Model):
         related_name="people",
     )
 
-    objects = OrgQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -199,7 +250,7 @@ class Person(models.Model):
         return self.name
 
 
-class InvitationQuerySet(models.QuerySet["Invitation"]):
+class InvitationQuerySet(OrgQuerySet):
     def open(self) -> InvitationQuerySet:
         """Neither accepted nor revoked: what the members page lists (expired ones too,
         so an admin can resend them)."""
@@ -213,7 +264,7 @@ class InvitationRefused(Exception):
     """The invitation cannot be accepted by this user (another address, or already used)."""
 
 
-class Invitation(models.Model):
+class Invitation(OrgOwned):
     """An admin invites someone by e-mail; the link carries a secret stored hashed.
 
     The invitation binds to its address: only an account with that e-mail (in any case) can
@@ -234,7 +285,7 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = org_manager(InvitationQuerySet)
 
     class Meta:
         ordering = ["-created_at"]

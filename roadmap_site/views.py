@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
+from django_scopes import scopes_disabled
 
 from roadmap_site.access import (
     AuthedRequest,
+    enter_org_scope,
     get_for_member,
     member_required,
     require_write,
@@ -62,6 +64,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org = form.save()
+        enter_org_scope(request, org)
         membership = Membership.objects.create(org=org, user=request.user, role=Role.ADMIN)
         Person.objects.get_or_create(
             org=org,
@@ -197,9 +200,11 @@ def member_role(request: AuthedRequest, pk: int) -> HttpResponse:
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Join through an invitation: signed in with the invited address, or by signing up
     with it. Signed in as someone else, the page explains and the invitation stays open."""
-    invitation = Invitation.find(token)
+    with scopes_disabled():  # the token is what says which organisation
+        invitation = Invitation.find(token)
     if invitation is None:
         return render(request, "roadmap_site/invite_invalid.html", status=404)
+    enter_org_scope(request, invitation.org)
     context: dict = {"invitation": invitation}
     if request.user.is_authenticated:
         if not invitation.is_for(request.user):

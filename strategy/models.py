@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from measurement.models import Kpi
-from roadmap_site.models import Organization, OrgQuerySet, Person
+from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, Person, org_manager
 from roadmap_site.ordering import move_among
 from strategy import maturity
 
@@ -28,7 +28,7 @@ class StrategyQuerySet(OrgQuerySet):
         return self.filter(fiscal_year=fiscal_year)
 
 
-class Strategy(models.Model):
+class Strategy(OrgOwned):
     """One per organisation and fiscal year: the year's vision, canvas and priorities."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="strategies")
@@ -40,7 +40,7 @@ class Strategy(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = StrategyQuerySet.as_manager()
+    objects = org_manager(StrategyQuerySet)
 
     class Meta:
         ordering = ["-fiscal_year"]
@@ -100,10 +100,9 @@ QUESTION_PROMPTS = {
 }
 
 
-class CanvasAnswer(models.Model):
+class CanvasAnswer(OrgOwned):
     """One answer of a strategy's canvas; a row of its own so each has its own history."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(max_length=20, choices=Question.choices)
     text = models.TextField(blank=True)
@@ -113,8 +112,6 @@ class CanvasAnswer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(related_name="revisions")
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -158,10 +155,9 @@ class PriorityQuerySet(OrgQuerySet):
         )
 
 
-class Priority(models.Model):
+class Priority(OrgOwned):
     """A capability gap the business must close: the business owns it, L&D helps close it."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="priorities")
     capability = models.CharField(
         "capability to build",
@@ -190,7 +186,7 @@ class Priority(models.Model):
     rank = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PriorityQuerySet.as_manager()
+    objects = org_manager(PriorityQuerySet)
 
     class Meta:
         ordering = ["strategy", "rank", "pk"]
@@ -260,13 +256,12 @@ class MaturityAssessmentQuerySet(OrgQuerySet):
         return self.select_related("taken_by").order_by("-taken_on", "-pk")
 
 
-class MaturityAssessment(models.Model):
+class MaturityAssessment(OrgOwned):
     """A self-diagnostic: the level the team places itself at on each dimension.
 
     Levels are stored by dimension key; the descriptors live in `strategy.maturity`.
     """
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     taken_on = models.DateField(default=timezone.localdate)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -275,7 +270,7 @@ class MaturityAssessment(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = MaturityAssessmentQuerySet.as_manager()
+    objects = org_manager(MaturityAssessmentQuerySet)
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
@@ -344,10 +339,9 @@ class ListeningSessionQuerySet(OrgQuerySet):
         return self.select_related("person").order_by("-held_on", "-pk")
 
 
-class ListeningSession(models.Model):
+class ListeningSession(OrgOwned):
     """Notes from a conversation with an HR business partner or a department head."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     held_on = models.DateField("date", default=timezone.localdate)
     person = models.ForeignKey(
         Person,
@@ -364,7 +358,7 @@ class ListeningSession(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ListeningSessionQuerySet.as_manager()
+    objects = org_manager(ListeningSessionQuerySet)
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -411,17 +405,16 @@ class ThemeQuerySet(OrgQuerySet):
         ).order_by(Lower("name"))
 
 
-class Theme(models.Model):
+class Theme(OrgOwned):
     """A need that recurs across listening sessions, accepted (and named) by the team."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=150)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ThemeQuerySet.as_manager()
+    objects = org_manager(ThemeQuerySet)
 
     class Meta:
         ordering = ["name"]
@@ -464,15 +457,12 @@ class Theme(models.Model):
         return other
 
 
-class ThemeMention(models.Model):
+class ThemeMention(OrgOwned):
     """A listening session behind a theme, with the sentence that says so."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="mentions")
     session = models.ForeignKey(ListeningSession, on_delete=models.CASCADE, related_name="mentions")
     quote = models.TextField()
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.test import Client
+from django_scopes import scopes_disabled
 
 from roadmap_site.models import Role
 from tests.factories import (
@@ -54,6 +55,17 @@ def _isolated_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture(autouse=True)
+def _scopes_disabled():
+    """Test bodies build and check rows of several organisations without a scope.
+
+    Views still run scoped: `CurrentOrganizationMiddleware` gives every test-client
+    request a fresh scope of its own (tests/roadmap_site/test_scopes.py proves it).
+    """
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture

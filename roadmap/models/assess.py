@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from roadmap import scoring
 from roadmap.models.core import Cycle, Initiative, Roadmap
-from roadmap_site.models import Organization, OrgQuerySet, hash_token, new_token
+from roadmap_site.models import (
+    Organization,
+    OrgOwned,
+    OrgQuerySet,
+    hash_token,
+    new_token,
+    org_manager,
+)
 
 # Assess: requests, their score and triage ------------------------------------------------
 
@@ -91,6 +98,8 @@ class AssessSettings(models.Model):
         blank=True,
         help_text="Shown above the public form: what L&D can help with, what happens next.",
     )
+
+    objects = org_manager()
 
     class Meta:
         verbose_name_plural = "assess settings"
@@ -247,7 +256,7 @@ class TrainingRequestQuerySet(OrgQuerySet):
         )
 
 
-class TrainingRequest(models.Model):
+class TrainingRequest(OrgOwned):
     """A training request: from the team, or from the business through the public form.
 
     Decisions are methods (`assess`, `commit`, `defer`, `decline`, `mark_duplicate`), each
@@ -255,7 +264,6 @@ class TrainingRequest(models.Model):
     for the requester, which their private status link shows.
     """
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     title = models.CharField("what you ask for", max_length=200)
     problem = models.TextField(
         "the problem behind it", help_text="What is going wrong, for whom, and since when?"
@@ -332,7 +340,7 @@ class TrainingRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = TrainingRequestQuerySet.as_manager()
+    objects = org_manager(TrainingRequestQuerySet)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -462,11 +470,10 @@ class NotDoingQuerySet(OrgQuerySet):
         return self.filter(roadmap=roadmap).select_related("cycle")
 
 
-class NotDoing(models.Model):
+class NotDoing(OrgOwned):
     """An option explicitly dropped for a cycle, with its reason: a roadmap also shows what
     it is not doing. Declined and deferred requests join it on the page."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="not_doing")
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="not_doing")
     title = models.CharField("what we are not doing", max_length=200)
@@ -476,7 +483,7 @@ class NotDoing(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = NotDoingQuerySet.as_manager()
+    objects = org_manager(NotDoingQuerySet)
 
     class Meta:
         ordering = ["cycle__position", "created_at", "pk"]

@@ -9,7 +9,7 @@ from django.db import models
 
 from roadmap.models.core import Roadmap
 from roadmap_site.dates import add_months
-from roadmap_site.models import Organization, OrgQuerySet
+from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, org_manager
 
 # Align: the business calendar ------------------------------------------------------------
 
@@ -38,14 +38,11 @@ class EventKind(models.TextChoices):
 AVOID_LAUNCH_BY_DEFAULT = {EventKind.PERFORMANCE_REVIEW, EventKind.BUDGET_RECAST}
 
 
-class EventKindRule(models.Model):
+class EventKindRule(OrgOwned):
     """Whether an organisation avoids launches during one kind of business event."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     avoid_launches = models.BooleanField(default=False)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -129,11 +126,10 @@ class BusinessEventQuerySet(OrgQuerySet):
         return sorted(found, key=lambda o: (o.start, o.event.name))
 
 
-class BusinessEvent(models.Model):
+class BusinessEvent(OrgOwned):
     """When the business sets goals, forecasts and recasts budget, reviews performance and
     hires: the roadmap depends on what comes out of these."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     name = models.CharField(max_length=150)
     start = models.DateField()
@@ -141,7 +137,7 @@ class BusinessEvent(models.Model):
     recurs_yearly = models.BooleanField("every year", default=True)
     notes = models.TextField(blank=True)
 
-    objects = BusinessEventQuerySet.as_manager()
+    objects = org_manager(BusinessEventQuerySet)
 
     class Meta:
         ordering = ["start", "name"]

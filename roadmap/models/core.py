@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from roadmap_site.dates import add_months
-from roadmap_site.models import Organization, OrgQuerySet, Person
+from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, Person, org_manager
 from roadmap_site.ordering import move_among
 
 __all__ = [
@@ -39,8 +39,7 @@ class RoadmapQuerySet(OrgQuerySet):
         return self.annotate(initiative_count=models.Count("initiatives", distinct=True))
 
 
-class Roadmap(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roadmaps")
+class Roadmap(OrgOwned):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     fiscal_year = models.PositiveSmallIntegerField(
@@ -62,7 +61,7 @@ class Roadmap(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = RoadmapQuerySet.as_manager()
+    objects = org_manager(RoadmapQuerySet)
 
     class Meta:
         ordering = ["-fiscal_year", "title"]
@@ -115,17 +114,14 @@ class Roadmap(models.Model):
         return Cycle.objects.bulk_create(cycles)
 
 
-class Cycle(models.Model):
+class Cycle(OrgOwned):
     """A slice of a roadmap's period (a quarter by default), named as the business names it."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="cycles")
     name = models.CharField(max_length=50)
     start = models.DateField()
     end = models.DateField()
     position = models.PositiveSmallIntegerField(default=0)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["roadmap", "position", "start"]
@@ -207,8 +203,7 @@ class InitiativeQuerySet(OrgQuerySet):
         return self.with_people().select_related("priority", "kpi")
 
 
-class Initiative(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+class Initiative(OrgOwned):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="initiatives")
     title = models.CharField(max_length=200)
     problem = models.TextField(
@@ -293,7 +288,7 @@ class Initiative(models.Model):
         related_name="changes",
     )
 
-    objects = InitiativeQuerySet.as_manager()
+    objects = org_manager(InitiativeQuerySet)
 
     class Meta:
         ordering = [models.F("cycle__position").asc(nulls_last=True), "position", "pk"]

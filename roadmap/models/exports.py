@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from roadmap.models.core import Roadmap
-from roadmap_site.models import Organization, OrgQuerySet
+from roadmap_site.models import OrgOwned, OrgQuerySet, org_manager
 
 __all__ = [
     "Export",
@@ -71,10 +71,9 @@ class ExportQuerySet(OrgQuerySet):
         return self.filter(_stale_run(now or timezone.now()))
 
 
-class Export(models.Model):
+class Export(OrgOwned):
     """A long job as a row: the page polls it, the task fills it (pretix-style)."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="exports")
     kind = models.CharField(
         max_length=30, choices=ExportKind.choices, default=ExportKind.ROADMAP_PDF
@@ -92,7 +91,7 @@ class Export(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ExportQuerySet.as_manager()
+    objects = org_manager(ExportQuerySet)
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,6 +11,7 @@ nothing of Django: `roadmap.plan_data` turns these rows into its dataclasses.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +22,15 @@ from django.utils import timezone
 from roadmap import ical, planning
 from roadmap.models.calendar import EventKind
 from roadmap.models.core import Cycle, Initiative, Roadmap
-from roadmap_site.models import Organization, OrgQuerySet, Person, hash_token, new_token
+from roadmap_site.models import (
+    Organization,
+    OrgOwned,
+    OrgQuerySet,
+    Person,
+    hash_token,
+    new_token,
+    org_manager,
+)
 from roadmap_site.ordering import move_among
 
 __all__ = [
@@ -29,6 +38,7 @@ __all__ = [
     "CalendarFeed",
     "CalendarFeedQuerySet",
     "CapacityEntry",
+    "FinishToStart",
     "InitiativeDependency",
     "SmeAssignment",
     "SmeAvailability",
@@ -74,11 +84,10 @@ class StageQuerySet(OrgQuerySet):
         return self.select_related("initiative", "assignee").order_by("start", "pk")
 
 
-class Stage(models.Model):
+class Stage(OrgOwned):
     """One stage of an initiative's work: dates, effort in person-days, who does it, and
     what "good enough" means for it."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="stages")
     kind = models.CharField(max_length=30, choices=StageKind.choices)
     position = models.PositiveSmallIntegerField(default=0)
@@ -97,7 +106,7 @@ class Stage(models.Model):
         '"good enough" looks like', blank=True, help_text="When is this stage done well enough?"
     )
 
-    objects = StageQuerySet.as_manager()
+    objects = org_manager(StageQuerySet)
 
     class Meta:
         ordering = ["initiative", "position", "pk"]
@@ -162,24 +171,21 @@ class Stage(models.Model):
         return move_among(self, siblings, field="position", up=up)
 
 
-class StageDependency(models.Model):
-    """Finish-to-start: the successor stage starts after the predecessor's last day."""
+class FinishToStart(OrgOwned):
+    """A finish-to-start link: the successor starts after the predecessor's last day.
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    predecessor = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="successor_links")
-    successor = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="predecessor_links")
+    Subclasses name what they link with `predecessor` and `successor` foreign keys (the one
+    difference between them) and the `kind` the planning rules know them by.
+    """
 
-    objects = OrgQuerySet.as_manager()
+    kind: ClassVar[str]
 
     class Meta:
-        verbose_name_plural = "stage dependencies"
+        abstract = True
         constraints = [
-            models.UniqueConstraint(
-                fields=["predecessor", "successor"], name="stage_dependency_unique"
-            ),
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="%(class)s_unique"),
             models.CheckConstraint(
-                condition=~models.Q(predecessor=models.F("successor")),
-                name="stage_dependency_not_self",
+                condition=~models.Q(predecessor=models.F("successor")), name="%(class)s_not_self"
             ),
         ]
 
@@ -187,13 +193,26 @@ class StageDependency(models.Model):
         return f"{self.successor_id} waits for {self.predecessor_id}"
 
     def as_dependency(self) -> planning.Dependency:
-        return planning.Dependency(self.predecessor_id, self.successor_id, "stage")
+        return planning.Dependency(self.predecessor_id, self.successor_id, self.kind)
 
 
-class InitiativeDependency(models.Model):
-    """Finish-to-start between initiatives: their dates are those of their stages."""
+class StageDependency(FinishToStart):
+    """Between two stages of any initiatives of the organisation."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = "stage"
+
+    predecessor = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="predecessor_links")
+
+    class Meta(FinishToStart.Meta):
+        verbose_name_plural = "stage dependencies"
+
+
+class InitiativeDependency(FinishToStart):
+    """Between initiatives: their dates are those of their stages."""
+
+    kind = "initiative"
+
     predecessor = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="successor_links"
     )
@@ -201,36 +220,16 @@ class InitiativeDependency(models.Model):
         Initiative, on_delete=models.CASCADE, related_name="predecessor_links"
     )
 
-    objects = OrgQuerySet.as_manager()
-
-    class Meta:
+    class Meta(FinishToStart.Meta):
         verbose_name_plural = "initiative dependencies"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["predecessor", "successor"], name="initiative_dependency_unique"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(predecessor=models.F("successor")),
-                name="initiative_dependency_not_self",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.successor_id} waits for {self.predecessor_id}"
-
-    def as_dependency(self) -> planning.Dependency:
-        return planning.Dependency(self.predecessor_id, self.successor_id, "initiative")
 
 
-class CapacityEntry(models.Model):
+class CapacityEntry(OrgOwned):
     """Gross days a person of the L&D team gives to roadmap work in a cycle, before time off."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="capacity")
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="capacity")
     days = models.DecimalField(max_digits=5, decimal_places=1)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "capacity entries"
@@ -248,14 +247,11 @@ class CapacityEntry(models.Model):
         return planning.CapacityEntry(self.person_id, self.cycle_id, self.days)
 
 
-class TimeOff(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+class TimeOff(OrgOwned):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="time_off")
     start = models.DateField()
     end = models.DateField(help_text="The last day off, included.")
     note = models.CharField(max_length=150, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "person"]
@@ -273,16 +269,13 @@ class TimeOff(models.Model):
         return planning.TimeOff(self.person_id, self.start, self.end)
 
 
-class SmeAssignment(models.Model):
+class SmeAssignment(OrgOwned):
     """A subject-matter expert (a Person) assigned to an initiative."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="sme_assignments"
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sme_assignments")
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["person__name"]
@@ -297,17 +290,14 @@ class SmeAssignment(models.Model):
         return planning.SmeAssignment(self.initiative_id, self.person_id)
 
 
-class SmeAvailability(models.Model):
+class SmeAvailability(OrgOwned):
     """A window in which an SME is available; an empty start or end is open-ended. An SME
     without any window counts as always available."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="availability")
     start = models.DateField(null=True, blank=True, help_text="Empty: available until the end.")
     end = models.DateField(null=True, blank=True, help_text="Empty: available from then on.")
     note = models.CharField(max_length=150, blank=True)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["person__name", models.F("start").asc(nulls_first=True)]
@@ -328,11 +318,10 @@ class SmeAvailability(models.Model):
         return planning.Availability(self.person_id, self.start, self.end)
 
 
-class WarningAcknowledgement(models.Model):
+class WarningAcknowledgement(OrgOwned):
     """The team saw a plan warning and accepts it, saying why. Keyed by the warning's
     stable key, so it stays acknowledged while the warning stays the same."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="acknowledgements")
     key = models.CharField(max_length=200)
     note = models.TextField()
@@ -340,8 +329,6 @@ class WarningAcknowledgement(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
-
-    objects = OrgQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -378,11 +365,10 @@ class CalendarFeedQuerySet(OrgQuerySet):
         return self.filter(user=user)
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(OrgOwned):
     """A member's secret iCalendar URL. Only the SHA-256 of the token is stored; the URL is
     shown once, when made, and stops working when revoked."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
     )
@@ -392,7 +378,7 @@ class CalendarFeed(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = CalendarFeedQuerySet.as_manager()
+    objects = org_manager(CalendarFeedQuerySet)
 
     class Meta:
         ordering = ["-created_at"]

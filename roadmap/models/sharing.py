@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from roadmap.models.core import Roadmap
-from roadmap_site.models import Organization, OrgQuerySet, hash_token, new_token
+from roadmap_site.models import OrgOwned, OrgQuerySet, hash_token, new_token, org_manager
 
 __all__ = ["ShareLink", "ShareLinkQuerySet"]
 
@@ -20,14 +20,13 @@ class ShareLinkQuerySet(OrgQuerySet):
         )
 
 
-class ShareLink(models.Model):
+class ShareLink(OrgOwned):
     """A secret, read-only, revocable link to one roadmap.
 
     Only the SHA-256 of the token is stored: the token is shown once, when the link is
     made, and a leaked database does not reveal working links.
     """
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="share_links")
     label = models.CharField(
         max_length=150, blank=True, help_text="Who the link is for, e.g. “Exec team review”."
@@ -41,7 +40,7 @@ class ShareLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ShareLinkQuerySet.as_manager()
+    objects = org_manager(ShareLinkQuerySet)
 
     class Meta:
         ordering = ["-created_at"]

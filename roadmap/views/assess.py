@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
+from django_scopes import scopes_disabled
 
 from roadmap import services
 from roadmap.forms import (
@@ -42,7 +43,13 @@ from roadmap.models import (
     TrainingRequest,
     TransitionRefused,
 )
-from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
+from roadmap_site.access import (
+    AuthedRequest,
+    enter_org_scope,
+    get_for_member,
+    member_required,
+    require_write,
+)
 from roadmap_site.partials import page_or_partial
 
 # Assess: requests -------------------------------------------------------------------------
@@ -388,10 +395,12 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
     Its address carries a secret the admins can replace; closed or unknown is a 404. The
     requester gets a private status link, shown once; only its hash is stored.
     """
-    settings_obj = AssessSettings.find_open_intake(token)
+    with scopes_disabled():  # the token says which organisation
+        settings_obj = AssessSettings.find_open_intake(token)
     if settings_obj is None:
         raise Http404("No open intake form at this address.")
     org = settings_obj.org
+    enter_org_scope(request, org)
     if getattr(request, "limited", False):
         return _private(too_many_requests(request))
     form = PublicTrainingRequestForm(
@@ -421,9 +430,11 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
     """What the requester sees behind their private link: the decision and its reason."""
     if getattr(request, "limited", False):
         return _private(too_many_requests(request), secret_url=True)
-    item = TrainingRequest.find_by_status_token(token)
+    with scopes_disabled():  # the token is what says which organisation
+        item = TrainingRequest.find_by_status_token(token)
     if item is None:
         return _private(render(request, "roadmap/request_status.html", status=404), secret_url=True)
+    enter_org_scope(request, item.org)
     original = None
     if item.duplicate_of_id:
         original = TrainingRequest.objects.select_related("deferred_to", "initiative__cycle").get(

@@ -21,7 +21,7 @@ from roadmap.models import (
     TimeOff,
 )
 from roadmap.plan_data import load_plan
-from roadmap.views.plan import PHASE, ROADMAPS
+from roadmap.views.plan import PHASE, roadmaps_with_org
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 
 
@@ -71,7 +71,7 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
 @require_http_methods(["GET", "POST"])
 def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET the capacity view; POST the grid of days per person and cycle."""
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     if request.method == "GET":
         return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
     require_write(request)
@@ -87,7 +87,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     form = RoadmapBudgetForm(request.POST, instance=roadmap)
     if form.is_valid():
         form.save()
@@ -98,7 +98,7 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _window_create(request: AuthedRequest, pk: int, form_class, context_name: str, anchor: str):
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     form = form_class(request.POST, org=roadmap.org)
     if form.is_valid():
         form.save()
@@ -123,7 +123,7 @@ def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     get_for_member(request, TimeOff, pk=row_pk).delete()
     messages.success(request, "Time off removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
@@ -132,7 +132,7 @@ def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRespons
 @member_required(write=True)
 @require_POST
 def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     get_for_member(request, SmeAvailability, pk=row_pk).delete()
     messages.success(request, "Availability window removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")

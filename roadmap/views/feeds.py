@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
+from django_scopes import scopes_disabled
 
 from roadmap.forms import (
     CalendarFeedForm,
@@ -19,7 +20,7 @@ from roadmap.models import (
     Roadmap,
 )
 from roadmap.views.plan import PHASE
-from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
 
 
 def _feeds_context(request: AuthedRequest, **extra) -> dict:
@@ -87,9 +88,11 @@ def feed_rate() -> str:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar behind a secret URL: stage milestones of every roadmap of the member's
     organisation and its business calendar. No session: the token is the credential."""
-    feed = CalendarFeed.find_active(token)
+    with scopes_disabled():  # the token is what says which organisation
+        feed = CalendarFeed.find_active(token)
     if feed is None:
         raise Http404("No such feed.")
+    enter_org_scope(request, feed.org)
     feed.mark_used()
     body = feed.build_ical(origin=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

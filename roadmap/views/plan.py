@@ -5,7 +5,7 @@ and calendar feeds have modules of their own."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,9 +40,15 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required, 
 from roadmap_site.partials import page_or_partial
 
 PHASE = "plan"
-# The pages read the organisation (business calendar, people) of the roadmap they show.
-ROADMAPS = Roadmap.objects.select_related("org")
 STATUS_LABELS = {**dict(InitiativeStatus.choices), **dict(StageStatus.choices)}
+
+
+def roadmaps_with_org() -> models.QuerySet[Roadmap]:
+    """The pages read the organisation (business calendar, people) of the roadmap they show.
+
+    A function, not a module constant: a queryset built at import has no organisation scope.
+    """
+    return Roadmap.objects.select_related("org")
 
 
 # The plan of a roadmap ---------------------------------------------------------------------
@@ -93,7 +99,7 @@ def _plan_context(
 @member_required
 @require_GET
 def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     return render(request, "roadmap/plan.html", _plan_context(roadmap))
 
 
@@ -116,7 +122,7 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     data = load_plan(roadmap)
     form = AcknowledgeForm(request.POST, keys=(warning.key for warning in data.warnings))
     if form.has_error("key", "unknown"):
@@ -137,7 +143,7 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     form = UnacknowledgeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Which warning?")
@@ -369,7 +375,7 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
 def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Gantt, filtered by owner, priority and status (a GET form: htmx swaps the
     figure, and without JavaScript the page reloads with the same filters)."""
-    roadmap = get_for_member(request, ROADMAPS, pk=pk)
+    roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     data = load_plan(roadmap)
     form = TimelineFilterForm(request.GET or None, roadmap=roadmap)
     initiatives = form.filter(data.initiatives) if form.is_bound else data.initiatives

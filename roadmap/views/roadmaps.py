@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
+from django_scopes import scopes_disabled
 
 from roadmap import charts, getting_started, services
 from roadmap.forms import (
@@ -32,7 +33,7 @@ from roadmap.models import (
     change_log,
 )
 from roadmap.starters import StarterConflict, load_starter, starters
-from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
 
@@ -229,7 +230,7 @@ def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @ratelimit(key="user", rate="20/m", block=True)
 def export_retry(request: AuthedRequest, pk: int) -> HttpResponse:
-    export = get_for_member(request, Export, pk=pk, write=True)
+    export = get_for_member(request, Export, pk=pk)
     services.retry_export(export=export)
     return _export_answer(request, export, target=f"#export-{export.pk}", swap="outerHTML")
 
@@ -312,10 +313,12 @@ def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 @ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)
 def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
     """The read-only page behind a share link; no account needed, nothing writable."""
-    link = ShareLink.find_active(token)
+    with scopes_disabled():  # the token is what says which organisation
+        link = ShareLink.find_active(token)
     if link is None:
         response = render(request, "roadmap/shared_invalid.html", status=404)
     else:
+        enter_org_scope(request, link.org)
         link.mark_used()
         context = roadmap_overview(link.roadmap)
         context.update({"link": link, "org": link.org, "now": timezone.now()})

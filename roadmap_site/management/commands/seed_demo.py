@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
 
 # The one place the core wires every app together: the demo loader lives in the roadmap app,
 # at the top of the import chain.
@@ -27,7 +28,8 @@ class Command(BaseCommand):
                 f"This database holds {others} organisation(s) that are not the demo. "
                 "The demo adds published logins; run with --force to load it anyway."
             )
-        demo = load_demo()
+        with scopes_disabled():  # it writes one organisation it creates or finds by slug
+            demo = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {demo.org.name}"))
         for email, _name, role in DEMO_LOGINS:
             self.stdout.write(f"  sign in as {email} / {DEMO_PASSWORD}  ({role})")

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from roadmap.models import Initiative, TrainingRequest
+from roadmap.models import AssessSettings, Initiative, TrainingRequest
 from roadmap_site.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, PersonFactory, RoadmapFactory
 
@@ -27,11 +27,12 @@ def test_request_to_commitment_with_a_justified_change(
     roadmap = RoadmapFactory(org=org, title="Global onboarding roadmap", fiscal_year=2027)
     PersonFactory(org=org, name="Priya Raman", is_ld_team=True)
     PersonFactory(org=org, name="Grace Kim", title="Director of Customer Support")
+    intake_token = AssessSettings.for_org(org).open_intake()
 
     # A requester, signed out, uses the public intake form.
     requester = browser.new_context()
     form_page = requester.new_page()
-    form_page.goto(f"{live_server.url}/intake/northwind/")
+    form_page.goto(f"{live_server.url}/intake/{intake_token}/")
     form_page.get_by_label("Your name").fill("Grace Kim")
     form_page.get_by_label("Your e-mail").fill("grace@example.com")
     form_page.get_by_label("Your department").fill("Support")

@@ -227,6 +227,7 @@ class AcknowledgeForm(forms.Form):
     note = forms.CharField(
         label="Why it is acceptable",
         max_length=2000,
+        error_messages={"required": "Say why the team accepts this warning."},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

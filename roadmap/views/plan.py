@@ -61,9 +61,24 @@ def _plan_context(roadmap: Roadmap, data: PlanData | None = None, **extra) -> di
         "warnings": open_warnings + acknowledged,  # acknowledged ones last, muted
         "open_warnings": open_warnings,
         "acknowledged": acknowledged,
+        "warning_rows": _warning_rows(open_warnings, acknowledged, extra.get("ack_form")),
     }
     context.update(extra)
     return context
+
+
+def _warning_rows(open_warnings, acknowledged, posted: AcknowledgeForm | None) -> list[tuple]:
+    """Each warning with its acknowledge form (None once acknowledged). Several forms share
+    the page, so each numbers its ids; the one just posted comes back bound, with its error."""
+    rows = []
+    for n, warning in enumerate(open_warnings, start=1):
+        auto_id = f"ack-{n}-%s"
+        if posted is not None and posted.data.get("key") == warning.key:
+            form = AcknowledgeForm(posted.data, auto_id=auto_id)
+        else:
+            form = AcknowledgeForm(initial={"key": warning.key}, auto_id=auto_id)
+        rows.append((warning, form))
+    return rows + [(warning, None) for warning in acknowledged]
 
 
 @member_required

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER
     "django_htmx",
     "django_celery_beat",
     "simple_history",
@@ -76,6 +77,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# {{ form }} renders with templates/forms/ (labels, help and errors tied for screen readers).
+FORM_RENDERER = "roadmap_site.renderers.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

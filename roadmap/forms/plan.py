@@ -266,8 +266,8 @@ class AcknowledgeForm(forms.Form):
     note = forms.CharField(
         label="Why it is acceptable",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the team accepts this warning."},
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, keys: Iterable[str] | None = None, **kwargs):

@@ -73,8 +73,8 @@ def _plan_context(
         if warning.acknowledgement is not None:
             form = UnacknowledgeForm.for_warning(warning.key, index)
         elif warning.key == refused_key:
-            form = ack_form
-            form.auto_id = AcknowledgeForm.auto_id_for(index)
+            # Bound again with this warning's ids: error ids are fixed when a form validates.
+            form = AcknowledgeForm(ack_form.data, auto_id=AcknowledgeForm.auto_id_for(index))
         else:
             form = AcknowledgeForm.for_warning(warning.key, index)
         warning_forms.append((warning, form))

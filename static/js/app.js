@@ -49,17 +49,36 @@
     if (form && form.matches && form.matches("form[data-reset-on-success]") && event.detail.successful
         && event.detail.target && event.detail.target !== form) {
       form.reset();
-      var first = form.querySelector("input:not([type=hidden]), select, textarea");
-      if (first) first.focus();
+      // Back to the first field for the next one, unless the person is already in a field.
+      if (!inAField()) {
+        var first = form.querySelector("input:not([type=hidden]), select, textarea");
+        if (first) first.focus();
+      }
     }
   });
 
-  // An inline edit form takes focus when it appears, so keyboard users land in it.
+  // Focus moves after a swap only when the swap took it away (the button or link the person
+  // used was replaced): never away from a field they are in, even if they got there before
+  // htmx settled.
+  function focusWasLost() {
+    var active = document.activeElement;
+    return !active || active === document.body || !active.isConnected;
+  }
+
+  function inAField() {
+    var active = document.activeElement;
+    return !!active && active.isConnected && active.matches("input, select, textarea");
+  }
+
+  // An inline edit form takes focus when it appears, so keyboard users land in it: on the
+  // first field with an error if it came back with errors, else on its first field.
   document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusWasLost()) return;
     var form = event.target.querySelector ? event.target.querySelector("form[data-autofocus]") : null;
     if (!form && event.target.matches && event.target.matches("form[data-autofocus]")) form = event.target;
     if (form) {
-      var first = form.querySelector("input:not([type=hidden]), select, textarea");
+      var first = form.querySelector("[aria-invalid=true]")
+        || form.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
     }
   });
@@ -67,8 +86,7 @@
   // When a swap removes the focused element (Save, Cancel, Revoke…), keyboard and screen-reader
   // users would be thrown back to the top of the page: keep them where the content changed.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var active = document.activeElement;
-    if (active && active !== document.body && active.isConnected) return;
+    if (!focusWasLost()) return;
     var target = event.detail.target;
     if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
     if (!target || !target.isConnected) return;

@@ -20,6 +20,7 @@ from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN,
 from roadmap.models import Roadmap, TrainingRequest
 from roadmap_site.demo import DEMO_PASSWORD
 from strategy.models import MaturityAssessment, Strategy
+from tests.browser.htmx import charts_drawn, settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,7 +105,8 @@ def check(page: Page, url: str, name: str, screenshot, report: dict) -> list[str
     for width_name, viewport in WIDTHS.items():
         page.set_viewport_size(viewport)
         page.goto(url)
-        page.wait_for_load_state("networkidle")  # charts load Plotly after the page
+        charts_drawn(page)  # charts load Plotly after the page
+        settled(page)
         screenshot(f"a11y-{name}-{width_name}", of=page)
         facts = page.evaluate(PAGE_FACTS)
         if facts["h1"] != 1:

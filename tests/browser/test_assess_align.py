@@ -10,8 +10,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from roadmap.forms.assess import PublicTrainingRequestForm
 from roadmap.models import AssessSettings, Initiative, TrainingRequest
 from roadmap_site.models import Role
+from tests.browser.htmx import settled
 from tests.factories import MembershipFactory, OrganizationFactory, PersonFactory, RoadmapFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,8 +22,11 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_request_to_commitment_with_a_justified_change(
-    page: Page, live_server, sign_in, screenshot, browser
+    page: Page, live_server, sign_in, screenshot, browser, monkeypatch
 ):
+    # The minimum fill time has its own test (test_assess_intake.py); a browser step never
+    # waits on the clock.
+    monkeypatch.setattr(PublicTrainingRequestForm, "MIN_SECONDS", 0)
     org = OrganizationFactory(name="Northwind Global", slug="northwind", fiscal_year_start_month=2)
     admin = MembershipFactory(org=org, role=Role.ADMIN, user__email="maya@example.com").user
     roadmap = RoadmapFactory(org=org, title="Global onboarding roadmap", fiscal_year=2027)
@@ -46,7 +51,6 @@ def test_request_to_commitment_with_a_justified_change(
     form_page.get_by_label("Business metric").fill("Weeks to handle tickets alone")
     form_page.get_by_label("Its value").fill("8 weeks")
     screenshot("assess-intake-form", of=form_page)
-    form_page.wait_for_timeout(3200)  # a person takes longer than the minimum fill time
     form_page.get_by_role("button", name="Send request").click()
     expect(
         form_page.get_by_role("heading", name=re.compile("we have your request"))
@@ -66,7 +70,7 @@ def test_request_to_commitment_with_a_justified_change(
     expect(page.get_by_role("heading", name=re.compile("Score"))).to_be_visible()
     expect(page.get_by_text("Backed by a business metric.")).to_be_visible()
     page.get_by_role("button", name="Start assessment").click()
-    expect(page.locator("#triage").get_by_text("Under assessment")).to_be_visible()
+    settled(page.locator("#triage").get_by_text("Under assessment"))
     assert TrainingRequest.objects.get().state == "assessing"
     screenshot("assess-request-detail")
 
@@ -89,9 +93,12 @@ def test_request_to_commitment_with_a_justified_change(
     # Moving a commitment needs a written business justification.
     page.get_by_role("link", name=re.compile("Edit")).click()
     edit = page.get_by_role("form", name=re.compile("Edit Support agent certification"))
+    settled(edit)
     edit.get_by_label("Cycle").select_option(label="Q4 FY27")
     edit.get_by_role("button", name="Save").click()
-    expect(page.get_by_text(re.compile("write the business justification"))).to_be_visible()
+    # The form comes back with the error; act only once htmx has settled it (the app moves
+    # focus at settle, so typing earlier races it).
+    settled(page.get_by_text(re.compile("write the business justification")))
     assert Initiative.objects.get().cycle.name == "Q3 FY27"
     edit = page.get_by_role("form", name=re.compile("Edit Support agent certification"))
     edit.get_by_label("Cycle").select_option(label="Q4 FY27")
@@ -100,6 +107,7 @@ def test_request_to_commitment_with_a_justified_change(
     )
     edit.get_by_role("button", name="Save").click()
     expect(edit).to_have_count(0)  # its own <option>Q4 FY27</option> would match below
+    settled(page)
     expect(page.locator(".initiative").get_by_text("Q4 FY27")).to_be_visible()
     assert Initiative.objects.get().cycle.name == "Q4 FY27"
 

@@ -18,6 +18,7 @@ from roadmap.models import (
     Stage,
 )
 from roadmap_site.models import Role
+from tests.browser.htmx import charts_drawn, settled
 from tests.factories import (
     InitiativeFactory,
     MembershipFactory,
@@ -89,7 +90,7 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
         add.get_by_label("Assignee").select_option(label="Priya Raman")
         add.get_by_label("looks like").fill(f"{kind} reviewed by the accountable leader.")
         add.get_by_role("button", name="Add stage").click()
-        expect(page.locator("#stages .stage h3", has_text=kind)).to_be_visible()
+        settled(page.locator("#stages .stage h3", has_text=kind))
     assert list(toolkit.stages.values_list("kind", flat=True)) == [
         "needs_analysis",
         "content_creation",
@@ -110,10 +111,12 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     build = Stage.objects.get(initiative=toolkit, kind="content_creation")
     page.get_by_role("link", name="Edit Content creation").click()
     edit = page.get_by_role("form", name=re.compile("Edit Content creation"))
+    settled(edit)
     edit.get_by_label("Assignee").select_option(label="Jonas Weber")
     edit.get_by_role("button", name="Save stage").click()
     expect(edit).to_have_count(0)  # swapped for the list before the DB is read
     expect(page.locator(f"#stage-{build.pk}")).to_contain_text("Jonas Weber")
+    settled(page)
     build.refresh_from_db()
     assert build.assignee == jonas
     # Only the SME warning stays: nobody is involved before content creation.
@@ -131,8 +134,11 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     table = page.locator(".timeline-table")
     expect(table.locator("tr", has_text="Content creation")).to_contain_text("Jonas Weber")
     page.get_by_label("Colour by").select_option(label="Owner")
+    expect(page).to_have_url(re.compile("colour=owner"))
+    settled(page)
     page.get_by_label(re.compile(r"^Owner:?$")).select_option(label="Priya Raman")
-    expect(page.get_by_role("heading", name="1 initiative")).to_be_visible()
+    settled(page.get_by_role("heading", name="1 initiative"))
+    charts_drawn(page)
     assert "owner=" in page.url  # the filter is in the address, so it can be shared
     expect(table.locator("th", has_text="Onboarding buddy programme")).to_have_count(0)
     screenshot("plan-timeline")
@@ -142,9 +148,12 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     warning = page.locator(".plan-warning", has_text="launches during “Year-end reviews”")
     expect(warning).to_be_visible()
     warning.locator("summary", has_text="Acknowledge").click()
-    warning.get_by_label("Why it is acceptable").fill("A pilot with two teams; HR agreed.")
+    note = warning.get_by_label("Why it is acceptable")
+    expect(note).to_be_visible()
+    note.fill("A pilot with two teams; HR agreed.")
     warning.get_by_role("button", name="Acknowledge").click()
     expect(page.locator(".plan-warning.acknowledged")).to_contain_text("HR agreed")
+    settled(page)
     screenshot("plan")
 
     for name, path in [
@@ -154,7 +163,7 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     ]:
         page.set_viewport_size(PHONE)
         page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/{path}/")
-        page.wait_for_load_state("networkidle")
+        charts_drawn(page)
         screenshot(f"{name}-phone")
         # Nothing but the chart's own scroller is wider than the phone.
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.models import Export, Initiative, ShareLink
+from tests.browser.htmx import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +39,7 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     page.evaluate("window.__no_reload = true")
     form.get_by_role("button", name="Add initiative").click()
     row = page.locator("#initiative-rows li").filter(has_text="Manager onboarding toolkit")
-    expect(row).to_be_visible()
+    settled(row)
     assert page.evaluate("window.__no_reload") is True, "the page reloaded instead of swapping"
     expect(form.get_by_label("Title")).to_have_value("")  # reset for the next one
     # The chart redraws from the server's figure after the change.
@@ -47,17 +48,16 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     # Inline edit: the row becomes a form and back.
     row.get_by_role("link", name=re.compile("Edit")).click()
     edit_form = page.get_by_role("form", name=re.compile("Edit Manager onboarding toolkit"))
+    settled(edit_form)
     edit_form.get_by_label("Status").select_option(label="Committed")
     edit_form.get_by_role("button", name="Save").click()
     # The edit form's own <option>Committed</option> matches too: wait for it to be swapped out.
     expect(edit_form).to_have_count(0)
-    expect(page.locator("#initiative-rows li").filter(has_text="Committed")).to_be_visible()
+    settled(page.locator("#initiative-rows li").filter(has_text="Committed"))
     # Focus stays on the row that was saved, not thrown back to the top of the page (the
-    # script moves it once htmx has settled, so wait for it; a timeout fails the test).
-    page.wait_for_function(
-        "(document.activeElement.closest('li.initiative')?.id || '').startsWith('initiative-')",
-        timeout=5_000,
-    )
+    # script moves it when htmx settles, which `settled` waited for).
+    focused_row = "document.activeElement.closest('li.initiative')?.id || ''"
+    assert page.evaluate(focused_row).startswith("initiative-")
     assert Initiative.objects.get(title="Manager onboarding toolkit").status == "committed"
     screenshot("skeleton-roadmap")
 
@@ -75,7 +75,9 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     # Share by link: shown once; opened in a fresh, signed-out browser context.
     page.get_by_label("Label").fill("Exec review")
     page.get_by_role("button", name="Create share link").click()
-    share_url = page.get_by_label(re.compile("New link")).input_value()
+    new_link = page.get_by_label(re.compile("New link"))
+    settled(new_link)
+    share_url = new_link.input_value()
     assert "/s/" in share_url
     screenshot("skeleton-share-created")
 
@@ -90,7 +92,7 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
 
     # Revoke, and the same URL no longer opens the roadmap.
     page.get_by_role("button", name=re.compile("Revoke")).click()
-    expect(page.locator("#share-links").get_by_text("Revoked")).to_be_visible()
+    settled(page.locator("#share-links").get_by_text("Revoked"))
     response = shared.goto(share_url)
     assert response.status == 404
     expect(

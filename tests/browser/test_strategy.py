@@ -13,6 +13,7 @@ from measurement.models import Kpi, KpiValue
 from roadmap_site.models import Role
 from strategy import maturity
 from strategy.models import CanvasAnswer, MaturityAssessment, Priority
+from tests.browser.htmx import settled
 from tests.factories import MembershipFactory, OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,19 +34,17 @@ def test_write_the_strategy_and_measure_it(page: Page, live_server, sign_in, scr
     # The canvas, edited in place (htmx: no page load).
     page.evaluate("window.__no_reload = true")
     page.get_by_role("link", name="Edit “What is our vision for the year?”").click()
-    page.get_by_label("What is our vision for the year?").fill(
-        "Every new hire, in every region, productive in 60 days."
-    )
+    vision = page.get_by_label("What is our vision for the year?")
+    settled(vision)
+    vision.fill("Every new hire, in every region, productive in 60 days.")
     page.get_by_role("button", name="Save").click()
-    expect(
-        page.get_by_text("Every new hire, in every region, productive in 60 days.")
-    ).to_be_visible()
+    settled(page.get_by_text("Every new hire, in every region, productive in 60 days."))
     page.get_by_role("link", name="Edit “Who is our target audience?”").click()
-    page.get_by_label("Who is our target audience?").fill(
-        "The 1,400 people we hire in FY27, and the managers who onboard them."
-    )
+    audience = page.get_by_label("Who is our target audience?")
+    settled(audience)
+    audience.fill("The 1,400 people we hire in FY27, and the managers who onboard them.")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("The 1,400 people we hire in FY27")).to_be_visible()
+    settled(page.get_by_text("The 1,400 people we hire in FY27"))
     assert page.evaluate("window.__no_reload") is True, "the page reloaded instead of swapping"
     assert CanvasAnswer.objects.get(question="vision").revisions.count() == 2
 
@@ -67,7 +66,7 @@ def test_write_the_strategy_and_measure_it(page: Page, live_server, sign_in, scr
     form.get_by_label("Target date").fill("2027-01-31")
     form.get_by_role("button", name="Add priority").click()
     priority = page.locator("#priorities li.priority").filter(has_text="Get every new hire")
-    expect(priority).to_be_visible()
+    settled(priority)
     expect(priority.get_by_text("No values yet")).to_be_visible()
     assert Priority.objects.get().kpi.name == "Time to full productivity"
     screenshot("strategy-page")
@@ -79,10 +78,12 @@ def test_write_the_strategy_and_measure_it(page: Page, live_server, sign_in, scr
     page.get_by_label(re.compile(r"^Value:?$")).fill("82")
     page.get_by_role("button", name="Record value").click()
     expect(page.get_by_test_id("kpi-status")).to_have_text("Off track")
+    settled(page)
     page.get_by_label("Date").fill("2026-08-01")
     page.get_by_label(re.compile(r"^Value:?$")).fill("70")
     page.get_by_role("button", name="Record value").click()
     expect(page.get_by_test_id("kpi-status")).to_have_text("On track")
+    settled(page)
     expect(page.locator(".kpi-latest .big-number")).to_contain_text("70")
     expect(page.locator("#kpi-data .chart .main-svg").first).to_be_visible()
     page.get_by_text("How the status is worked out").click()

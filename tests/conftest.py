@@ -40,6 +40,16 @@ def pytest_collection_modifyitems(config, items):
         f"{len(deselected)} integration test(s) deselected: set CELERY_BROKER_URL and a "
         "PostgreSQL DATABASE_URL to run them."
     )
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller prints the note
+        config.workeroutput["integration_note"] = config.stash[_INTEGRATION_NOTE]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Under xdist the workers collect; every worker deselects the same tests."""
+    note = getattr(node, "workeroutput", {}).get("integration_note")
+    if note:
+        node.config.stash[_INTEGRATION_NOTE] = note
 
 
 def pytest_terminal_summary(terminalreporter, config):

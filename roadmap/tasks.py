@@ -1,5 +1,7 @@
 """Thin adapters: take ids, call one service, own retries and time limits."""
 
+from __future__ import annotations
+
 from celery import shared_task
 
 from roadmap import services

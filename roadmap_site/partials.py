@@ -1,5 +1,7 @@
 """One view serves the page or, for htmx, one `{% partialdef %}` fragment of it."""
 
+from __future__ import annotations
+
 from django.http import HttpRequest
 
 

@@ -16,13 +16,14 @@ else
 TEST_DB := --reuse-db
 endif
 
-.PHONY: help setup run test test-browser test-all lint check-deploy compose-check bench screenshots clean
+.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench screenshots clean
 
 help:
 	@echo "make run           set up, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test          the test suite in parallel, random order (SQLite; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
 	@echo "make test-browser  the browser tests in headless Chromium (/usr/bin/chromium)"
-	@echo "make lint          ruff, migrations in step, deploy checks"
+	@echo "make lint          ruff, mypy, migrations in step"
+	@echo "make typecheck     mypy with django-stubs over the app code"
 	@echo "make bench         query counts and timings as data grows"
 
 # The virtual environment, from the lock file. uv lives inside it, so nothing is
@@ -53,10 +54,14 @@ test-browser: setup
 
 test-all: test test-browser
 
-lint: setup
+lint: setup typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The files and settings are in pyproject.toml ([tool.mypy]).
+typecheck: setup
+	$(BIN)/mypy
 
 # Production-like settings: everything a deploy sets, then Django's deploy checklist.
 check-deploy: setup

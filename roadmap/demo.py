@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -158,11 +158,12 @@ def seed(demo: Demo) -> Roadmap:
         if change is not None:
             before = {k: resolve(demo, cycles, k, v) for k, v in change["before"].items()}
         initiative = Initiative(org=demo.org, roadmap=roadmap, title=title, **{**values, **before})
-        initiative._history_date = aware(YEAR_PLANNED)
+        # simple_history reads these at save time; its models are untyped.
+        initiative._history_date = aware(YEAR_PLANNED)  # type: ignore[attr-defined]
         initiative._history_user = demo.users["demo@example.com"]
         initiative.save()
         if change is not None:
-            initiative._history_date = aware(change["on"])
+            initiative._history_date = aware(change["on"])  # type: ignore[attr-defined]
             initiative.change(
                 by=demo.users["demo@example.com"],
                 justification=change["why"],
@@ -285,7 +286,7 @@ ALIGN = {
 }
 
 # Commitment changes after the fact: the values before, when, and the justification.
-CHANGES = {
+CHANGES: dict[str, dict[str, Any]] = {
     "Sales onboarding bootcamp: first deal in 90 days": {
         "before": {"cycle": 1},
         "on": date(2026, 4, 22),
@@ -339,7 +340,7 @@ def align_fields(demo: Demo, title: str) -> dict:
 
 # title, requester, department, audience, size, evidence (kind, metric, value, notes),
 # priority keyword, needed by, gap, effort days, submitted, decision
-REQUESTS = [
+REQUESTS: list[tuple[Any, ...]] = [
     # Committed into the roadmap's initiatives.
     (
         "Consistent onboarding across offices",
@@ -1031,9 +1032,9 @@ def seed_plan(demo: Demo, roadmap: Roadmap, cycles) -> None:
             SmeAssignment.objects.get_or_create(
                 initiative=initiatives[title], person=people[name], defaults={"org": org}
             )
-    for name, start, end, note in AVAILABILITY:
+    for name, start, until, note in AVAILABILITY:  # an open-ended window: `until` is None
         SmeAvailability.objects.get_or_create(
-            org=org, person=people[name], start=start, defaults={"end": end, "note": note}
+            org=org, person=people[name], start=start, defaults={"end": until, "note": note}
         )
     for waiting, waits_for in INITIATIVE_DEPENDENCIES:
         InitiativeDependency.objects.get_or_create(

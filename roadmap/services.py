@@ -25,15 +25,15 @@ def start_export(*, roadmap: Roadmap, requested_by) -> Export:
     from roadmap.tasks import render_export as render_export_task
 
     export = Export.objects.create(org=roadmap.org, roadmap=roadmap, requested_by=requested_by)
-    render_export_task.delay_on_commit(export.pk)
+    render_export_task.delay_on_commit(export.pk)  # type: ignore[attr-defined]  # celery-types lags Celery 5.4
     return export
 
 
 def roadmap_pdf_context(roadmap: Roadmap) -> dict:
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.with_people())
-    by_cycle = {cycle.pk: [] for cycle in cycles}
-    unscheduled = []
+    by_cycle: dict[int, list[Initiative]] = {cycle.pk: [] for cycle in cycles}
+    unscheduled: list[Initiative] = []
     for initiative in initiatives:
         by_cycle.get(initiative.cycle_id, unscheduled).append(initiative)
     return {

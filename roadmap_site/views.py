@@ -17,6 +17,8 @@ from django_ratelimit.decorators import ratelimit
 
 from roadmap_site.access import (
     AuthedRequest,
+    OrgRequest,
+    UserRequest,
     get_for_member,
     member_required,
     switch_organization,
@@ -32,7 +34,7 @@ from roadmap_site.forms import (
 from roadmap_site.models import Invitation, Membership, Person, Role
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: OrgRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     if not request.membership:
@@ -54,7 +56,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def org_create(request: HttpRequest) -> HttpResponse:
+def org_create(request: UserRequest) -> HttpResponse:
     """A signed-in user starts another organisation (or their first, if invited out)."""
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +90,7 @@ def org_settings(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def org_switch(request: HttpRequest) -> HttpResponse:
+def org_switch(request: UserRequest) -> HttpResponse:
     form = SwitchOrganizationForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose an organisation.", status=400)

@@ -102,7 +102,7 @@ ROLES = ("admin", "editor", "viewer", "outsider")
 
 
 @pytest.fixture
-def client_for(request) -> Callable[[str], Client]:
+def client_for(request, db) -> Callable[[str], Client]:
     """`client_for("admin" | "editor" | "viewer" | "outsider")`: a new Client signed in as
     that member of `org` (the `<role>_membership` fixture). The outsider is an admin of
     another organisation: every row of `org` must be a 404 for them."""

@@ -4,6 +4,7 @@ who belongs to another organisation (healthchecks' alice/bob/charlie pattern).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -19,6 +20,21 @@ from tests.factories import (
 )
 
 _INTEGRATION_NOTE = pytest.StashKey[str]()
+KEPT_SQLITE_DB = Path(__file__).resolve().parents[1] / "test-artifacts" / "test-db.sqlite3"
+
+
+def pytest_configure(config):
+    """With --reuse-db (`make test` locally), a SQLite test database lives in a file that
+    outlives the run (one per xdist worker, `..._gw0`), so later runs skip the migrations
+    that cost each process seconds. Without it the database is in memory, made afresh."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
+    sqlite = db["ENGINE"] == "django.db.backends.sqlite3"
+    if config.getoption("reuse_db") and sqlite and not test.get("NAME"):
+        KEPT_SQLITE_DB.parent.mkdir(exist_ok=True)
+        test["NAME"] = str(KEPT_SQLITE_DB)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,14 +6,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 PYTEST_ARGS ?=
+# Test processes for `make test` (pytest-xdist): `auto` is one per CPU, `0` runs in-process.
+PYTEST_WORKERS ?= auto
+# Locally the test databases are kept between runs (new migrations are still applied; pass
+# PYTEST_ARGS=--create-db after editing an existing one); CI builds them fresh.
+ifeq ($(CI),true)
+TEST_DB := --create-db
+else
+TEST_DB := --reuse-db
+endif
 
-.PHONY: help setup run test test-browser test-all lint check-deploy compose-check bench screenshots clean
+.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench screenshots clean
 
 help:
 	@echo "make run           set up, migrate, load the demo and serve on http://127.0.0.1:8000"
-	@echo "make test          the test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
+	@echo "make test          the test suite in parallel, random order (SQLite; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
 	@echo "make test-browser  the browser tests in headless Chromium (/usr/bin/chromium)"
-	@echo "make lint          ruff, migrations in step, deploy checks"
+	@echo "make lint          ruff, mypy, migrations in step"
+	@echo "make typecheck     mypy with django-stubs over the app code"
 	@echo "make bench         query counts and timings as data grows"
 
 # The virtual environment, from the lock file. uv lives inside it, so nothing is
@@ -36,17 +46,22 @@ run: setup
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) $(TEST_DB) $(PYTEST_ARGS)
 
+# Serial: the tests share one live_server and one browser.
 test-browser: setup
-	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser $(TEST_DB) $(PYTEST_ARGS)
 
 test-all: test test-browser
 
-lint: setup
+lint: setup typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The files and settings are in pyproject.toml ([tool.mypy]).
+typecheck: setup
+	$(BIN)/mypy
 
 # Production-like settings: everything a deploy sets, then Django's deploy checklist.
 check-deploy: setup

@@ -61,7 +61,12 @@ def kpi_trend(kpi: Kpi, values: list[KpiValue]) -> dict:
             kpi.baseline if kpi.baseline is not None else (overall[0].value if overall else None)
         )
         start_date = kpi.baseline_date or (overall[0].date if overall else None)
-        if kpi.has_target and start_value is not None and start_date is not None:
+        if (
+            kpi.target is not None
+            and kpi.target_date is not None  # has_target, spelt out for the type checker
+            and start_value is not None
+            and start_date is not None
+        ):
             traces.append(
                 go.Scatter(
                     name="Planned trajectory",

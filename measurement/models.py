@@ -181,6 +181,7 @@ class Kpi(OrgOwned):
         latest = values[-1]
         if not self.has_target:
             return Assessment(KpiStatus.NO_TARGET, latest=latest)
+        assert self.target is not None and self.target_date is not None  # has_target
         baseline = self.baseline if self.baseline is not None else values[0].value
         start = self.baseline_date or values[0].date
         if start >= self.target_date:

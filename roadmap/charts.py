@@ -4,6 +4,7 @@ draws every chart; the PDF uses the same rows."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -21,7 +22,9 @@ def initiatives_per_cycle_rows(cycles: list[Cycle], initiatives: list[Initiative
     counts[None] = Counter()
     for initiative in initiatives:
         counts.setdefault(initiative.cycle_id, Counter())[initiative.status] += 1
-    rows = [{"name": cycle.name, "counts": counts[cycle.pk]} for cycle in cycles]
+    rows: list[dict[str, Any]] = [
+        {"name": cycle.name, "counts": counts[cycle.pk]} for cycle in cycles
+    ]
     if counts[None]:
         rows.append({"name": "Unscheduled", "counts": counts[None]})
     for row in rows:

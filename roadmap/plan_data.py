@@ -114,7 +114,12 @@ class PlanData:
         for initiative in self.initiatives:
             if initiative.owner is not None:
                 found[initiative.owner.pk] = initiative.owner
-        for row in [*self.capacity_entries, *self.time_off, *self.sme_assignments]:
+        rows: list[CapacityEntry | TimeOff | SmeAssignment | SmeAvailability] = [
+            *self.capacity_entries,
+            *self.time_off,
+            *self.sme_assignments,
+        ]
+        for row in rows:
             found[row.person.pk] = row.person
         for row in self.availability:
             found[row.person.pk] = row.person

@@ -239,7 +239,7 @@ def _spread(
     for day in _effort_days(stage, off):
         key = _cycle_of(day, ordered)
         days_per_key[key] = days_per_key.get(key, 0) + 1
-    keys = [cycle.id for cycle in ordered if cycle.id in days_per_key]
+    keys: list[int | None] = [cycle.id for cycle in ordered if cycle.id in days_per_key]
     if None in days_per_key:
         keys.append(None)
     return _apportion(stage.effort_days, [(key, days_per_key[key]) for key in keys])
@@ -395,7 +395,7 @@ def capacity_per_cycle(
         loads = []
         for person_id in person_ids:
             capacity_days = gross.get((person_id, cycle.id), ZERO)
-            off = sum(
+            off_count = sum(
                 1
                 for day in days_off(person_id)
                 if cycle.start <= day <= cycle.end and is_working_day(day)
@@ -406,8 +406,8 @@ def capacity_per_cycle(
                     person_id=person_id,
                     cycle_id=cycle.id,
                     capacity_days=capacity_days,
-                    time_off_days=off,
-                    available_days=max(ZERO, capacity_days - off),
+                    time_off_days=off_count,
+                    available_days=max(ZERO, capacity_days - off_count),
                     planned_days=sum(work.values(), ZERO),
                     initiatives=tuple(
                         InitiativeLoad(initiative_id, days)
@@ -537,7 +537,7 @@ def calendar_conflicts(
     occurrences; it gives the first shared days.
     """
     events = list(events)
-    warnings = []
+    warnings: list[CalendarConflict] = []
     for stage in stages:
         rules = []
         if stage.kind in LAUNCH_KINDS:
@@ -704,8 +704,8 @@ def _strongly_connected(graph: Mapping[int, set[int]]) -> list[list[int]]:
                 stack.pop()
                 order.append(node)
     reverse: dict[int, list[int]] = defaultdict(list)
-    for node, children in graph.items():
-        for child in children:
+    for node, successors in graph.items():
+        for child in successors:
             reverse[child].append(node)
     assigned: set[int] = set()
     groups = []
@@ -713,14 +713,14 @@ def _strongly_connected(graph: Mapping[int, set[int]]) -> list[list[int]]:
         if root in assigned:
             continue
         assigned.add(root)
-        group, stack = [], [root]
-        while stack:
-            node = stack.pop()
+        group, pending = [], [root]
+        while pending:
+            node = pending.pop()
             group.append(node)
             for parent in reverse[node]:
                 if parent not in assigned:
                     assigned.add(parent)
-                    stack.append(parent)
+                    pending.append(parent)
         groups.append(sorted(group))
     return sorted(groups)
 

@@ -75,8 +75,8 @@ def enqueue_export(export: Export) -> bool:
 def roadmap_pdf_context(roadmap: Roadmap) -> dict:
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.with_people())
-    by_cycle = {cycle.pk: [] for cycle in cycles}
-    unscheduled = []
+    by_cycle: dict[int, list[Initiative]] = {cycle.pk: [] for cycle in cycles}
+    unscheduled: list[Initiative] = []
     for initiative in initiatives:
         by_cycle.get(initiative.cycle_id, unscheduled).append(initiative)
     return {

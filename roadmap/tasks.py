@@ -4,6 +4,8 @@ Each task opens the scope of the organisation its row belongs to (django-scopes)
 worker has no request to take it from.
 """
 
+from __future__ import annotations
+
 from celery import shared_task
 from django.conf import settings
 from django_scopes import scope, scopes_disabled

@@ -332,7 +332,7 @@ def _label_levels(
     """
     days_per_char = _days_per_char(view)
     ends = [date.min] * 3
-    levels = []
+    levels: list[int] = []
     for event, start, _ in spans:
         level = next((i for i, end in enumerate(ends) if end < start), len(levels) % 3)
         ends[level] = start + timedelta(days=len(event.name) * days_per_char)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django_htmx.middleware import HtmxDetails
 from django_scopes import scope, scopes_disabled
 
 from roadmap_site.models import Membership, Organization
@@ -40,10 +41,23 @@ if TYPE_CHECKING:
 SESSION_KEY = "current_org_id"
 
 
-class AuthedRequest(HttpRequest):
-    """What a view behind `member_required` can rely on (for type checkers)."""
+class OrgRequest(HttpRequest):
+    """Every request, as the middleware leave it (for type checkers)."""
+
+    membership: Membership | None
+    org: Organization | None
+    htmx: HtmxDetails
+
+
+class UserRequest(OrgRequest):
+    """What a view behind `login_required` can rely on (for type checkers)."""
 
     user: User
+
+
+class AuthedRequest(UserRequest):
+    """What a view behind `member_required` can rely on (for type checkers)."""
+
     membership: Membership
     org: Organization
 
@@ -73,9 +87,15 @@ class CurrentOrganizationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = SimpleLazyObject(lambda: current_membership(request))
-        request.org = SimpleLazyObject(
-            lambda: request.membership.org if request.membership else None
+        org_request = cast(OrgRequest, request)
+        org_request.membership = cast(
+            Membership | None, SimpleLazyObject(lambda: current_membership(request))
+        )
+        org_request.org = cast(
+            Organization | None,
+            SimpleLazyObject(
+                lambda: org_request.membership.org if org_request.membership else None
+            ),
         )
         # A fresh scope per request, whatever the caller's (a test's `scopes_disabled()`
         # does not reach the view); `enter_org_scope` adds to it until the response is out.
@@ -112,7 +132,7 @@ def member_required(
     def decorator(view_func: Callable) -> Callable:
         @wraps(view_func)
         @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: OrgRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.membership:
                 return redirect("org_create")
             if admin or write:
@@ -125,7 +145,7 @@ def member_required(
     return decorator(view) if view is not None else decorator
 
 
-def require_write(request: HttpRequest, *, admin: bool = False) -> None:
+def require_write(request: AuthedRequest, *, admin: bool = False) -> None:
     """Refuse (403) a member who may not write; with `admin`, one who is not an admin.
 
     For views that read on GET and write on POST; views that only write say it with
@@ -138,7 +158,7 @@ def require_write(request: HttpRequest, *, admin: bool = False) -> None:
 
 
 def get_for_member[M: models.Model](
-    request: HttpRequest,
+    request: AuthedRequest,
     model_or_queryset: type[M] | models.QuerySet[M],
     **lookup: Any,
 ) -> M:

@@ -128,7 +128,8 @@ class SignupForm(forms.Form):
         return email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password")
         if password:
             user = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))

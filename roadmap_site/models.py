@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -46,16 +47,18 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """People sign in with their e-mail address; there is no separate username."""
 
-    username = None
+    # Removing inherited fields with None is Django's documented way; django-stubs types
+    # them as str, and the manager as auth's UserManager.
+    username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
-    first_name = None
-    last_name = None
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     name = models.CharField(max_length=150, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.name or self.email

@@ -23,6 +23,6 @@ def move_among(
         rows[index], rows[other] = rows[other], rows[index]
         for number, row in enumerate(rows, start=start):
             setattr(row, field, number)
-        type(item).objects.bulk_update(rows, [field])
+        type(item)._default_manager.bulk_update(rows, [field])
         setattr(item, field, other + start)
     return True

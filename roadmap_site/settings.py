@@ -4,6 +4,8 @@ Defaults give a working local set-up: SQLite, console e-mail, and Celery tasks r
 in-process when no broker is configured.
 """
 
+from __future__ import annotations
+
 import warnings
 from pathlib import Path
 

@@ -19,6 +19,8 @@ from django_scopes import scopes_disabled
 
 from roadmap_site.access import (
     AuthedRequest,
+    OrgRequest,
+    UserRequest,
     enter_org_scope,
     get_for_member,
     member_required,
@@ -37,7 +39,7 @@ from roadmap_site.forms import (
 from roadmap_site.models import Invitation, InvitationRefused, Membership, Person, Role
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: OrgRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     if not request.membership:
@@ -59,7 +61,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def org_create(request: HttpRequest) -> HttpResponse:
+def org_create(request: UserRequest) -> HttpResponse:
     """A signed-in user starts another organisation (or their first, if invited out)."""
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +95,7 @@ def org_settings(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def org_switch(request: HttpRequest) -> HttpResponse:
+def org_switch(request: UserRequest) -> HttpResponse:
     form = SwitchOrganizationForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose an organisation.", status=400)

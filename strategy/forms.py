@@ -77,7 +77,8 @@ class PriorityForm(forms.ModelForm):
         self.fields["kpi"].label = "Business KPI"
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         name = (cleaned.get("new_kpi_name") or "").strip()
         if not name:
             return cleaned
@@ -169,7 +170,8 @@ class ListeningSessionForm(forms.ModelForm):
             self.fields["held_on"].initial = timezone.localdate()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         person = cleaned.get("person")
         if person is not None and not cleaned.get("department"):
             cleaned["department"] = person.department

@@ -202,7 +202,7 @@ class Priority(OrgOwned):
     def clean(self) -> None:
         if self.business_owner_id and self.business_owner.org_id != self.org_id:
             raise ValidationError({"business_owner": "Choose someone from this organisation."})
-        if self.kpi_id and self.kpi.org_id != self.org_id:
+        if self.kpi is not None and self.kpi.org_id != self.org_id:
             raise ValidationError({"kpi": "Choose a KPI of this organisation."})
 
     @property
@@ -302,7 +302,7 @@ class MaturityAssessment(OrgOwned):
             DimensionResult(
                 dimension=d,
                 level=maturity.LEVEL_BY_NUMBER[self.levels[d.key]],
-                previous=maturity.LEVEL_BY_NUMBER.get(before.get(d.key)),
+                previous=maturity.LEVEL_BY_NUMBER.get(before[d.key]) if d.key in before else None,
             )
             for d in maturity.DIMENSIONS
             if d.key in self.levels

@@ -146,7 +146,8 @@ def answer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def answer_history(request: AuthedRequest, pk: int) -> HttpResponse:
     answer = _answer(request, pk)
-    revisions = list(answer.revisions.select_related("history_user").order_by("-history_date"))
+    history = answer.revisions  # type: ignore[attr-defined]  # simple_history is untyped
+    revisions = list(history.select_related("history_user").order_by("-history_date"))
     template = page_or_partial(request, "strategy/answer_history.html", "history")
     return render(request, template, {"answer": answer, "revisions": revisions})
 
@@ -415,7 +416,8 @@ def theme_rename(request: AuthedRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, f"Theme renamed to “{theme.name}”.")
     else:
-        messages.error(request, " ".join(form.errors.get("name", ["Give the theme a name."])))
+        errors = form.errors.get("name", ["Give the theme a name."])
+        messages.error(request, " ".join(map(str, errors)))
     return redirect(reverse("strategy:theme_list") + f"#theme-{theme.pk}")
 
 

@@ -3,6 +3,9 @@ who belongs to another organisation (healthchecks' alice/bob/charlie pattern).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.test import Client
@@ -18,6 +21,21 @@ from tests.factories import (
 )
 
 _INTEGRATION_NOTE = pytest.StashKey[str]()
+KEPT_SQLITE_DB = Path(__file__).resolve().parents[1] / "test-artifacts" / "test-db.sqlite3"
+
+
+def pytest_configure(config):
+    """With --reuse-db (`make test` locally), a SQLite test database lives in a file that
+    outlives the run (one per xdist worker, `..._gw0`), so later runs skip the migrations
+    that cost each process seconds. Without it the database is in memory, made afresh."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
+    sqlite = db["ENGINE"] == "django.db.backends.sqlite3"
+    if config.getoption("reuse_db") and sqlite and not test.get("NAME"):
+        KEPT_SQLITE_DB.parent.mkdir(exist_ok=True)
+        test["NAME"] = str(KEPT_SQLITE_DB)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -41,6 +59,16 @@ def pytest_collection_modifyitems(config, items):
         f"{len(deselected)} integration test(s) deselected: set CELERY_BROKER_URL and a "
         "PostgreSQL DATABASE_URL to run them."
     )
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller prints the note
+        config.workeroutput["integration_note"] = config.stash[_INTEGRATION_NOTE]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Under xdist the workers collect; every worker deselects the same tests."""
+    note = getattr(node, "workeroutput", {}).get("integration_note")
+    if note:
+        node.config.stash[_INTEGRATION_NOTE] = note
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -78,12 +106,6 @@ def other_org(db):
     return OrganizationFactory(name="Contoso")
 
 
-def _client_for(membership) -> Client:
-    client = Client()
-    client.force_login(membership.user)
-    return client
-
-
 @pytest.fixture
 def admin_membership(org):
     return MembershipFactory(org=org, role=Role.ADMIN, user__email="admin@northwind.test")
@@ -104,25 +126,44 @@ def outsider_membership(other_org):
     return MembershipFactory(org=other_org, role=Role.ADMIN, user__email="outsider@contoso.test")
 
 
-@pytest.fixture
-def admin_client(admin_membership):
-    return _client_for(admin_membership)
+ROLES = ("admin", "editor", "viewer", "outsider")
 
 
 @pytest.fixture
-def editor_client(editor_membership):
-    return _client_for(editor_membership)
+def client_for(request, db) -> Callable[[str], Client]:
+    """`client_for("admin" | "editor" | "viewer" | "outsider")`: a new Client signed in as
+    that member of `org` (the `<role>_membership` fixture). The outsider is an admin of
+    another organisation: every row of `org` must be a 404 for them."""
+
+    def sign_in(role: str) -> Client:
+        if role not in ROLES:
+            raise ValueError(f"client_for({role!r}): the roles are {', '.join(ROLES)}")
+        client = Client()
+        client.force_login(request.getfixturevalue(f"{role}_membership").user)
+        return client
+
+    return sign_in
+
+
+# The same clients under the names hundreds of tests already use.
+@pytest.fixture
+def admin_client(client_for):
+    return client_for("admin")
 
 
 @pytest.fixture
-def viewer_client(viewer_membership):
-    return _client_for(viewer_membership)
+def editor_client(client_for):
+    return client_for("editor")
 
 
 @pytest.fixture
-def outsider_client(outsider_membership):
-    """Signed in, admin of another organisation: every row of `org` must be a 404."""
-    return _client_for(outsider_membership)
+def viewer_client(client_for):
+    return client_for("viewer")
+
+
+@pytest.fixture
+def outsider_client(client_for):
+    return client_for("outsider")
 
 
 @pytest.fixture

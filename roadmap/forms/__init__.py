@@ -1,5 +1,7 @@
 """Forms by phase, like `roadmap/models/` and `roadmap/views/`. Import from `roadmap.forms`."""
 
+from __future__ import annotations
+
 from roadmap.forms.align import (
     AvoidLaunchesForm,
     BusinessEventForm,

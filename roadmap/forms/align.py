@@ -42,7 +42,8 @@ class BusinessEventForm(forms.ModelForm):
         self.instance.org = org
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", "The end must be on or after the start.")

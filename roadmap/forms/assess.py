@@ -46,6 +46,11 @@ REQUEST_FIELDS = [
     "needed_by",
 ]
 
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from strategy.models import Priority
+
 
 class TrainingRequestForm(forms.ModelForm):
     """The team's form: the request, the requester, and the assessment (gap, effort)."""
@@ -130,6 +135,8 @@ class PublicTrainingRequestForm(forms.ModelForm):
     people never see, and a signed, single-use timestamp that refuses forms sent
     implausibly fast or sent twice."""
 
+    data: QueryDict  # request.POST: `clean` replaces a stale timestamp in a copy
+
     MIN_SECONDS = 3
     MAX_AGE = 60 * 60 * 6
     SALT = "roadmap.intake"
@@ -174,7 +181,8 @@ class PublicTrainingRequestForm(forms.ModelForm):
         self.data["started"] = self.stamp()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("website"):
             raise forms.ValidationError("This request could not be accepted.", code="spam")
         try:
@@ -309,14 +317,15 @@ class CommitForm(forms.ModelForm):
         self.fields["accountable"].help_text = "The business leader who owns the outcome."
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The roadmap follows from the cycle; the model's checks need both.
         if cleaned.get("cycle"):
             self.instance.roadmap = cleaned["cycle"].roadmap
         return cleaned
 
     def initiative_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class BulkTriageForm(forms.Form):
@@ -338,7 +347,8 @@ class BulkTriageForm(forms.Form):
         self.fields["cycle"].label_from_instance = cycle_label
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         action = cleaned.get("action")
         if action in ("defer", "decline") and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Write the reason the requesters will read.")
@@ -356,7 +366,9 @@ class TrainingRequestFilterForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("", "Any state"), *TrainingRequestState.choices], required=False
     )
-    priority = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any priority")
+    priority: forms.ModelChoiceField[Priority] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any priority"
+    )
     department = forms.ChoiceField(required=False)
     sort = forms.ChoiceField(choices=SORTS, required=False)
 

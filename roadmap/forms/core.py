@@ -41,9 +41,9 @@ class RoadmapForm(forms.ModelForm):
             # The period is fixed once cycles exist; later issues add re-planning.
             del self.fields["fiscal_year"]
 
-    def save(self, *, created_by=None) -> Roadmap:
-        if self.instance.pk:
-            return super().save()
+    def save(self, commit: bool = True, *, created_by=None) -> Roadmap:
+        if self.instance.pk or not commit:  # commit=False: the caller makes the cycles
+            return super().save(commit=commit)
         data = self.cleaned_data
         return Roadmap.create_for_year(
             org=self.org,
@@ -84,11 +84,12 @@ class JustifiedInitiativeForm(forms.ModelForm):
         return {
             name: self.cleaned_data[name]
             for name in self.changed_data
-            if name in self._meta.fields and name in self.cleaned_data
+            if name in (self._meta.fields or ()) and name in self.cleaned_data
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.was_committed and not cleaned.get("justification", "").strip():
             changes = self.model_changes()
             if self.instance.needs_justification(set(changes), changes.get("status")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -39,7 +40,7 @@ class MoveForm(forms.Form):
         return self.cleaned_data["direction"] == "up"
 
 
-def end_not_before_start(form: forms.Form, cleaned: dict) -> None:
+def end_not_before_start(form: forms.BaseForm, cleaned: dict) -> None:
     start, end = cleaned.get("start"), cleaned.get("end")
     if start and end and end < start:
         form.add_error("end", "The end must be on or after the start.")
@@ -69,7 +70,8 @@ class StageForm(forms.ModelForm):
             self.instance.position = Stage.next_position(initiative) if initiative.pk else 0
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         end_not_before_start(self, cleaned)
         return cleaned
 
@@ -142,7 +144,8 @@ class StageDependencyForm(forms.Form):
         self.fields["predecessor"].label_from_instance = str
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("successor") and cleaned.get("successor") == cleaned.get("predecessor"):
             self.add_error("predecessor", "A stage cannot wait for itself.")
         return cleaned
@@ -226,7 +229,8 @@ class TimeOffForm(forms.ModelForm):
         self.fields["person"].queryset = Person.objects.for_org(org).filter(is_ld_team=True)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         end_not_before_start(self, cleaned)
         return cleaned
 
@@ -244,7 +248,8 @@ class AvailabilityForm(forms.ModelForm):
         self.fields["person"].queryset = Person.objects.for_org(org)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         end_not_before_start(self, cleaned)
         return cleaned
 
@@ -343,7 +348,7 @@ class TimelineFilterForm(forms.Form):
         ]
 
     @property
-    def colour_by(self) -> str:
+    def colour_by(self) -> Literal["status", "owner"]:
         if self.is_valid() and self.cleaned_data["colour"] == "owner":
             return "owner"
         return "status"

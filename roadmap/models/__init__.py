@@ -3,6 +3,8 @@
 (share links) and exports (PDF jobs). Import from `roadmap.models`; the modules are an
 implementation detail."""
 
+from __future__ import annotations
+
 from roadmap.models.assess import *  # noqa: F403
 from roadmap.models.calendar import *  # noqa: F403
 from roadmap.models.changelog import *  # noqa: F403

@@ -368,14 +368,16 @@ class TrainingRequest(OrgOwned):
         return self.title
 
     def clean(self) -> None:
-        if self.priority_id and self.priority.org_id != self.org_id:
+        if self.priority is not None and self.priority.org_id != self.org_id:
             raise ValidationError({"priority": "Choose a priority of this organisation."})
 
     # Scoring --------------------------------------------------------------------------
 
     def scoring_inputs(self, positions: dict[int, tuple[int, int]]) -> scoring.Inputs:
         """`positions` maps a priority id to (its position by rank, how many priorities)."""
-        position, count = positions.get(self.priority_id, (None, 0))
+        position, count = (None, 0)
+        if self.priority_id is not None:
+            position, count = positions.get(self.priority_id, (None, 0))
         return scoring.Inputs(
             priority_position=position,
             priority_count=count,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db import models
 
@@ -120,7 +122,8 @@ class BusinessEventQuerySet(OrgQuerySet):
     def occurrences(self, start: date, end: date, *, avoided: set[str]) -> list[Occurrence]:
         """Each event's occurrences that overlap [start, end], yearly ones repeated."""
         found = []
-        for event in self:
+        # OrgQuerySet serves every model, so iterating says nothing of the row type.
+        for event in cast("Iterable[BusinessEvent]", self):
             for occ_start, occ_end in event.dates_between(start, end):
                 found.append(Occurrence(event, occ_start, occ_end, event.kind in avoided))
         return sorted(found, key=lambda o: (o.start, o.event.name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from roadmap.models.core import (
     COMMITMENT_FIELDS,
@@ -36,7 +37,7 @@ class ChangeEntry:
 
     initiative_id: int
     title: str
-    when: object
+    when: datetime
     who: object
     kind: str  # created | changed | deleted
     changes: tuple[FieldChange, ...]

@@ -323,7 +323,10 @@ class Initiative(OrgOwned):
         (now, next, later); False at either end. Positions are renumbered under a row
         lock first, so ties left by older rows never make a move a no-op."""
         siblings = Initiative.objects.filter(
-            roadmap_id=self.roadmap_id, cycle_id=self.cycle_id, sequence=self.sequence
+            # cycle_id=None is IS NULL, which django-stubs does not allow for.
+            roadmap_id=self.roadmap_id,
+            cycle_id=self.cycle_id,  # type: ignore[misc]
+            sequence=self.sequence,
         ).order_by("position", "pk")
         return move_among(self, siblings, field="position", up=up)
 

@@ -3,6 +3,8 @@ business calendar."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -45,7 +47,7 @@ def _align_context(roadmap: Roadmap) -> dict:
         .order_by("decided_at")
     )
     dropped = list(roadmap.not_doing.select_related("cycle"))
-    by_cycle = {
+    by_cycle: dict[int, dict[str, Any]] = {
         cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
         for cycle in cycles
     }

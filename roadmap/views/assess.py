@@ -3,8 +3,10 @@ and the requester's status page."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -204,7 +206,8 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     if action not in DECISIONS:
         raise Http404
     item = get_for_member(request, TrainingRequest.objects.for_list(), pk=pk)
-    form, name = None, None
+    form: forms.Form | None = None
+    name = ""
     if action == "decline":
         form, name = DeclineForm(request.POST), "decline_form"
     elif action == "defer":
@@ -213,18 +216,18 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
         form, name = DuplicateForm(request.POST, request_obj=item), "duplicate_form"
     error = None
     if form is None or form.is_valid():
+        data = form.cleaned_data if form is not None else {}
         try:
             with transaction.atomic():
                 item = TrainingRequest.objects.select_for_update().get(pk=item.pk)
                 if action == "assess":
                     item.assess(by=request.user)
                 elif action == "decline":
-                    item.decline(reason=form.cleaned_data["reason"], by=request.user)
+                    item.decline(reason=data["reason"], by=request.user)
                 elif action == "defer":
-                    data = form.cleaned_data
                     item.defer(cycle=data["cycle"], reason=data["reason"], by=request.user)
                 else:
-                    item.mark_duplicate(of=form.cleaned_data["of"], by=request.user)
+                    item.mark_duplicate(of=data["of"], by=request.user)
         except TransitionRefused as refused:
             error = " ".join(refused.messages)
         else:
@@ -235,7 +238,7 @@ def request_decide(request: AuthedRequest, pk: int, action: str) -> HttpResponse
                 )
             messages.success(request, f"“{item.title}” is now {item.get_state_display().lower()}.")
             return redirect("roadmap:request_detail", pk=item.pk)
-    extra = {"triage_error": error, "open_form": action}
+    extra: dict[str, Any] = {"triage_error": error, "open_form": action}
     if form is not None:
         extra[name] = form
     context = _request_context(request, item, **extra)
@@ -316,7 +319,9 @@ def request_bulk(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"{count} request(s) updated.")
     else:
         problems = "; ".join(
-            f"{form.fields[f].label or f}: {' '.join(e)}" if f != "__all__" else " ".join(e)
+            f"{form.fields[f].label or f}: {' '.join(map(str, e))}"
+            if f != "__all__"
+            else " ".join(map(str, e))
             for f, e in form.errors.items()
         )
         messages.error(request, f"Nothing was changed. {problems}")

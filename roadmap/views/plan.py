@@ -4,6 +4,9 @@ and calendar feeds have modules of their own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -260,7 +263,11 @@ def stage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{stage.get_kind_display()} saved.")
         return redirect(reverse("roadmap:initiative_plan", args=[initiative.pk]) + f"#stage-{pk}")
     template = page_or_partial(request, "roadmap/plan_stage_edit.html", "stage-edit")
-    context = {"stage": stage, "initiative": initiative, "roadmap": initiative.roadmap}
+    context: dict[str, Any] = {
+        "stage": stage,
+        "initiative": initiative,
+        "roadmap": initiative.roadmap,
+    }
     context.update({"form": form, "phase": PHASE})
     status = 400 if form.errors and not request.htmx else 200
     return render(request, template, context, status=status)
@@ -322,6 +329,8 @@ def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
     stages waits for a stage of the roadmap. Finish-to-start either way."""
     initiative = _initiative(request, pk)
     kind = request.POST.get("kind")
+    form: InitiativeDependencyForm | StageDependencyForm
+    make: Callable[[dict[str, Any]], InitiativeDependency | StageDependency]
     if kind == "initiative":
         form = InitiativeDependencyForm(request.POST, initiative=initiative)
         make = lambda data: InitiativeDependency(  # noqa: E731
@@ -352,14 +361,16 @@ def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
+    dependency: InitiativeDependency | StageDependency
     if kind == "initiative":
         dependency = get_for_member(request, InitiativeDependency, pk=pk)
         initiative_id = dependency.successor_id
     elif kind == "stage":
-        dependency = get_for_member(
+        stage_dependency = get_for_member(
             request, StageDependency.objects.select_related("successor"), pk=pk
         )
-        initiative_id = dependency.successor.initiative_id
+        initiative_id = stage_dependency.successor.initiative_id
+        dependency = stage_dependency
     else:
         raise Http404("No such dependency.")
     dependency.delete()

@@ -3,6 +3,8 @@ PDF exports and share links. htmx requests get a fragment of the same template."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -253,7 +255,7 @@ def export_download(request: AuthedRequest, pk: int) -> FileResponse:
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
+        filename=str(export.file.name).rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
 
@@ -266,7 +268,7 @@ def export_download(request: AuthedRequest, pk: int) -> FileResponse:
 def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, Roadmap, pk=pk)
     form = ShareLinkForm(request.POST)
-    context = {"roadmap": roadmap, "share_form": form}
+    context: dict[str, Any] = {"roadmap": roadmap, "share_form": form}
     if form.is_valid():
         link, token = ShareLink.issue(
             roadmap=roadmap,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from roadmap.models import (
@@ -40,10 +41,11 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     org = OrganizationFactory(name="Northwind Global", slug="northwind")
     lead = MembershipFactory(org=org, role=Role.EDITOR, user__email="maya@example.com").user
     # The cycle holding today, so the timeline draws its today line.
+    today = timezone.localdate()
     roadmap = RoadmapFactory(
-        org=org, title="Global onboarding roadmap", fiscal_year=org.fiscal_year_of(date.today())
+        org=org, title="Global onboarding roadmap", fiscal_year=org.fiscal_year_of(today)
     )
-    cycle = next(c for c in roadmap.cycles.all() if c.start <= date.today() <= c.end)
+    cycle = next(c for c in roadmap.cycles.all() if c.start <= today <= c.end)
     priya = PersonFactory(org=org, name="Priya Raman", is_ld_team=True)
     jonas = PersonFactory(org=org, name="Jonas Weber", is_ld_team=True)
     CapacityEntry.objects.create(org=org, person=priya, cycle=cycle, days=Decimal(10))

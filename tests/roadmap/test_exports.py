@@ -175,10 +175,10 @@ def test_done_fragment_links_the_download(editor_client, pending_export):
     assert reverse("roadmap:export_download", args=[pending_export.pk]) in response.text
 
 
-@pytest.mark.parametrize("who", ["editor_client", "viewer_client", "admin_client"])
-def test_members_download_a_finished_export(request, who, pending_export):
+@pytest.mark.parametrize("role", ["editor", "viewer", "admin"])
+def test_members_download_a_finished_export(client_for, role, pending_export):
     services.render_export(export_id=pending_export.pk)
-    client = request.getfixturevalue(who)
+    client = client_for(role)
 
     response = client.get(reverse("roadmap:export_download", args=[pending_export.pk]))
 

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 
 from roadmap.models import Cycle, Initiative, InitiativeStatus, Roadmap
@@ -68,14 +67,13 @@ def test_create_roadmap_fiscal_year_starting_in_february(editor_client, org):
     [(1, date(2026, 12, 31), 2026), (2, date(2026, 1, 31), 2026), (2, date(2026, 2, 1), 2027)],
 )
 def test_new_roadmap_form_proposes_the_current_fiscal_year(
-    editor_membership, org, start_month, today, fiscal_year
+    client_for, org, start_month, today, fiscal_year
 ):
     org.fiscal_year_start_month = start_month
     org.save()
     with time_machine.travel(today, tick=False):
         # Signed in on that day, so the session is not expired there.
-        client = Client()
-        client.force_login(editor_membership.user)
+        client = client_for("editor")
         response = client.get(reverse("roadmap:roadmap_create"))
     assert response.context["form"]["fiscal_year"].initial == fiscal_year
 

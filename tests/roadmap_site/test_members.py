@@ -88,9 +88,9 @@ def test_invite_invalid_email_writes_nothing(admin_client, row_counts, mailoutbo
     assert mailoutbox == []
 
 
-@pytest.mark.parametrize("who", ["editor_client", "viewer_client"])
-def test_non_admins_cannot_invite(request, who, row_counts, mailoutbox):
-    client = request.getfixturevalue(who)
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_non_admins_cannot_invite(client_for, role, row_counts, mailoutbox):
+    client = client_for(role)
     before = row_counts()
     response = invite(client, "someone@example.com")
     assert response.status_code == 403
@@ -224,9 +224,9 @@ def test_an_admin_can_step_down_when_another_admin_remains(admin_client, admin_m
     assert admin_membership.role == Role.EDITOR
 
 
-@pytest.mark.parametrize("who", ["editor_client", "viewer_client"])
-def test_non_admins_cannot_change_roles(request, who, admin_membership):
-    client = request.getfixturevalue(who)
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_non_admins_cannot_change_roles(client_for, role, admin_membership):
+    client = client_for(role)
     response = client.post(
         reverse("member_role", args=[admin_membership.pk]), {"role": Role.VIEWER}
     )
@@ -282,9 +282,9 @@ def test_admin_saves_org_settings(admin_client, org):
     assert (org.name, org.fiscal_year_start_month) == ("Northwind Global", 7)
 
 
-@pytest.mark.parametrize("who", ["editor_client", "viewer_client"])
-def test_non_admins_read_but_cannot_save_org_settings(request, who, org):
-    client = request.getfixturevalue(who)
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_non_admins_read_but_cannot_save_org_settings(client_for, role, org):
+    client = client_for(role)
     assert client.get(reverse("org_settings")).status_code == 200
     response = client.post(
         reverse("org_settings"), {"name": "Renamed", "fiscal_year_start_month": 7}

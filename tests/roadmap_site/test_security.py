@@ -54,13 +54,12 @@ def csp_directives(header: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def pages(roadmap, initiative, editor_membership):
+def pages(roadmap, initiative, editor_membership, client_for):
     """(client, url) for every kind of HTML page: member pages, auth pages, the shared page
     and error pages."""
     export = Export.objects.create(org=roadmap.org, roadmap=roadmap)
     _link, token = ShareLink.issue(roadmap=roadmap, created_by=editor_membership.user)
-    member = Client()
-    member.force_login(editor_membership.user)
+    member = client_for("editor")
     anonymous = Client()
     return [
         (member, reverse("roadmap:roadmap_list")),

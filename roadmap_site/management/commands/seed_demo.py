@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled

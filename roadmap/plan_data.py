@@ -15,11 +15,8 @@ from functools import cached_property
 
 from roadmap import planning
 from roadmap.models import (
-    STAKEHOLDER_BUSY_KINDS,
-    BusinessEvent,
     CapacityEntry,
     Cycle,
-    EventKindRule,
     Initiative,
     InitiativeDependency,
     InitiativeStatus,
@@ -31,6 +28,7 @@ from roadmap.models import (
     StageDependency,
     TimeOff,
     WarningAcknowledgement,
+    calendar_events,
 )
 from roadmap.timeline import TimelineRow
 from roadmap_site.models import Person
@@ -374,25 +372,6 @@ class PlanData:
                 for stage in stages
             )
         return rows
-
-
-def calendar_events(org, events=None) -> list[planning.CalendarEvent]:
-    """The organisation's business events with the two flags the rules read."""
-    avoided = EventKindRule.avoided_kinds(org)
-    rows = BusinessEvent.objects.for_org(org) if events is None else events
-    return [
-        planning.CalendarEvent(
-            id=event.pk,
-            name=event.name,
-            kind=event.kind,
-            start=event.start,
-            end=event.end,
-            avoid_launches=event.kind in avoided,
-            needs_stakeholders_conflict=event.kind in STAKEHOLDER_BUSY_KINDS,
-            recurs_yearly=event.recurs_yearly,
-        )
-        for event in rows
-    ]
 
 
 def load_plan(roadmap: Roadmap) -> PlanData:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap import ical, planning
-from roadmap.models.calendar import EventKind
+from roadmap.models.calendar import BusinessEvent, EventKind, EventKindRule
 from roadmap.models.core import Cycle, Initiative, Roadmap
 from roadmap_site.models import (
     Organization,
@@ -49,6 +49,7 @@ __all__ = [
     "StageStatus",
     "TimeOff",
     "WarningAcknowledgement",
+    "calendar_events",
 ]
 
 
@@ -73,6 +74,25 @@ class StageStatus(models.TextChoices):
 # Business events that take stakeholders away: a stage that needs them is warned. (Which
 # kinds avoid launches is each organisation's choice: `EventKindRule.avoided_kinds`.)
 STAKEHOLDER_BUSY_KINDS = frozenset({EventKind.HIRING_WAVE, EventKind.PERFORMANCE_REVIEW})
+
+
+def calendar_events(org, events=None) -> list[planning.CalendarEvent]:
+    """The organisation's business events with the two flags the rules read."""
+    avoided = EventKindRule.avoided_kinds(org)
+    rows = BusinessEvent.objects.for_org(org) if events is None else events
+    return [
+        planning.CalendarEvent(
+            id=event.pk,
+            name=event.name,
+            kind=event.kind,
+            start=event.start,
+            end=event.end,
+            avoid_launches=event.kind in avoided,
+            needs_stakeholders_conflict=event.kind in STAKEHOLDER_BUSY_KINDS,
+            recurs_yearly=event.recurs_yearly,
+        )
+        for event in rows
+    ]
 
 
 class StageQuerySet(OrgQuerySet):
@@ -418,8 +438,6 @@ class CalendarFeed(OrgOwned):
         """The feed's iCalendar: the stages of every roadmap of the organisation, each
         linking to its initiative's plan under `origin` (e.g. "https://roadmap.example"),
         and the organisation's business calendar."""
-        from roadmap.plan_data import calendar_events  # plan_data imports these models
-
         origin = origin.rstrip("/")
         milestones = [
             stage.as_milestone(

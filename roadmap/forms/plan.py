@@ -166,6 +166,15 @@ class CapacityForm(forms.Form):
         people = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
         return cls(data, people=people, cycles=cycles, entries=entries)
 
+    CELL_ERRORS = {
+        "invalid": "Enter a number of days, like 12 or 12.5.",
+        "min_value": "Days cannot be negative.",
+        "max_value": "A cycle has at most 366 days.",
+        "max_digits": "A cycle has at most 366 days.",
+        "max_whole_digits": "A cycle has at most 366 days.",
+        "max_decimal_places": "Use at most one decimal, like 12.5.",
+    }
+
     def __init__(self, *args, people, cycles, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.people, self.cycles = list(people), list(cycles)
@@ -180,7 +189,12 @@ class CapacityForm(forms.Form):
                     max_digits=5,
                     decimal_places=1,
                     initial=current.get((person.pk, cycle.pk)),
-                    widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "class": "days"}),
+                    error_messages=self.CELL_ERRORS,
+                    # Text, not a number input: a browser sends "" for text a number
+                    # input cannot read, which the grid would take as "empty the cell".
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "decimal", "class": "days", "size": 5}
+                    ),
                 )
 
     @staticmethod
@@ -254,6 +268,7 @@ class RoadmapBudgetForm(forms.ModelForm):
         model = Roadmap
         fields = ["budget"]
         labels = {"budget": "Roadmap budget"}
+        widgets = {"budget": forms.NumberInput(attrs={"min": 0, "step": "any"})}
 
 
 class AcknowledgeForm(forms.Form):

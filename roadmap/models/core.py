@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -54,6 +55,7 @@ class Roadmap(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0, message="A budget cannot be negative.")],
         help_text="The year's L&D budget for this roadmap, in your currency.",
     )
     created_by = models.ForeignKey(
@@ -70,6 +72,9 @@ class Roadmap(models.Model):
             models.CheckConstraint(
                 condition=models.Q(period_end__gt=models.F("period_start")),
                 name="roadmap_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0), name="roadmap_budget_not_negative"
             ),
         ]
 

@@ -6,7 +6,7 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ __all__ = [
     "COMMITTED_STATUSES",
     "Approach",
     "Cycle",
+    "CycleQuerySet",
     "DeliveryMedium",
     "Initiative",
     "InitiativeQuerySet",
@@ -120,8 +121,17 @@ class Roadmap(models.Model):
         return Cycle.objects.bulk_create(cycles)
 
 
+class CycleQuerySet(OrgQuerySet):
+    def starting_after(self, day: date) -> CycleQuerySet:
+        """Cycles still to come on `day`: the only ones a request can be deferred to."""
+        return self.filter(start__gt=day)
+
+
 class Cycle(models.Model):
-    """A slice of a roadmap's period (a quarter by default), named as the business names it."""
+    """A slice of a roadmap's period (a quarter by default), named as the business names it.
+
+    "Today" for a cycle is `timezone.localdate()`: organisations have no time zone of their
+    own, so the site's (`TIME_ZONE`) is the organisation's."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="cycles")
@@ -130,7 +140,7 @@ class Cycle(models.Model):
     end = models.DateField()
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = OrgQuerySet.as_manager()
+    objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["roadmap", "position", "start"]
@@ -145,6 +155,9 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def starts_after(self, day: date) -> bool:
+        return self.start > day
 
 
 class Approach(models.TextChoices):

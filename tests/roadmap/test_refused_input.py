@@ -5,14 +5,23 @@ Each test here failed on the code before the refusal was added."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from roadmap.models import CapacityEntry, Roadmap
-from tests.factories import PersonFactory
+from roadmap.forms import BulkTriageForm, DeferForm
+from roadmap.models import (
+    CapacityEntry,
+    Roadmap,
+    TrainingRequest,
+    TrainingRequestState,
+    TransitionRefused,
+)
+from tests.factories import PersonFactory, TrainingRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +124,146 @@ def test_text_in_a_capacity_cell_is_an_error_at_that_cell(editor_client, roadmap
         priya.pk: Decimal(40),
         jonas.pk: Decimal(30),
     }
+
+
+# Deferring to a cycle that has started -------------------------------------------------------
+
+# FY27 runs in calendar quarters: on 15 May 2027 Q1 has ended, Q2 is running, Q3 and Q4 are
+# still to come.
+MID_Q2 = datetime(2027, 5, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def mid_q2():
+    """Travel first, so the signed-in session below is made on that day (it would have
+    expired by then if made today)."""
+    with time_machine.travel(MID_Q2, tick=False):
+        yield
+
+
+@pytest.fixture
+def quarters(roadmap):
+    return dict(zip(["q1", "q2", "q3", "q4"], roadmap.cycles.order_by("start"), strict=True))
+
+
+@pytest.fixture
+def user(editor_membership):
+    return editor_membership.user
+
+
+@pytest.fixture
+def request_row(org):
+    return TrainingRequestFactory(org=org, title="Support agent certification")
+
+
+def _defer(client, item, cycle, **extra):
+    url = reverse("roadmap:request_decide", args=[item.pk, "defer"])
+    return client.post(url, {"cycle": cycle.pk, "reason": "After the migration.", **extra})
+
+
+def test_defer_offers_only_cycles_that_start_after_today(mid_q2, org, quarters):
+    form = DeferForm(org=org)
+    bulk = BulkTriageForm(org=org)
+
+    expected = [quarters["q3"].pk, quarters["q4"].pk]
+    assert [cycle.pk for cycle in form.fields["cycle"].queryset] == expected
+    assert [cycle.pk for cycle in bulk.fields["cycle"].queryset] == expected
+
+
+@pytest.mark.parametrize("which", ["q1", "q2"])
+def test_deferring_to_a_cycle_that_has_started_is_refused_at_the_field(
+    mid_q2, editor_client, request_row, quarters, which, row_counts
+):
+    before = row_counts()
+
+    response = _defer(editor_client, request_row, quarters[which])
+
+    assert response.status_code == 400
+    errors = _field_errors(response.content.decode(), "id_cycle")
+    assert "Choose a cycle that starts after today." in errors
+    request_row.refresh_from_db()
+    assert request_row.state == TrainingRequestState.NEW
+    assert request_row.deferred_to is None
+    assert row_counts() == before
+
+
+def test_deferring_to_a_future_cycle_still_works(mid_q2, editor_client, request_row, quarters):
+    response = _defer(editor_client, request_row, quarters["q3"])
+
+    assert response.status_code == 302
+    request_row.refresh_from_db()
+    assert (request_row.state, request_row.deferred_to) == ("deferred", quarters["q3"])
+
+
+def test_the_model_refuses_to_defer_to_a_cycle_that_has_started(
+    mid_q2, request_row, quarters, user
+):
+    with pytest.raises(TransitionRefused, match="Q2 FY27 started on 1 Apr 2027"):
+        request_row.defer(cycle=quarters["q2"], reason="Later.", by=user)
+    request_row.refresh_from_db()
+    assert request_row.state == TrainingRequestState.NEW
+
+
+def test_a_cycle_starting_today_in_the_sites_time_zone_has_started(
+    settings, org, quarters, request_row, user
+):
+    # 20:00 UTC on 30 June is already 1 July in Tokyo, the day Q3 starts.
+    with time_machine.travel(datetime(2027, 6, 30, 20, 0, tzinfo=UTC), tick=False):
+        settings.TIME_ZONE = "UTC"
+        assert quarters["q3"] in DeferForm(org=org).fields["cycle"].queryset
+        settings.TIME_ZONE = "Asia/Tokyo"
+        assert quarters["q3"] not in DeferForm(org=org).fields["cycle"].queryset
+        with pytest.raises(TransitionRefused):
+            request_row.defer(cycle=quarters["q3"], reason="Later.", by=user)
+
+
+def test_bulk_defer_to_the_running_cycle_changes_nothing_and_says_why(
+    mid_q2, editor_client, org, quarters
+):
+    rows = [TrainingRequestFactory(org=org, title=f"Request {n}") for n in range(2)]
+
+    response = editor_client.post(
+        reverse("roadmap:request_bulk"),
+        {
+            "requests": [r.pk for r in rows],
+            "action": "defer",
+            "cycle": quarters["q2"].pk,
+            "reason": "Later.",
+        },
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Nothing was changed. Choose a cycle that starts after today."
+    ]
+    assert set(TrainingRequest.objects.values_list("state", flat=True)) == {"new"}
+
+
+# Bulk triage errors as sentences ---------------------------------------------------------------
+
+
+def _bulk_messages(client, data) -> list[str]:
+    response = client.post(reverse("roadmap:request_bulk"), data, follow=True)
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_bulk_triage_with_nothing_selected_asks_to_select_a_request(editor_client, org):
+    TrainingRequestFactory(org=org)
+
+    assert _bulk_messages(editor_client, {"action": "assess"}) == [
+        "Nothing was changed. Select at least one request."
+    ]
+    assert set(TrainingRequest.objects.values_list("state", flat=True)) == {"new"}
+
+
+def test_bulk_triage_errors_are_sentences_without_field_names(editor_client, org):
+    item = TrainingRequestFactory(org=org)
+
+    [message] = _bulk_messages(editor_client, {"requests": [item.pk], "action": "defer"})
+
+    assert message == (
+        "Nothing was changed. Choose the cycle to defer them to. "
+        "Write the reason the requesters will read."
+    )
+    [message] = _bulk_messages(editor_client, {"requests": [item.pk]})
+    assert message == "Nothing was changed. Choose a decision."

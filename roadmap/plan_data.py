@@ -51,7 +51,7 @@ class PlanWarningView:
     """A warning as the page shows it: its stable key, what it is about, in words."""
 
     key: str
-    category: str  # calendar | sme | dependency | capacity
+    category: str  # calendar | sme | dependency | capacity | effort | cycle
     text: str
     initiative: Initiative | None = None
     acknowledgement: WarningAcknowledgement | None = None
@@ -63,6 +63,8 @@ class PlanWarningView:
             "sme": "SME",
             "dependency": "Dependency",
             "capacity": "Over-allocation",
+            "effort": "Effort",
+            "cycle": "Cycle",
         }[self.category]
 
 
@@ -248,6 +250,14 @@ class PlanData:
                     "dependency",
                     text,
                     self._initiative_of(warning.kind, warning.ids[0]),
+                )
+            case planning.HeavyStage():
+                text = (
+                    f"“{self.stage_label(warning.stage_id)}”: {warning.load.describe()}. "
+                    f"Check the estimate or the dates."
+                )
+                return PlanWarningView(
+                    warning.key, "effort", text, self.initiative_by_id[warning.initiative_id]
                 )
         raise TypeError(warning)  # pragma: no cover
 

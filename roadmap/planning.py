@@ -177,6 +177,11 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5
 
 
+def working_days(start: date, end: date) -> int:
+    """How many Mondays to Fridays lie between start and end, both included."""
+    return sum(1 for day in days_between(start, end) if is_working_day(day))
+
+
 def time_off_days(time_off: Iterable[TimeOff], person_id: int | None) -> frozenset[date]:
     """The calendar days a person is off (overlapping entries count once)."""
     if person_id is None:
@@ -271,6 +276,92 @@ def _apportion(total: Decimal, weights: Sequence[tuple[int | None, int]]) -> dic
     for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:leftover]:
         shares[index] += 1
     return {key: share * quantum for (key, _), share in zip(weights, shares, strict=True)}
+
+
+# How many people a stage's effort implies --------------------------------------------------
+
+# More than this many people full time on every working day of a stage is not a plan but a
+# typo (99,999 person-days over four weeks): the stage form refuses it.
+MAX_FULL_TIME_PEOPLE = 20
+# More than this many is possible but unusual for an L&D team: the plan warns.
+HEAVY_STAGE_PEOPLE = 3
+
+
+@dataclass(frozen=True)
+class StageLoad:
+    """What a stage's effort means in people: `effort_days` over `days` days."""
+
+    effort_days: Decimal
+    days: int  # its working days; its calendar days when it has none (see `effort_days_of`)
+    working: bool  # whether `days` counts working days
+
+    @classmethod
+    def of(cls, effort_days: Decimal, start: date, end: date) -> StageLoad:
+        working = working_days(start, end)
+        if working:
+            return cls(effort_days, working, True)
+        return cls(effort_days, (end - start).days + 1, False)
+
+    @property
+    def people(self) -> Decimal:
+        """How many people working full time on each of its days the effort implies."""
+        return self.effort_days / self.days
+
+    @property
+    def most_effort_days(self) -> int:
+        return self.days * MAX_FULL_TIME_PEOPLE
+
+    @property
+    def is_possible(self) -> bool:
+        return self.effort_days <= self.most_effort_days
+
+    @property
+    def is_heavy(self) -> bool:
+        return self.people > HEAVY_STAGE_PEOPLE
+
+    def describe(self) -> str:
+        """ "99,999 person-days over 20 working days is 5,000 people full time"."""
+        unit = "working day" if self.working else "day"
+        return (
+            f"{number(self.effort_days)} person-days over {self.days:,} "
+            f"{unit}{'' if self.days == 1 else 's'} is {number(self.people)} "
+            f"{'person' if self.people == 1 else 'people'} full time"
+        )
+
+
+def number(value: Decimal) -> str:
+    """A figure as people read it: thousands separated, at most one decimal, no ".0"
+    (4999.95 → "5,000", 7.25 → "7.3", 150.00 → "150")."""
+    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        return f"{int(rounded):,}"
+    return f"{rounded:,}"
+
+
+@dataclass(frozen=True)
+class HeavyStage:
+    """A stage whose effort implies more than `HEAVY_STAGE_PEOPLE` people full time."""
+
+    stage_id: int
+    initiative_id: int
+    load: StageLoad
+
+    @property
+    def key(self) -> str:
+        # The estimate and the dates are in the key: a changed estimate is a new warning.
+        return (
+            f"heavy-stage:stage={self.stage_id}:effort={self.load.effort_days.normalize():f}"
+            f":days={self.load.days}"
+        )
+
+
+def heavy_stages(stages: Iterable[StageSpan]) -> list[HeavyStage]:
+    found = []
+    for stage in stages:
+        load = StageLoad.of(stage.effort_days, stage.start, stage.end)
+        if load.is_heavy:
+            found.append(HeavyStage(stage.id, stage.initiative_id, load))
+    return found
 
 
 # Capacity -------------------------------------------------------------------------------------
@@ -524,6 +615,7 @@ type PlanWarning = (
     | NoSmeBeforeBuild
     | DependencyViolation
     | DependencyCycle
+    | HeavyStage
 )
 
 
@@ -739,4 +831,5 @@ def plan_warnings(
         *calendar_conflicts(stages, events),
         *sme_conflicts(stages, sme_assignments, availability),
         *dependency_conflicts(dependencies, stages),
+        *heavy_stages(stages),
     ]

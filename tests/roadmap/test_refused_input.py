@@ -5,7 +5,7 @@ Each test here failed on the code before the refusal was added."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,8 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from roadmap.forms import BulkTriageForm, DeferForm
+from roadmap import planning
+from roadmap.forms import BulkTriageForm, DeferForm, StageForm
 from roadmap.models import (
     CapacityEntry,
     Roadmap,
@@ -21,7 +22,7 @@ from roadmap.models import (
     TrainingRequestState,
     TransitionRefused,
 )
-from tests.factories import PersonFactory, TrainingRequestFactory
+from tests.factories import PersonFactory, StageFactory, TrainingRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,96 @@ def test_bulk_triage_errors_are_sentences_without_field_names(editor_client, org
     )
     [message] = _bulk_messages(editor_client, {"requests": [item.pk]})
     assert message == "Nothing was changed. Choose a decision."
+
+
+# Effort no team could do in a stage's working days ---------------------------------------------
+
+# 1 to 26 March 2027: Monday to Friday four times, 20 working days.
+FOUR_WEEKS = {"start": "2027-03-01", "end": "2027-03-26"}
+
+
+def _stage(effort: str, **dates) -> dict:
+    return {
+        "kind": "content_creation",
+        "status": "not_started",
+        **(dates or FOUR_WEEKS),
+        "effort_days": effort,
+    }
+
+
+def test_working_days_count_mondays_to_fridays_both_ends_included():
+    assert planning.working_days(date(2027, 3, 1), date(2027, 3, 26)) == 20
+    assert planning.working_days(date(2027, 3, 6), date(2027, 3, 7)) == 0  # a weekend
+    assert planning.working_days(date(2027, 3, 5), date(2027, 3, 8)) == 2  # Friday to Monday
+
+
+def test_effort_beyond_twenty_people_full_time_is_refused_at_the_field(
+    editor_client, initiative, row_counts
+):
+    before = row_counts()
+
+    response = editor_client.post(
+        reverse("roadmap:stage_create", args=[initiative.pk]), _stage("99999")
+    )
+
+    assert response.status_code == 400
+    assert _field_errors(response.content.decode(), "id_effort_days").strip() == (
+        "99,999 person-days over 20 working days is 5,000 people full time; "
+        "the most we accept is 20 full time (400 person-days)."
+    )
+    assert row_counts() == before
+
+
+def test_twenty_people_full_time_is_the_most_a_stage_takes(initiative):
+    assert StageForm(_stage("400"), initiative=initiative).is_valid()
+    form = StageForm(_stage("400.5"), initiative=initiative)
+    assert not form.is_valid()
+    assert list(form.errors) == ["effort_days"]
+    # A stage on a weekend only spreads its effort over its calendar days.
+    weekend = StageForm(_stage("41", start="2027-03-06", end="2027-03-07"), initiative=initiative)
+    assert weekend.errors["effort_days"] == [
+        "41 person-days over 2 days is 20.5 people full time; "
+        "the most we accept is 20 full time (40 person-days)."
+    ]
+
+
+def test_editing_a_stage_to_an_impossible_effort_keeps_the_old_one(editor_client, initiative):
+    stage = StageFactory(initiative=initiative, start=date(2027, 3, 1), end=date(2027, 3, 26))
+
+    response = editor_client.post(reverse("roadmap:stage_edit", args=[stage.pk]), _stage("1000"))
+
+    assert response.status_code == 400
+    stage.refresh_from_db()
+    assert stage.effort_days == Decimal(5)
+
+
+def test_the_plan_warns_of_a_stage_that_needs_more_than_three_people_full_time(
+    editor_client, roadmap, initiative
+):
+    heavy = StageFactory(
+        initiative=initiative,
+        kind="content_creation",
+        start=date(2027, 3, 1),
+        end=date(2027, 3, 26),
+        effort_days=Decimal(70),
+    )
+    StageFactory(
+        initiative=initiative,
+        kind="needs_analysis",
+        start=date(2027, 3, 1),
+        end=date(2027, 3, 26),
+        effort_days=Decimal(60),  # exactly three people: not warned
+    )
+
+    page = editor_client.get(reverse("roadmap:roadmap_plan", args=[roadmap.pk]))
+
+    effort = [w for w in page.context["warnings"] if w.category == "effort"]
+    assert [w.text for w in effort] == [
+        "“Manager onboarding toolkit · Content creation”: 70 person-days over 20 working days "
+        "is 3.5 people full time. Check the estimate or the dates."
+    ]
+    assert effort[0].key == f"heavy-stage:stage={heavy.pk}:effort=70:days=20"
+    assert "3.5 people full time" in page.content.decode()
+    # The initiative's own plan shows it too.
+    plan = editor_client.get(reverse("roadmap:initiative_plan", args=[initiative.pk]))
+    assert "3.5 people full time" in plan.content.decode()

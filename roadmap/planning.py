@@ -609,6 +609,72 @@ class DependencyCycle:
         return f"dependency-cycle:{self.kind}={','.join(map(str, self.ids))}"
 
 
+@dataclass(frozen=True)
+class StagesOutsideCycle:
+    """Stages of an initiative that do not follow its cycle (it moved, they did not)."""
+
+    initiative_id: int
+    cycle_id: int
+    stage_ids: tuple[int, ...]  # in date order
+    first_start: date  # the initiative's first stage starts then
+    # The cycle the first stage starts in, and the days from its start to the initiative's
+    # cycle's: "shift the stages by the same amount". None when no cycle holds that day.
+    planned_in: int | None
+    shift_days: int | None
+
+    @property
+    def key(self) -> str:
+        # Per cycle: moved again, it is a new warning.
+        return f"outside-cycle:initiative={self.initiative_id}:cycle={self.cycle_id}"
+
+
+def stages_outside_cycles(
+    stages: Iterable[StageSpan], placements: Mapping[int, int], cycles: Sequence[CycleSpan]
+) -> list[StagesOutsideCycle]:
+    """(f) Stages outside their initiative's cycle; `placements` maps an initiative to the
+    cycle it is in.
+
+    A stage falls outside when it starts before the cycle (work planned for an earlier
+    cycle), or, when none of the initiative's stages has a day in the cycle, every stage
+    does (planned for a later one). Stages that run on after the cycle, like a delivery or a
+    reinforcement after the build, are how plans look and are not warned about.
+    """
+    ordered = _chronological(cycles)
+    by_id = {cycle.id: cycle for cycle in ordered}
+    own: dict[int, list[StageSpan]] = defaultdict(list)
+    for stage in stages:
+        if stage.initiative_id in placements:
+            own[stage.initiative_id].append(stage)
+    found = []
+    for initiative_id, spans in sorted(own.items()):
+        cycle = by_id.get(placements[initiative_id])
+        if cycle is None:
+            continue
+        spans.sort(key=lambda stage: (stage.start, stage.id))
+        if any(overlaps(s.start, s.end, cycle.start, cycle.end) for s in spans):
+            outside = [s for s in spans if s.start < cycle.start]
+        else:
+            outside = spans
+        if not outside:
+            continue
+        first = spans[0].start
+        planned_in = _cycle_of(first, ordered)
+        shift = None
+        if planned_in is not None and planned_in != cycle.id:
+            shift = (cycle.start - by_id[planned_in].start).days
+        found.append(
+            StagesOutsideCycle(
+                initiative_id,
+                cycle.id,
+                tuple(s.id for s in outside),
+                first,
+                planned_in,
+                shift,
+            )
+        )
+    return found
+
+
 type PlanWarning = (
     CalendarConflict
     | SmeAvailabilityConflict
@@ -616,6 +682,7 @@ type PlanWarning = (
     | DependencyViolation
     | DependencyCycle
     | HeavyStage
+    | StagesOutsideCycle
 )
 
 
@@ -824,12 +891,16 @@ def plan_warnings(
     sme_assignments: Iterable[SmeAssignment] = (),
     availability: Iterable[Availability] = (),
     dependencies: Iterable[Dependency] = (),
+    placements: Mapping[int, int] | None = None,
+    cycles: Sequence[CycleSpan] = (),
 ) -> list[PlanWarning]:
-    """Every warning of the plan; capacity has its own view (`capacity_per_cycle`)."""
+    """Every warning of the plan; capacity has its own view (`capacity_per_cycle`).
+    `placements` (initiative → its cycle) and `cycles` feed `stages_outside_cycles`."""
     stages = list(stages)
     return [
         *calendar_conflicts(stages, events),
         *sme_conflicts(stages, sme_assignments, availability),
         *dependency_conflicts(dependencies, stages),
         *heavy_stages(stages),
+        *stages_outside_cycles(stages, placements or {}, cycles),
     ]

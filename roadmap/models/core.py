@@ -350,6 +350,32 @@ class Initiative(models.Model):
         ).order_by("position", "pk")
         return move_among(self, siblings, field="position", up=up)
 
+    def shift_stages(self, *, days: int, first_start: date, by, reason: str) -> int:
+        """Move every stage `days` later (earlier when negative), both ends, in one
+        transaction, recorded in the change log with `reason`. Returns how many moved.
+
+        `first_start` is the first stage's start the shift was worked out from: when the
+        stages have moved since (a second click, another member), nothing is shifted and
+        `ValidationError` says so.
+        """
+        delta = timedelta(days=days)
+        with transaction.atomic():
+            locked = Initiative.objects.select_for_update().get(pk=self.pk)
+            stages = list(locked.stages.select_for_update().order_by("start", "pk"))
+            if not stages or stages[0].start != first_start:
+                raise ValidationError(
+                    "The stages have moved since the page was shown: nothing was shifted."
+                )
+            for stage in stages:
+                stage.start += delta
+                stage.end += delta
+            locked.stages.bulk_update(stages, ["start", "end"])
+            # A history record without field changes: the change log shows its reason.
+            locked._history_user = by
+            locked._change_reason = reason
+            locked.save(update_fields=["updated_at"])
+        return len(stages)
+
     def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
         """A committed initiative's cycle, people, scope or resources change only with a
         written business justification; so does taking it back to "proposed"."""

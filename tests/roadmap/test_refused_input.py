@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -17,11 +18,15 @@ from roadmap import planning
 from roadmap.forms import BulkTriageForm, DeferForm, StageForm
 from roadmap.models import (
     CapacityEntry,
+    Initiative,
     Roadmap,
+    Stage,
     TrainingRequest,
     TrainingRequestState,
     TransitionRefused,
+    change_log,
 )
+from roadmap.plan_data import load_plan
 from tests.factories import PersonFactory, StageFactory, TrainingRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -361,3 +366,165 @@ def test_the_plan_warns_of_a_stage_that_needs_more_than_three_people_full_time(
     # The initiative's own plan shows it too.
     plan = editor_client.get(reverse("roadmap:initiative_plan", args=[initiative.pk]))
     assert "3.5 people full time" in plan.content.decode()
+
+
+# An initiative moved to another cycle, its stages left behind -----------------------------------
+
+
+@pytest.fixture
+def moved(roadmap, initiative, person, editor_membership):
+    """Committed for Q1 FY27 with two stages in March, then moved to Q2 (its cycle changed
+    the way the commitment form changes it, with a justification)."""
+    q1, q2 = list(roadmap.cycles.order_by("start"))[:2]
+    Initiative.objects.filter(pk=initiative.pk).update(status="committed", cycle=q1)
+    initiative.refresh_from_db()
+    stages = [
+        StageFactory(
+            initiative=initiative,
+            kind="needs_analysis",
+            start=date(2027, 3, 1),
+            end=date(2027, 3, 5),
+            effort_days=Decimal(4),
+            assignee=person,
+        ),
+        StageFactory(
+            initiative=initiative,
+            kind="content_creation",
+            start=date(2027, 3, 8),
+            end=date(2027, 3, 26),
+            effort_days=Decimal(12),
+            assignee=person,
+        ),
+    ]
+    initiative.change(by=editor_membership.user, justification="Sales asked for June.", cycle=q2)
+    return {"initiative": initiative, "q1": q1, "q2": q2, "stages": stages}
+
+
+def _shift(client, moved, **data):
+    offer = {"days": "90", "first_start": "2027-03-01", "back": "plan", **data}
+    url = reverse("roadmap:initiative_shift_stages", args=[moved["initiative"].pk])
+    return client.post(url, {k: v for k, v in offer.items() if v is not None})
+
+
+def _planned(client, roadmap) -> dict[str, Decimal]:
+    page = client.get(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]))
+    names = {cycle.pk: cycle.name for cycle in roadmap.cycles.all()}
+    return {names[load.cycle_id]: load.planned_days for load in page.context["capacity"].team}
+
+
+def _dates(moved) -> list[tuple[date, date]]:
+    return [(s.start, s.end) for s in Stage.objects.filter(initiative=moved["initiative"])]
+
+
+def test_stages_left_in_the_old_cycle_are_warned_with_a_shift(editor_client, roadmap, moved):
+    page = editor_client.get(reverse("roadmap:roadmap_plan", args=[roadmap.pk]))
+
+    [warning] = [w for w in page.context["warnings"] if w.category == "cycle"]
+    assert warning.text.startswith(
+        "2 stages of “Manager onboarding toolkit” fall outside its cycle, Q2 FY27 "
+        "(1 Apr 2027 to 30 Jun 2027): Needs analysis, Content creation."
+    )
+    # Q1 starts on 1 January, Q2 on 1 April: 90 days.
+    assert warning.shift.label == "+90 days, from Q1 FY27 to Q2 FY27"
+    html = page.content.decode()
+    assert "Shift the stages by the same amount" in html
+    assert 'name="days" value="90"' in html
+    initiative_page = editor_client.get(
+        reverse("roadmap:initiative_plan", args=[moved["initiative"].pk])
+    )
+    assert (
+        "2 stages of “Manager onboarding toolkit” fall outside" in initiative_page.content.decode()
+    )
+    assert "Shift the stages by the same amount" in initiative_page.content.decode()
+
+
+def test_shifting_moves_every_stage_and_the_capacity_follows(editor_client, roadmap, moved):
+    assert _planned(editor_client, roadmap)["Q1 FY27"] == Decimal(16)
+
+    response = _shift(editor_client, moved)
+
+    assert response.status_code == 302
+    assert response.url.endswith(f"/roadmaps/{roadmap.pk}/plan/#warnings")
+    # 1 March + 90 days is 30 May; 26 March + 90 is 24 June.
+    assert _dates(moved) == [
+        (date(2027, 5, 30), date(2027, 6, 3)),
+        (date(2027, 6, 6), date(2027, 6, 24)),
+    ]
+    planned = _planned(editor_client, roadmap)
+    assert planned["Q1 FY27"] == 0
+    assert planned["Q2 FY27"] == Decimal(16)
+    assert [w for w in load_plan(roadmap).warnings if w.category == "cycle"] == []
+    # Recorded like the move itself: who, when, why.
+    [entry, move, *_] = change_log(roadmap, initiative=moved["initiative"])
+    assert entry.justification == (
+        "Stages shifted by +90 days, from Q1 FY27 to Q2 FY27: "
+        "they follow the initiative's cycle again."
+    )
+    assert entry.who.email == "editor@northwind.test"
+    assert move.justification == "Sales asked for June."
+
+
+def test_a_second_shift_changes_nothing(editor_client, moved):
+    first = editor_client.get(_shift(editor_client, moved).url)
+    assert [str(m) for m in first.context["messages"]] == [
+        "2 stages shifted by +90 days, from Q1 FY27 to Q2 FY27."
+    ]
+    shifted = _dates(moved)
+
+    response = editor_client.post(
+        reverse("roadmap:initiative_shift_stages", args=[moved["initiative"].pk]),
+        {"days": "90", "first_start": "2027-03-01", "back": "initiative"},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "The stages already follow the initiative's cycle: nothing was shifted."
+    ]
+    assert _dates(moved) == shifted
+
+
+def test_a_shift_the_plan_does_not_offer_is_refused(editor_client, moved):
+    before = _dates(moved)
+
+    assert _shift(editor_client, moved, days="400").status_code == 302
+    assert _shift(editor_client, moved, days=None).status_code == 400
+    assert _shift(editor_client, moved, first_start="soon").status_code == 400
+    assert _shift(editor_client, moved, back="https://evil.example").status_code == 400
+
+    assert _dates(moved) == before
+
+
+def test_the_model_refuses_a_shift_worked_out_from_other_dates(moved, editor_membership):
+    with pytest.raises(ValidationError, match="moved since"):
+        moved["initiative"].shift_stages(
+            days=90, first_start=date(2027, 2, 1), by=editor_membership.user, reason="x"
+        )
+    assert _dates(moved)[0] == (date(2027, 3, 1), date(2027, 3, 5))
+
+
+def test_viewers_cannot_shift_and_outsiders_do_not_see_the_initiative(
+    viewer_client, outsider_client, moved, row_counts
+):
+    before, dates = row_counts(), _dates(moved)
+
+    assert _shift(viewer_client, moved).status_code == 403
+    assert _shift(outsider_client, moved).status_code == 404
+
+    assert row_counts() == before
+    assert _dates(moved) == dates
+
+
+def test_stages_running_on_after_the_cycle_are_how_plans_look():
+    q1 = planning.CycleSpan(1, "Q1", date(2027, 1, 1), date(2027, 3, 31))
+    q2 = planning.CycleSpan(2, "Q2", date(2027, 4, 1), date(2027, 6, 30))
+    build = planning.StageSpan(10, 7, "content_creation", date(2027, 2, 1), date(2027, 3, 26))
+    launch = planning.StageSpan(11, 7, "delivery", date(2027, 4, 12), date(2027, 4, 23))
+    early = planning.StageSpan(12, 7, "needs_analysis", date(2026, 12, 1), date(2026, 12, 11))
+
+    assert planning.stages_outside_cycles([build, launch], {7: 1}, [q1, q2]) == []
+    # Moved back to Q1 after being planned in Q2: every stage is outside, shift -90 days.
+    [pulled] = planning.stages_outside_cycles([launch], {7: 1}, [q1, q2])
+    assert (pulled.stage_ids, pulled.shift_days) == ((11,), -90)
+    # A stage before the cycle is outside; before every cycle, no shift is offered.
+    [started_early] = planning.stages_outside_cycles([early, build], {7: 1}, [q1, q2])
+    assert (started_early.stage_ids, started_early.shift_days) == ((12,), None)

@@ -62,6 +62,10 @@ def test_a_negative_roadmap_budget_is_refused_at_the_field(editor_client, roadma
     html = response.content.decode()
     assert "A budget cannot be negative." in _field_errors(html, "id_budget")
     assert 'aria-invalid="true"' in _input(html, "id_budget")
+    assert 'value="-5"' in _input(html, "id_budget")
+    # The figures beside it use the saved budget, not the refused one.
+    assert "budget of 90,000" in html
+    assert not any(row.over_budget for row in response.context["budget_rows"])
     roadmap.refresh_from_db()
     assert roadmap.budget == Decimal(90000)
     assert row_counts() == before

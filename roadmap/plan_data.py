@@ -8,7 +8,7 @@ the planning dataclasses, call the rules, and map the ids in the answers back to
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -45,14 +45,31 @@ def days(value: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class StageShift:
+    """The one-click fix of stages left behind by a move: shift them all by `days`, the
+    days between the start of the cycle they were planned in and of the initiative's."""
+
+    days: int
+    first_start: date  # the first stage's start the offer was made for
+    from_cycle: Cycle
+    to_cycle: Cycle
+
+    @property
+    def label(self) -> str:
+        """+91 days, from Q1 FY27 to Q2 FY27."""
+        return f"{self.days:+,} days, from {self.from_cycle.name} to {self.to_cycle.name}"
+
+
+@dataclass(frozen=True)
 class PlanWarningView:
     """A warning as the page shows it: its stable key, what it is about, in words."""
 
     key: str
-    category: str  # calendar | sme | dependency | capacity
+    category: str  # calendar | sme | dependency | capacity | effort | cycle
     text: str
     initiative: Initiative | None = None
     acknowledgement: WarningAcknowledgement | None = None
+    shift: StageShift | None = None  # stages outside the cycle: the offer to shift them
 
     @property
     def category_label(self) -> str:
@@ -61,6 +78,8 @@ class PlanWarningView:
             "sme": "SME",
             "dependency": "Dependency",
             "capacity": "Over-allocation",
+            "effort": "Effort",
+            "cycle": "Cycle",
         }[self.category]
 
 
@@ -97,6 +116,10 @@ class PlanData:
     @cached_property
     def initiative_by_id(self) -> dict[int, Initiative]:
         return {initiative.pk: initiative for initiative in self.initiatives}
+
+    @cached_property
+    def cycle_by_id(self) -> dict[int, Cycle]:
+        return {cycle.pk: cycle for cycle in self.cycles}
 
     @cached_property
     def stage_by_id(self) -> dict[int, Stage]:
@@ -169,19 +192,30 @@ class PlanData:
             sme_assignments=[row.as_assignment() for row in self.sme_assignments],
             availability=[row.as_availability() for row in self.availability],
             dependencies=self.dependencies,
+            placements=self.placements,
+            cycles=self.cycle_spans,
         )
         views = [self._describe(warning) for warning in found]
         views.extend(self._over_allocation())
         return [
-            PlanWarningView(
-                view.key,
-                view.category,
-                view.text,
-                view.initiative,
-                self.acknowledgements.get(view.key),
-            )
-            for view in views
+            replace(view, acknowledgement=self.acknowledgements.get(view.key)) for view in views
         ]
+
+    @property
+    def placements(self) -> dict[int, int]:
+        """Initiative → its cycle, for those whose stages should follow it (not stopped)."""
+        return {
+            i.pk: i.cycle_id
+            for i in self.initiatives
+            if i.cycle_id is not None and i.status != InitiativeStatus.STOPPED
+        }
+
+    def shift_offer(self, initiative_id: int) -> StageShift | None:
+        """The "shift the stages" the plan offers for the initiative, if any."""
+        for warning in self.warnings:
+            if warning.shift is not None and warning.initiative.pk == initiative_id:
+                return warning.shift
+        return None
 
     @property
     def open_warnings(self) -> list[PlanWarningView]:
@@ -251,6 +285,36 @@ class PlanData:
                     "dependency",
                     text,
                     self._initiative_of(warning.kind, warning.ids[0]),
+                )
+            case planning.StagesOutsideCycle():
+                initiative = self.initiative_by_id[warning.initiative_id]
+                cycle = self.cycle_by_id[warning.cycle_id]
+                count = len(warning.stage_ids)
+                kinds = ", ".join(
+                    self.stage_by_id[pk].get_kind_display() for pk in warning.stage_ids
+                )
+                text = (
+                    f"{count} stage{'s' if count > 1 else ''} of “{initiative.title}” "
+                    f"fall{'' if count > 1 else 's'} outside its cycle, {cycle.name} "
+                    f"({day(cycle.start)} to {day(cycle.end)}): {kinds}. The capacity page "
+                    "counts stages in the cycles of their dates."
+                )
+                shift = None
+                if warning.shift_days is not None and warning.planned_in is not None:
+                    shift = StageShift(
+                        warning.shift_days,
+                        warning.first_start,
+                        self.cycle_by_id[warning.planned_in],
+                        cycle,
+                    )
+                return PlanWarningView(warning.key, "cycle", text, initiative, shift=shift)
+            case planning.HeavyStage():
+                text = (
+                    f"“{self.stage_label(warning.stage_id)}”: {warning.load.describe()}. "
+                    f"Check the estimate or the dates."
+                )
+                return PlanWarningView(
+                    warning.key, "effort", text, self.initiative_by_id[warning.initiative_id]
                 )
         raise TypeError(warning)  # pragma: no cover
 
@@ -423,6 +487,7 @@ __all__ = [
     "BudgetRow",
     "PlanData",
     "PlanWarningView",
+    "StageShift",
     "calendar_events",
     "load_plan",
 ]

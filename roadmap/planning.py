@@ -177,6 +177,11 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5
 
 
+def working_days(start: date, end: date) -> int:
+    """How many Mondays to Fridays lie between start and end, both included."""
+    return sum(1 for day in days_between(start, end) if is_working_day(day))
+
+
 def time_off_days(time_off: Iterable[TimeOff], person_id: int | None) -> frozenset[date]:
     """The calendar days a person is off (overlapping entries count once)."""
     if person_id is None:
@@ -271,6 +276,92 @@ def _apportion(total: Decimal, weights: Sequence[tuple[int | None, int]]) -> dic
     for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:leftover]:
         shares[index] += 1
     return {key: share * quantum for (key, _), share in zip(weights, shares, strict=True)}
+
+
+# How many people a stage's effort implies --------------------------------------------------
+
+# More than this many people full time on every working day of a stage is not a plan but a
+# typo (99,999 person-days over four weeks): the stage form refuses it.
+MAX_FULL_TIME_PEOPLE = 20
+# More than this many is possible but unusual for an L&D team: the plan warns.
+HEAVY_STAGE_PEOPLE = 3
+
+
+@dataclass(frozen=True)
+class StageLoad:
+    """What a stage's effort means in people: `effort_days` over `days` days."""
+
+    effort_days: Decimal
+    days: int  # its working days; its calendar days when it has none (see `effort_days_of`)
+    working: bool  # whether `days` counts working days
+
+    @classmethod
+    def of(cls, effort_days: Decimal, start: date, end: date) -> StageLoad:
+        working = working_days(start, end)
+        if working:
+            return cls(effort_days, working, True)
+        return cls(effort_days, (end - start).days + 1, False)
+
+    @property
+    def people(self) -> Decimal:
+        """How many people working full time on each of its days the effort implies."""
+        return self.effort_days / self.days
+
+    @property
+    def most_effort_days(self) -> int:
+        return self.days * MAX_FULL_TIME_PEOPLE
+
+    @property
+    def is_possible(self) -> bool:
+        return self.effort_days <= self.most_effort_days
+
+    @property
+    def is_heavy(self) -> bool:
+        return self.people > HEAVY_STAGE_PEOPLE
+
+    def describe(self) -> str:
+        """ "99,999 person-days over 20 working days is 5,000 people full time"."""
+        unit = "working day" if self.working else "day"
+        return (
+            f"{number(self.effort_days)} person-days over {self.days:,} "
+            f"{unit}{'' if self.days == 1 else 's'} is {number(self.people)} "
+            f"{'person' if self.people == 1 else 'people'} full time"
+        )
+
+
+def number(value: Decimal) -> str:
+    """A figure as people read it: thousands separated, at most one decimal, no ".0"
+    (4999.95 → "5,000", 7.25 → "7.3", 150.00 → "150")."""
+    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        return f"{int(rounded):,}"
+    return f"{rounded:,}"
+
+
+@dataclass(frozen=True)
+class HeavyStage:
+    """A stage whose effort implies more than `HEAVY_STAGE_PEOPLE` people full time."""
+
+    stage_id: int
+    initiative_id: int
+    load: StageLoad
+
+    @property
+    def key(self) -> str:
+        # The estimate and the dates are in the key: a changed estimate is a new warning.
+        return (
+            f"heavy-stage:stage={self.stage_id}:effort={self.load.effort_days.normalize():f}"
+            f":days={self.load.days}"
+        )
+
+
+def heavy_stages(stages: Iterable[StageSpan]) -> list[HeavyStage]:
+    found = []
+    for stage in stages:
+        load = StageLoad.of(stage.effort_days, stage.start, stage.end)
+        if load.is_heavy:
+            found.append(HeavyStage(stage.id, stage.initiative_id, load))
+    return found
 
 
 # Capacity -------------------------------------------------------------------------------------
@@ -518,12 +609,80 @@ class DependencyCycle:
         return f"dependency-cycle:{self.kind}={','.join(map(str, self.ids))}"
 
 
+@dataclass(frozen=True)
+class StagesOutsideCycle:
+    """Stages of an initiative that do not follow its cycle (it moved, they did not)."""
+
+    initiative_id: int
+    cycle_id: int
+    stage_ids: tuple[int, ...]  # in date order
+    first_start: date  # the initiative's first stage starts then
+    # The cycle the first stage starts in, and the days from its start to the initiative's
+    # cycle's: "shift the stages by the same amount". None when no cycle holds that day.
+    planned_in: int | None
+    shift_days: int | None
+
+    @property
+    def key(self) -> str:
+        # Per cycle: moved again, it is a new warning.
+        return f"outside-cycle:initiative={self.initiative_id}:cycle={self.cycle_id}"
+
+
+def stages_outside_cycles(
+    stages: Iterable[StageSpan], placements: Mapping[int, int], cycles: Sequence[CycleSpan]
+) -> list[StagesOutsideCycle]:
+    """(f) Stages outside their initiative's cycle; `placements` maps an initiative to the
+    cycle it is in.
+
+    A stage falls outside when it starts before the cycle (work planned for an earlier
+    cycle), or, when none of the initiative's stages has a day in the cycle, every stage
+    does (planned for a later one). Stages that run on after the cycle, like a delivery or a
+    reinforcement after the build, are how plans look and are not warned about.
+    """
+    ordered = _chronological(cycles)
+    by_id = {cycle.id: cycle for cycle in ordered}
+    own: dict[int, list[StageSpan]] = defaultdict(list)
+    for stage in stages:
+        if stage.initiative_id in placements:
+            own[stage.initiative_id].append(stage)
+    found = []
+    for initiative_id, spans in sorted(own.items()):
+        cycle = by_id.get(placements[initiative_id])
+        if cycle is None:
+            continue
+        spans.sort(key=lambda stage: (stage.start, stage.id))
+        if any(overlaps(s.start, s.end, cycle.start, cycle.end) for s in spans):
+            outside = [s for s in spans if s.start < cycle.start]
+        else:
+            outside = spans
+        if not outside:
+            continue
+        first = spans[0].start
+        planned_in = _cycle_of(first, ordered)
+        shift = None
+        if planned_in is not None and planned_in != cycle.id:
+            shift = (cycle.start - by_id[planned_in].start).days
+        found.append(
+            StagesOutsideCycle(
+                initiative_id,
+                cycle.id,
+                tuple(s.id for s in outside),
+                first,
+                planned_in,
+                shift,
+            )
+        )
+    return found
+
+
 type PlanWarning = (
     CalendarConflict
     | SmeAvailabilityConflict
     | NoSmeBeforeBuild
     | DependencyViolation
     | DependencyCycle
+    | HeavyStage
+    | StagesOutsideCycle
 )
 
 
@@ -732,11 +891,16 @@ def plan_warnings(
     sme_assignments: Iterable[SmeAssignment] = (),
     availability: Iterable[Availability] = (),
     dependencies: Iterable[Dependency] = (),
+    placements: Mapping[int, int] | None = None,
+    cycles: Sequence[CycleSpan] = (),
 ) -> list[PlanWarning]:
-    """Every warning of the plan; capacity has its own view (`capacity_per_cycle`)."""
+    """Every warning of the plan; capacity has its own view (`capacity_per_cycle`).
+    `placements` (initiative → its cycle) and `cycles` feed `stages_outside_cycles`."""
     stages = list(stages)
     return [
         *calendar_conflicts(stages, events),
         *sme_conflicts(stages, sme_assignments, availability),
         *dependency_conflicts(dependencies, stages),
+        *heavy_stages(stages),
+        *stages_outside_cycles(stages, placements or {}, cycles),
     ]

@@ -200,7 +200,9 @@ def rice(inputs: Inputs) -> Score:
                 months,
                 0,
                 months,
-                f"{inputs.effort_days} person-days = {months:.1f} person-months.",
+                # The very number the score divides by: rounding it to 0.8 would hide
+                # why 15 person-days score as they do. `g` drops trailing zeros only.
+                f"{inputs.effort_days} person-days = {months:g} person-months.",
             )
         )
         total = size * impact * confidence / months

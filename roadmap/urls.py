@@ -82,6 +82,11 @@ urlpatterns = [
     ),
     path("initiatives/<int:pk>/plan/", plan.initiative_plan, name="initiative_plan"),
     path("initiatives/<int:pk>/move/", plan.initiative_move, name="initiative_move"),
+    path(
+        "initiatives/<int:pk>/shift-stages/",
+        plan.initiative_shift_stages,
+        name="initiative_shift_stages",
+    ),
     path("initiatives/<int:pk>/stages/", plan.stage_create, name="stage_create"),
     path("initiatives/<int:pk>/smes/", plan.sme_add, name="sme_add"),
     path("initiatives/<int:pk>/dependencies/", plan.dependency_add, name="dependency_add"),

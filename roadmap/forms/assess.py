@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
 
 from measurement.models import Kpi
 from roadmap.forms.core import (
@@ -240,8 +242,23 @@ class DeclineForm(forms.Form):
     )
 
 
+# A cycle that has started is not offered; one posted anyway (a stale page, tampering)
+# gets this at the field. The model's `defer()` refuses it too.
+NOT_A_FUTURE_CYCLE = "Choose a cycle that starts after today."
+
+
+def future_cycles(org: Organization):
+    """The organisation's cycles that start after today, in date order."""
+    return org_cycles(org).starting_after(timezone.localdate())
+
+
 class DeferForm(forms.Form):
-    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), label="Defer to")
+    cycle = forms.ModelChoiceField(
+        queryset=Cycle.objects.none(),
+        label="Defer to",
+        help_text="Only cycles that start after today.",
+        error_messages={"invalid_choice": NOT_A_FUTURE_CYCLE},
+    )
     reason = forms.CharField(
         label="Reason for the requester",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -250,7 +267,7 @@ class DeferForm(forms.Form):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].queryset = org_cycles(org)
+        self.fields["cycle"].queryset = future_cycles(org)
         self.fields["cycle"].label_from_instance = cycle_label
 
 
@@ -335,16 +352,46 @@ class BulkTriageForm(forms.Form):
         ("decline", "Decline…"),
         ("commit", "Commit as one initiative…"),
     ]
-    requests = forms.ModelMultipleChoiceField(queryset=TrainingRequest.objects.none())
-    action = forms.ChoiceField(choices=ACTIONS)
-    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), required=False, label="Cycle")
+    # Its errors are shown as one message above the list (`error_sentences`), so each one
+    # is a sentence that needs no field name.
+    STALE = "Some of the selected requests are gone; reload the list and select again."
+    requests = forms.ModelMultipleChoiceField(
+        queryset=TrainingRequest.objects.none(),
+        error_messages={
+            "required": "Select at least one request.",
+            "invalid_choice": STALE,
+            "invalid_pk_value": STALE,
+            "invalid_list": STALE,
+        },
+    )
+    action = forms.ChoiceField(
+        choices=ACTIONS,
+        error_messages={
+            "required": "Choose a decision.",
+            "invalid_choice": "Choose one of the decisions offered.",
+        },
+    )
+    cycle = forms.ModelChoiceField(
+        queryset=Cycle.objects.none(),
+        required=False,
+        label="Cycle",
+        error_messages={"invalid_choice": NOT_A_FUTURE_CYCLE},
+    )
     reason = forms.CharField(required=False, label="Reason for the requesters")
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requests"].queryset = TrainingRequest.objects.for_org(org)
-        self.fields["cycle"].queryset = org_cycles(org)
+        self.fields["cycle"].queryset = future_cycles(org)
         self.fields["cycle"].label_from_instance = cycle_label
+
+    def error_sentences(self) -> list[str]:
+        """Every error as the sentence a person reads, in the order of the fields."""
+        return [
+            str(message)
+            for name in [*self.fields, NON_FIELD_ERRORS]
+            for message in self.errors.get(name, [])
+        ]
 
     def clean(self):
         super().clean()
@@ -352,7 +399,7 @@ class BulkTriageForm(forms.Form):
         action = cleaned.get("action")
         if action in ("defer", "decline") and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Write the reason the requesters will read.")
-        if action == "defer" and not cleaned.get("cycle"):
+        if action == "defer" and not cleaned.get("cycle") and "cycle" not in self.errors:
             self.add_error("cycle", "Choose the cycle to defer them to.")
         return cleaned
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -30,6 +30,9 @@ from roadmap.models import (
     WarningAcknowledgement,
 )
 from roadmap_site.models import Organization, Person
+
+if TYPE_CHECKING:
+    from roadmap.plan_data import StageShift
 
 
 class MoveForm(forms.Form):
@@ -169,6 +172,15 @@ class CapacityForm(forms.Form):
         people = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
         return cls(data, people=people, cycles=cycles, entries=entries)
 
+    CELL_ERRORS = {
+        "invalid": "Enter a number of days, like 12 or 12.5.",
+        "min_value": "Days cannot be negative.",
+        "max_value": "A cycle has at most 366 days.",
+        "max_digits": "A cycle has at most 366 days.",
+        "max_whole_digits": "A cycle has at most 366 days.",
+        "max_decimal_places": "Use at most one decimal, like 12.5.",
+    }
+
     def __init__(self, *args, people, cycles, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.people, self.cycles = list(people), list(cycles)
@@ -183,7 +195,12 @@ class CapacityForm(forms.Form):
                     max_digits=5,
                     decimal_places=1,
                     initial=current.get((person.pk, cycle.pk)),
-                    widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "class": "days"}),
+                    error_messages=self.CELL_ERRORS,
+                    # Text, not a number input: a browser sends "" for text a number
+                    # input cannot read, which the grid would take as "empty the cell".
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "decimal", "class": "days", "size": 5}
+                    ),
                 )
 
     @staticmethod
@@ -259,6 +276,7 @@ class RoadmapBudgetForm(forms.ModelForm):
         model = Roadmap
         fields = ["budget"]
         labels = {"budget": "Roadmap budget"}
+        widgets = {"budget": forms.NumberInput(attrs={"min": 0, "step": "any"})}
 
 
 class AcknowledgeForm(forms.Form):
@@ -315,6 +333,64 @@ class UnacknowledgeForm(forms.Form):
         if not self.is_valid():
             raise ValueError("Which warning?")
         return WarningAcknowledgement.reopen(roadmap=roadmap, key=self.cleaned_data["key"])
+
+
+class ShiftStagesForm(forms.Form):
+    """The one-click "Shift the stages by the same amount" of a stages-outside-the-cycle
+    warning. The hidden fields carry the offer the page showed (`for_offer`); the form is
+    refused when the plan no longer makes that offer (`offer`, from `PlanData.shift_offer`).
+    """
+
+    days = forms.IntegerField(widget=forms.HiddenInput)
+    first_start = forms.DateField(widget=forms.HiddenInput)
+    # Where the button was: the answer goes back there.
+    back = forms.ChoiceField(
+        choices=[("plan", "plan"), ("initiative", "initiative")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, offer: StageShift | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer = offer
+
+    @classmethod
+    def for_offer(cls, offer: StageShift, *, back: str) -> ShiftStagesForm:
+        return cls(
+            initial={"days": offer.days, "first_start": offer.first_start, "back": back},
+            offer=offer,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.offer is None:
+            raise forms.ValidationError(
+                "The stages already follow the initiative's cycle: nothing was shifted.",
+                code="nothing",
+            )
+        if (cleaned["days"], cleaned["first_start"]) != (self.offer.days, self.offer.first_start):
+            raise forms.ValidationError(
+                "The plan changed since the page was shown: nothing was shifted. "
+                "Look at the warning again.",
+                code="stale",
+            )
+        return cleaned
+
+    @property
+    def is_tampered(self) -> bool:
+        """Hidden fields missing or not a number and a date: not a page of ours."""
+        return self.is_bound and any(self.has_error(name) for name in self.fields)
+
+    def save(self, *, initiative: Initiative, by) -> int:
+        if not self.is_valid():
+            raise ValueError("The shift has errors; nothing was shifted.")
+        offer = self.offer
+        reason = f"Stages shifted by {offer.label}: they follow the initiative's cycle again."
+        return initiative.shift_stages(
+            days=offer.days, first_start=offer.first_start, by=by, reason=reason
+        )
 
 
 class TimelineFilterForm(forms.Form):

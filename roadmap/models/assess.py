@@ -442,10 +442,18 @@ class TrainingRequest(OrgOwned):
             raise TransitionRefused("Write the reason the requester will read.")
         self._decide(TrainingRequestState.DECLINED, by=by, reason=reason.strip())
 
-    def defer(self, *, cycle: Cycle, reason: str, by) -> None:
+    def defer(self, *, cycle: Cycle, reason: str, by, today: date | None = None) -> None:
+        """Deferred to a cycle still to come: one that has started (or ended) would list
+        the request as "deferred to" a cycle it is already in (or that is over)."""
         self._check("defer", "be deferred")
         if cycle is None or cycle.org_id != self.org_id:
             raise TransitionRefused("Choose the cycle to defer it to.")
+        today = today or timezone.localdate()
+        if not cycle.starts_after(today):
+            raise TransitionRefused(
+                f"{cycle.name} started on {cycle.start.day} {cycle.start:%b %Y}: "
+                "defer to a cycle that starts after today."
+            )
         if not reason.strip():
             raise TransitionRefused("Write the reason the requester will read.")
         self._decide(TrainingRequestState.DEFERRED, by=by, reason=reason.strip(), deferred_to=cycle)

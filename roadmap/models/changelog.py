@@ -113,7 +113,8 @@ def change_log(roadmap: Roadmap, *, initiative: Initiative | None = None) -> lis
                 or record.status == InitiativeStatus.PROPOSED
             )
         kind = {"+": "created", "-": "deleted"}.get(record.history_type, "changed")
-        if kind != "changed" or changes:
+        # A record without a logged field change shows when it says why (stages shifted).
+        if kind != "changed" or changes or record.history_change_reason:
             entries.append(
                 ChangeEntry(
                     initiative_id=record.id,

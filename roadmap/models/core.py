@@ -6,10 +6,11 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -23,6 +24,7 @@ __all__ = [
     "COMMITTED_STATUSES",
     "Approach",
     "Cycle",
+    "CycleQuerySet",
     "DeliveryMedium",
     "Initiative",
     "InitiativeQuerySet",
@@ -53,6 +55,7 @@ class Roadmap(OrgOwned):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0, message="A budget cannot be negative.")],
         help_text="The year's L&D budget for this roadmap, in your currency.",
     )
     created_by = models.ForeignKey(
@@ -69,6 +72,9 @@ class Roadmap(OrgOwned):
             models.CheckConstraint(
                 condition=models.Q(period_end__gt=models.F("period_start")),
                 name="roadmap_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0), name="roadmap_budget_not_negative"
             ),
         ]
 
@@ -114,14 +120,25 @@ class Roadmap(OrgOwned):
         return Cycle.objects.bulk_create(cycles)
 
 
+class CycleQuerySet(OrgQuerySet):
+    def starting_after(self, day: date) -> CycleQuerySet:
+        """Cycles still to come on `day`: the only ones a request can be deferred to."""
+        return self.filter(start__gt=day)
+
+
 class Cycle(OrgOwned):
-    """A slice of a roadmap's period (a quarter by default), named as the business names it."""
+    """A slice of a roadmap's period (a quarter by default), named as the business names it.
+
+    "Today" for a cycle is `timezone.localdate()`: organisations have no time zone of their
+    own, so the site's (`TIME_ZONE`) is the organisation's."""
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="cycles")
     name = models.CharField(max_length=50)
     start = models.DateField()
     end = models.DateField()
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = org_manager(CycleQuerySet)
 
     class Meta:
         ordering = ["roadmap", "position", "start"]
@@ -136,6 +153,9 @@ class Cycle(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def starts_after(self, day: date) -> bool:
+        return self.start > day
 
 
 class Approach(models.TextChoices):
@@ -329,6 +349,32 @@ class Initiative(OrgOwned):
             sequence=self.sequence,
         ).order_by("position", "pk")
         return move_among(self, siblings, field="position", up=up)
+
+    def shift_stages(self, *, days: int, first_start: date, by, reason: str) -> int:
+        """Move every stage `days` later (earlier when negative), both ends, in one
+        transaction, recorded in the change log with `reason`. Returns how many moved.
+
+        `first_start` is the first stage's start the shift was worked out from: when the
+        stages have moved since (a second click, another member), nothing is shifted and
+        `ValidationError` says so.
+        """
+        delta = timedelta(days=days)
+        with transaction.atomic():
+            locked = Initiative.objects.select_for_update().get(pk=self.pk)
+            stages = list(locked.stages.select_for_update().order_by("start", "pk"))
+            if not stages or stages[0].start != first_start:
+                raise ValidationError(
+                    "The stages have moved since the page was shown: nothing was shifted."
+                )
+            for stage in stages:
+                stage.start += delta
+                stage.end += delta
+            locked.stages.bulk_update(stages, ["start", "end"])
+            # A history record without field changes: the change log shows its reason.
+            locked._history_user = by
+            locked._change_reason = reason
+            locked.save(update_fields=["updated_at"])
+        return len(stages)
 
     def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
         """A committed initiative's cycle, people, scope or resources change only with a

@@ -151,6 +151,16 @@ class Stage(OrgOwned):
             raise ValidationError({"end": "The end must be on or after the start."})
         if self.assignee is not None and self.assignee.org_id != self.org_id:
             raise ValidationError({"assignee": "Choose someone from this organisation."})
+        if self.start and self.end and self.effort_days is not None:
+            load = planning.StageLoad.of(self.effort_days, self.start, self.end)
+            if not load.is_possible:
+                raise ValidationError(
+                    {
+                        "effort_days": f"{load.describe()}; the most we accept is "
+                        f"{planning.MAX_FULL_TIME_PEOPLE} full time "
+                        f"({load.most_effort_days:,} person-days)."
+                    }
+                )
 
     def span(self) -> planning.StageSpan:
         return planning.StageSpan(

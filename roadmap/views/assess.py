@@ -318,13 +318,7 @@ def request_bulk(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"{count} request(s) updated.")
     else:
-        problems = "; ".join(
-            f"{form.fields[f].label or f}: {' '.join(map(str, e))}"
-            if f != "__all__"
-            else " ".join(map(str, e))
-            for f, e in form.errors.items()
-        )
-        messages.error(request, f"Nothing was changed. {problems}")
+        messages.error(request, " ".join(["Nothing was changed.", *form.error_sentences()]))
     response = redirect(request.POST.get("next") or reverse("roadmap:request_list"))
     if not url_has_allowed_host_and_scheme(response.url, allowed_hosts=None):
         response = redirect("roadmap:request_list")

@@ -93,6 +93,9 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, "Roadmap budget saved.")
         return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#budget")
+    # Validation wrote the refused value onto the instance: the page's figures must use
+    # the saved budget (the form keeps showing what was typed).
+    roadmap.refresh_from_db(fields=["budget"])
     context = _capacity_context(request, roadmap, budget_form=form)
     return render(request, "roadmap/capacity.html", context, status=400)
 

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +24,7 @@ from roadmap.forms import (
     InitiativeDependencyForm,
     InitiativePlanForm,
     MoveForm,
+    ShiftStagesForm,
     SmeForm,
     StageDependencyForm,
     StageForm,
@@ -155,6 +158,29 @@ def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
     messages.success(request, "The warning is open again.")
     return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
+
+
+@member_required(write=True)
+@require_POST
+def initiative_shift_stages(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Shift the stages by the same amount": the fix a stages-outside-the-cycle warning
+    offers after the initiative moved to another cycle."""
+    initiative = _initiative(request, pk)
+    offer = load_plan(initiative.roadmap).shift_offer(initiative.pk)
+    form = ShiftStagesForm(request.POST, offer=offer)
+    if form.is_tampered:
+        return HttpResponseBadRequest("Which shift?")
+    try:
+        moved = form.save(initiative=initiative, by=request.user) if form.is_valid() else 0
+    except ValidationError as error:
+        form.add_error(None, error)
+    if form.errors:
+        messages.error(request, " ".join(form.non_field_errors()))
+    else:
+        messages.success(request, f"{moved} stage{pluralize(moved)} shifted by {offer.label}.")
+    if form.cleaned_data.get("back") == "plan":
+        return redirect(reverse("roadmap:roadmap_plan", args=[initiative.roadmap_id]) + "#warnings")
+    return redirect(reverse("roadmap:initiative_plan", args=[pk]) + "#stages")
 
 
 # One initiative's plan: its stages, SMEs and dependencies ------------------------------------

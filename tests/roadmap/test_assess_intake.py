@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -154,6 +155,8 @@ def test_a_status_link_opens_only_its_own_request(client, org):
         assert client.get(reverse("roadmap:request_status", args=[guess])).status_code == 404
 
 
+# Deferred only to a cycle still to come: Q4 FY27 is, on this day.
+@time_machine.travel(datetime(2026, 11, 28, 9, 0, tzinfo=UTC), tick=True)
 def test_the_status_link_shows_the_decision_and_its_reason(client, org, roadmap, editor_membership):
     item = TrainingRequestFactory(org=org)
     token = item.issue_status_token()

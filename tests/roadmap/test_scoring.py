@@ -107,3 +107,14 @@ def test_rice_without_an_effort_estimate_has_no_score_and_sorts_last():
     assert score.total is None
     assert score.display == "—"
     assert score.sort_key < scoring.rice(Inputs(audience_size=0, effort_days=10)).sort_key
+
+
+def test_rice_breakdown_shows_the_effort_the_score_divides_by():
+    # 15 person-days are 0.75 of a 20-day month; "0.8" would not reproduce the score.
+    score = scoring.rice(
+        Inputs(audience_size=300, impact=Decimal(1), evidence="metric", effort_days=15)
+    )
+    effort = next(f for f in score.factors if f.key == "effort")
+    assert effort.explanation == "15 person-days = 0.75 person-months."
+    assert score.total == pytest.approx(300 * 1 * 1.0 / 0.75)
+    assert effort.value == 0.75

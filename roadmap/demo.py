@@ -796,8 +796,10 @@ def seed_assess_align(demo: Demo, roadmap: Roadmap, cycles) -> None:
          submitted, decision) = row  # fmt: skip
         kind, metric, value, notes = evidence
         state = decision[0]
+        # Notes are whole sentences with their own full stop.
+        said = f"{metric} is {value}" if metric else notes.rstrip(".") or title
         fields = {
-            "problem": f"{audience}: {metric + ' is ' + value if metric else notes or title}.",
+            "problem": f"{audience}: {said}.",
             "audience": audience,
             "audience_size": size,
             "evidence_kind": kind,

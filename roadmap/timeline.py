@@ -217,7 +217,8 @@ def timeline_figure(
             dates += f" \N{EN DASH} {end.day} {end:%b %Y}"
         annotations.append(
             {
-                "name": event.name,
+                # Not drawn, but escaped like all user text in a figure: tests find it by this.
+                "name": plotly_text(event.name),
                 "x": _day_after(end) if label.from_end else start.isoformat(),
                 "y": 1,
                 "xref": "x",

@@ -71,6 +71,6 @@ def test_no_label_is_empty_and_each_starts_like_its_name():
 
 def test_names_are_escaped_on_the_label_and_in_the_hover():
     tricky = [event(1, "<b>Budget</b> & review", date(2026, 8, 3), date(2026, 8, 7))]
-    label = labels(tricky)["<b>Budget</b> & review"]
+    label = labels(tricky)["&lt;b&gt;Budget&lt;/b&gt; &amp; review"]
     assert "<b>Budget" not in label["text"]
     assert label["hovertext"].startswith("<b>&lt;b&gt;Budget&lt;/b&gt; &amp; review</b>")

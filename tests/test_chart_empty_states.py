@@ -36,6 +36,12 @@ def test_a_viewer_is_not_told_to_add_one(viewer_client, roadmap):
     text = viewer_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk])).text
     assert "No initiatives yet." in text
     assert NEXT_STEP not in text
+    assert "data-chart-soon" not in text  # no chart is coming: Plotly is not loaded
+
+
+def test_a_writers_empty_state_loads_plotly_for_the_chart_to_come(editor_client, roadmap):
+    text = editor_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk])).text
+    assert '<div class="chart-empty" data-chart-soon>' in text
 
 
 def test_the_chart_is_drawn_once_there_is_an_initiative(editor_client, initiative):

@@ -26,6 +26,15 @@ from roadmap_site.charts import AMBER, BLUE, FONT, GREEN, GREY, RED, figure_json
 
 DAY_MS = 24 * 60 * 60 * 1000
 LABEL_CHARS = 26  # longer row labels are cut with an ellipsis; the hover has them whole
+# Business-calendar names above the bars: cut at this length, the full name on hover and in
+# the table under the chart, on up to three rows so that names close in time do not overprint.
+EVENT_LABEL_CHARS = 20
+EVENT_LABEL_ROWS = 3
+# Names are placed for the narrowest plot: the timeline's 960-pixel minimum width (app.css;
+# narrower screens scroll it sideways) less the row labels. A 10-pixel character is taken
+# as 6.5 pixels, capitals included.
+NARROWEST_PLOT_PX = 740
+CHAR_PX = 6.5
 
 # Keyed by value so this module stays free of models; roadmap/charts.py takes the
 # initiative statuses from here.
@@ -85,8 +94,10 @@ def _label(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def _days(value: Decimal) -> str:
@@ -191,8 +202,8 @@ def timeline_figure(
             }
         )
 
-    spans = _event_spans(events, *view)
-    for (event, start, end), level in zip(spans, _label_levels(spans, view), strict=True):
+    for label in _event_labels(_event_spans(events, *view), view):
+        event, start, end = label.event, label.start, label.end
         tone = (
             "avoid_launches"
             if event.avoid_launches
@@ -201,18 +212,22 @@ def timeline_figure(
             else "other"
         )
         shapes.append(_band(start, end, EVENT_FILLS[tone], name=event.name))
-        # A name that would run past the right edge ends at its band's end instead.
-        runs_off = start + timedelta(days=len(event.name) * _days_per_char(view)) > view[1]
+        dates = f"{start.day} {start:%b %Y}"
+        if end != start:
+            dates += f" \N{EN DASH} {end.day} {end:%b %Y}"
         annotations.append(
             {
-                "x": _day_after(end) if runs_off else start.isoformat(),
+                # Not drawn, but escaped like all user text in a figure: tests find it by this.
+                "name": plotly_text(event.name),
+                "x": _day_after(end) if label.from_end else start.isoformat(),
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "xanchor": "right" if runs_off else "left",
+                "xanchor": "right" if label.from_end else "left",
                 "yanchor": "top",
-                "yshift": -2 - 13 * level,
-                "text": plotly_text(event.name),
+                "yshift": -2 - 13 * label.row,
+                "text": plotly_text(label.text),
+                "hovertext": f"<b>{plotly_text(event.name)}</b><br>{dates}",
                 "showarrow": False,
                 "font": {"size": 10, "color": EVENT_TEXT[tone]},
                 "bgcolor": "rgba(255, 255, 255, 0.7)",
@@ -322,26 +337,68 @@ def _event_spans(
     return sorted(spans, key=lambda span: (span[1], span[0].id))
 
 
-def _label_levels(
-    spans: Sequence[tuple[CalendarEvent, date, date]], view: tuple[date, date]
-) -> list[int]:
-    """A line (0, 1 or 2) for each event name, so that names close in time do not overprint.
+@dataclass
+class _EventLabel:
+    event: CalendarEvent
+    start: date
+    end: date
+    text: str
+    from_end: bool  # anchored at the band's end (near the right edge) rather than its start
+    row: int = 0
 
-    A name is taken to be as wide as it is on a 1,000-pixel plot (6 px a character); on a
-    narrower screen names may still touch.
+
+def _event_labels(
+    spans: Sequence[tuple[CalendarEvent, date, date]], view: tuple[date, date]
+) -> list[_EventLabel]:
+    """Each event's label: its name, cut to `EVENT_LABEL_CHARS`, on one of three rows.
+
+    A label goes on the first row where the previous label has ended. When all three are
+    taken, it goes on the row where cutting the previous label short, to end where the new
+    one begins, loses the fewest characters: every name stays readable from its start, and
+    whole on hover and in the table.
     """
-    days_per_char = _days_per_char(view)
-    ends = [date.min] * 3
-    levels: list[int] = []
-    for event, start, _ in spans:
-        level = next((i for i, end in enumerate(ends) if end < start), len(levels) % 3)
-        ends[level] = start + timedelta(days=len(event.name) * days_per_char)
-        levels.append(level)
-    return levels
+    per_char = _days_per_char(view)
+    labels: list[_EventLabel] = []
+    last_on_row: list[_EventLabel | None] = [None] * EVENT_LABEL_ROWS
+
+    def extent(label: _EventLabel) -> tuple[float, float]:
+        """Where the label lies, in days from the start of the view."""
+        width = (len(label.text) + 0.5) * per_char  # half a character of air
+        if label.from_end:
+            right = (label.end - view[0]).days + 1
+            return right - width, right
+        left = (label.start - view[0]).days
+        return left, left + width
+
+    for event, start, end in spans:
+        text = _short(event.name, EVENT_LABEL_CHARS)
+        runs_off = start + timedelta(days=(len(text) + 0.5) * per_char) > view[1]
+        label = _EventLabel(event, start, end, text, from_end=runs_off)
+        left = extent(label)[0]
+        free = [i for i, last in enumerate(last_on_row) if last is None or extent(last)[1] <= left]
+        if free:
+            label.row = free[0]
+        else:
+            # How many characters of each row's last label fit before this one starts; one
+            # anchored at its end would move if cut, so it is never chosen.
+            rooms = {
+                last.row: max(int((left - extent(last)[0]) / per_char - 0.5), 1)
+                for last in last_on_row
+                if last is not None and not last.from_end
+            }
+            if rooms:
+                label.row = min(rooms, key=lambda row: len(last_on_row[row].text) - rooms[row])
+                earlier = last_on_row[label.row]
+                earlier.text = _short(earlier.event.name, rooms[label.row])
+            else:
+                label.row = len(labels) % EVENT_LABEL_ROWS
+        last_on_row[label.row] = label
+        labels.append(label)
+    return labels
 
 
 def _days_per_char(view: tuple[date, date]) -> float:
-    return 6 * (view[1] - view[0]).days / 1000
+    return CHAR_PX * (view[1] - view[0]).days / NARROWEST_PLOT_PX
 
 
 def _band(start: date, end: date, fill: str, name: str = "") -> dict:

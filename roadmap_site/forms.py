@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -7,7 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
 from roadmap_site import signin
-from roadmap_site.models import Membership, Organization, Person, Role, User
+from roadmap_site.models import Membership, Month, Organization, Person, Role, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -61,25 +63,7 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "fiscal_year_start_month"]
-        labels = {"name": "Organisation name", "fiscal_year_start_month": "Fiscal year starts in"}
-        widgets = {
-            "fiscal_year_start_month": forms.Select(
-                choices=[
-                    (1, "January"),
-                    (2, "February"),
-                    (3, "March"),
-                    (4, "April"),
-                    (5, "May"),
-                    (6, "June"),
-                    (7, "July"),
-                    (8, "August"),
-                    (9, "September"),
-                    (10, "October"),
-                    (11, "November"),
-                    (12, "December"),
-                ]
-            )
-        }
+        labels = {"name": "Organisation name"}
 
     def save(self, commit: bool = True) -> Organization:
         org = super().save(commit=False)
@@ -106,6 +90,16 @@ class SignupForm(forms.Form):
         max_length=150,
         help_text="Your company or team. You will be its admin.",
     )
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label="Fiscal year starts in",
+        choices=Month.choices,
+        coerce=int,
+        initial=Month.JANUARY,
+        # Absent from older clients' posts: then the calendar year, the model's default.
+        required=False,
+        empty_value=Month.JANUARY,
+        help_text="Strategies, roadmaps and their quarters follow your business's year.",
+    )
 
     def __init__(self, *args, invitation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +107,7 @@ class SignupForm(forms.Form):
         if invitation is not None:
             # Joining through an invitation: the organisation already exists.
             del self.fields["org_name"]
+            del self.fields["fiscal_year_start_month"]
             # The invitation binds to its address: shown, locked, and whatever is posted
             # in its place is ignored (a disabled field takes its initial value).
             self.fields["email"].initial = invitation.email
@@ -147,7 +142,9 @@ class SignupForm(forms.Form):
             self.invitation.accept(user)
         else:
             org = Organization.objects.create(
-                name=data["org_name"], slug=Organization.unique_slug(data["org_name"])
+                name=data["org_name"],
+                slug=Organization.unique_slug(data["org_name"]),
+                fiscal_year_start_month=data["fiscal_year_start_month"],
             )
             Membership.objects.create(org=org, user=user, role=Role.ADMIN)
             Person.objects.create(
@@ -196,3 +193,32 @@ class PersonForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("Someone with this name is already listed.")
         return name
+
+
+class FiscalYearField(forms.IntegerField):
+    """A fiscal year picked from the few a team plans for, each with its dates
+    ("FY27 (1 Feb 2026 to 31 Jan 2027)", with a dash). The default is the year that holds
+    most of the coming twelve months. Checked as a number, so a year posted from outside the
+    list is judged by range like any other."""
+
+    def __init__(self, *, org: Organization, today: date, **kwargs):
+        default = org.default_fiscal_year(today)
+        years = range(org.fiscal_year_of(today) - 1, default + 3)
+        choices = [(year, fiscal_year_choice_label(org, year)) for year in years]
+        kwargs.setdefault("label", "Fiscal year")
+        kwargs.setdefault(
+            "help_text", "Proposed: the year that holds most of the next twelve months."
+        )
+        super().__init__(
+            min_value=2000,
+            max_value=2100,
+            initial=default,
+            widget=forms.Select(choices=choices),
+            **kwargs,
+        )
+
+
+def fiscal_year_choice_label(org: Organization, fiscal_year: int) -> str:
+    start, end = org.fiscal_year_bounds(fiscal_year)
+    dates = f"{start.day} {start:%b %Y} \N{EN DASH} {end.day} {end:%b %Y}"
+    return f"FY{fiscal_year % 100:02d} ({dates})"

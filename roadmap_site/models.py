@@ -70,12 +70,27 @@ class User(AbstractUser):
         return self.name.split(" ")[0] if self.name else self.email
 
 
+class Month(models.IntegerChoices):
+    JANUARY = 1, "January"
+    FEBRUARY = 2, "February"
+    MARCH = 3, "March"
+    APRIL = 4, "April"
+    MAY = 5, "May"
+    JUNE = 6, "June"
+    JULY = 7, "July"
+    AUGUST = 8, "August"
+    SEPTEMBER = 9, "September"
+    OCTOBER = 10, "October"
+    NOVEMBER = 11, "November"
+    DECEMBER = 12, "December"
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=160, unique=True)
     # The business's fiscal year: cycles (quarters) are derived from it.
     fiscal_year_start_month = models.PositiveSmallIntegerField(
-        default=1, choices=[(m, m) for m in range(1, 13)]
+        "fiscal year starts in", default=Month.JANUARY, choices=Month.choices
     )
     is_demo = models.BooleanField(default=False)
     # The "Getting started" checklist on the roadmap list, until someone closes it.
@@ -110,6 +125,16 @@ class Organization(models.Model):
         start_month = self.fiscal_year_start_month
         start = date(fiscal_year if start_month == 1 else fiscal_year - 1, start_month, 1)
         return start, add_months(start, 12) - timedelta(days=1)
+
+    def default_fiscal_year(self, today: date) -> int:
+        """The fiscal year to plan by default: the one that holds most of the coming twelve
+        months. On 29 November with a January start that is next year, not the one ending
+        in a month; an even split (1 July) keeps the current year."""
+        current = self.fiscal_year_of(today)
+        current_end = self.fiscal_year_bounds(current)[1]
+        left_in_current = (current_end - today).days + 1
+        coming = (add_months(today, 12) - today).days
+        return current if 2 * left_in_current >= coming else current + 1
 
 
 class Role(models.TextChoices):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from measurement.models import Direction, Kpi, KpiFamily
+from roadmap_site.forms import FiscalYearField
 from roadmap_site.models import Organization, Person
 from strategy import maturity
 from strategy.models import ListeningSession, Priority, Strategy, Theme
@@ -12,17 +13,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StrategyForm(forms.Form):
-    fiscal_year = forms.IntegerField(
-        min_value=2000,
-        max_value=2100,
-        label="Fiscal year",
-        help_text="The calendar year the fiscal year ends in: 2027 for FY27.",
-    )
-
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["fiscal_year"].initial = org.fiscal_year_of(timezone.localdate())
+        self.fields["fiscal_year"] = FiscalYearField(org=org, today=timezone.localdate())
 
     def clean_fiscal_year(self) -> int:
         year = self.cleaned_data["fiscal_year"]

@@ -15,31 +15,23 @@ from roadmap.models import (
     Roadmap,
     ShareLink,
 )
+from roadmap_site.forms import FiscalYearField
 from roadmap_site.models import Organization, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RoadmapForm(forms.ModelForm):
-    fiscal_year = forms.IntegerField(
-        min_value=2000,
-        max_value=2100,
-        label="Fiscal year",
-        help_text="The calendar year the fiscal year ends in: 2027 for FY27.",
-    )
-
     class Meta:
         model = Roadmap
-        fields = ["title", "description", "fiscal_year"]
+        fields = ["title", "description"]
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
+        # The period is fixed once cycles exist, so only a new roadmap picks its year.
         if not self.instance.pk:
-            self.fields["fiscal_year"].initial = org.fiscal_year_of(timezone.localdate())
-        else:
-            # The period is fixed once cycles exist; later issues add re-planning.
-            del self.fields["fiscal_year"]
+            self.fields["fiscal_year"] = FiscalYearField(org=org, today=timezone.localdate())
 
     def save(self, commit: bool = True, *, created_by=None) -> Roadmap:
         if self.instance.pk or not commit:  # commit=False: the caller makes the cycles

@@ -439,6 +439,7 @@ def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
         "table": [(row, STATUS_LABELS.get(row.status, row.status)) for row in rows],
         "figure": figure,
         "initiative_count": len(initiatives),
+        "roadmap_initiative_count": len(data.initiatives),  # the empty state's next step
         "events": [e for e in data.events if any(e.occurrences(*_period(roadmap)))],
     }
     template = page_or_partial(request, "roadmap/timeline.html", "timeline")

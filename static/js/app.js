@@ -19,7 +19,8 @@
   }
 
   function loadPlotlyThenDraw(root) {
-    if (!root.querySelector("[data-chart]")) return;
+    // An empty state marked data-chart-soon loads Plotly too: its chart arrives by htmx.
+    if (!root.querySelector("[data-chart], [data-chart-soon]")) return;
     if (window.Plotly) { drawCharts(root); return; }
     var existing = document.getElementById("plotly-script");
     if (existing) { existing.addEventListener("load", function () { drawCharts(document); }); return; }

@@ -27,7 +27,7 @@ def test_write_the_strategy_and_measure_it(page: Page, live_server, sign_in, scr
 
     # Start this year's strategy.
     page.goto(f"{live_server.url}/strategy/")
-    page.get_by_label("Fiscal year").fill("2027")
+    page.get_by_label("Fiscal year").select_option("2027")
     page.get_by_role("button", name="Start the strategy").click()
     expect(page.get_by_role("heading", name="FY27 L&D strategy")).to_be_visible()
 

@@ -64,9 +64,10 @@ def test_create_roadmap_fiscal_year_starting_in_february(editor_client, org):
 
 @pytest.mark.parametrize(
     ("start_month", "today", "fiscal_year"),
-    [(1, date(2026, 12, 31), 2026), (2, date(2026, 1, 31), 2026), (2, date(2026, 2, 1), 2027)],
+    # The year that holds most of the coming twelve months, not the one ending tomorrow.
+    [(1, date(2026, 12, 31), 2027), (2, date(2026, 1, 31), 2027), (2, date(2026, 2, 1), 2027)],
 )
-def test_new_roadmap_form_proposes_the_current_fiscal_year(
+def test_new_roadmap_form_proposes_the_fiscal_year_ahead(
     client_for, org, start_month, today, fiscal_year
 ):
     org.fiscal_year_start_month = start_month

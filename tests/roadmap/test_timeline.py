@@ -162,7 +162,7 @@ def test_an_event_name_near_the_right_edge_ends_at_its_band_instead_of_running_o
     late = CalendarEvent(6, "Year-end performance reviews", "performance_review",
                          date(2027, 6, 21), date(2027, 6, 25), True)  # fmt: skip
     fig = figure(events=[REVIEWS, late])
-    labels = {a["text"]: a for a in fig["layout"]["annotations"] if a["text"] in (
+    labels = {a["name"]: a for a in fig["layout"]["annotations"] if a.get("name") in (
         "Performance reviews", "Year-end performance reviews")}  # fmt: skip
     assert (labels["Performance reviews"]["x"], labels["Performance reviews"]["xanchor"]) == (
         "2027-03-01",

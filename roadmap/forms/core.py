@@ -189,7 +189,7 @@ class ShareLinkForm(forms.ModelForm):
 
     class Meta:
         model = ShareLink
-        fields = ["label"]
+        fields = ["label", "include_proposed"]
 
     def clean_expires_on(self) -> date | None:
         day = self.cleaned_data["expires_on"]

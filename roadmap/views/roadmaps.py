@@ -19,6 +19,7 @@ from roadmap.forms import (
     RoadmapForm,
     ShareLinkForm,
 )
+from roadmap.ledger import commitment_ledger
 from roadmap.models import (
     Export,
     ExportStatus,
@@ -31,13 +32,15 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
 
-def roadmap_overview(roadmap: Roadmap) -> dict:
+def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = None) -> dict:
     """What both the member page and the shared page show: cycles, initiatives, chart.
 
-    A fixed number of queries whatever the roadmap's size.
+    A fixed number of queries whatever the roadmap's size. `initiatives`: the ones to show,
+    when not all of them (a share link shows commitments).
     """
     cycles = list(roadmap.cycles.all())
-    initiatives = list(roadmap.initiatives.with_people())
+    if initiatives is None:
+        initiatives = list(roadmap.initiatives.with_people())
     per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
     return {
         "roadmap": roadmap,
@@ -211,6 +214,7 @@ def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
             created_by=request.user,
             label=form.cleaned_data["label"],
             expires_at=form.expires_at(),
+            include_proposed=form.cleaned_data["include_proposed"],
         )
         context.update(
             {
@@ -256,7 +260,12 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "roadmap/shared_invalid.html", status=404)
     else:
         link.mark_used()
-        context = roadmap_overview(link.roadmap)
+        context = roadmap_overview(link.roadmap, list(link.initiatives()))
+        context.update(
+            commitment_ledger(
+                link.roadmap, cycles=context["cycles"], initiatives=context["initiatives"]
+            )
+        )
         context.update({"link": link, "org": link.org, "now": timezone.now()})
         response = render(request, "roadmap/shared_roadmap.html", context)
     # A secret URL must not leak through the Referer header nor be indexed.

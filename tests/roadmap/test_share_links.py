@@ -51,6 +51,9 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 @pytest.fixture
 def shared(roadmap, initiative, editor_membership):
+    # The page shows commitments (a proposal only when the link says so).
+    initiative.status = "committed"
+    initiative.save()
     link, token = ShareLink.issue(
         roadmap=roadmap, created_by=editor_membership.user, label="Exec team"
     )

@@ -5,8 +5,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from roadmap_site import signin
+from roadmap_site.access import current_page
 from roadmap_site.models import Membership, Organization, Person, Role, User
 
 
@@ -195,3 +197,28 @@ class PersonForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("Someone with this name is already listed.")
         return name
+
+
+class NewPersonForm(PersonForm):
+    """The few fields that make a person in place, from a picker's "New person…"."""
+
+    class Meta(PersonForm.Meta):
+        fields = ["name", "title", "email", "is_ld_team"]
+
+
+class PersonSelect(forms.Select):
+    """Every person picker: the select, and beside it "New person…".
+
+    Without JavaScript that is a link to the People page, which returns here (`?next=`);
+    with it (static/js/app.js) the link opens a dialog that posts to `person_create` and
+    adds the new person to every picker of the page, selected in this one.
+    """
+
+    def __init__(self, attrs: dict | None = None, choices=()):
+        super().__init__({"data-person-picker": "", **(attrs or {})}, choices)
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        select = super().render(name, value, attrs, renderer)
+        return render_to_string(
+            "roadmap_site/person_picker.html", {"select": select, "next": current_page()}
+        )

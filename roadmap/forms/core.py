@@ -15,6 +15,7 @@ from roadmap.models import (
     Roadmap,
     ShareLink,
 )
+from roadmap_site.forms import PersonSelect
 from roadmap_site.models import Organization, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -135,6 +136,8 @@ class InitiativeForm(JustifiedInitiativeForm):
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 2}),
             "tradeoffs": forms.Textarea(attrs={"rows": 2}),
+            "owner": PersonSelect,
+            "accountable": PersonSelect,
         }
 
     def __init__(self, *args, roadmap: Roadmap, **kwargs):

@@ -234,11 +234,16 @@ def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @member_required(write=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = get_for_member(request, ShareLink.objects.select_related("roadmap"), pk=pk)
-    link.revoke()
+    """GET asks first, naming what breaks (a page, or a dialog's content for htmx); POST
+    revokes."""
+    link = get_for_member(request, ShareLink.objects.select_related("roadmap", "created_by"), pk=pk)
     roadmap = link.roadmap
+    if request.method == "GET":
+        template = page_or_partial(request, "roadmap/share_link_revoke.html", "confirm")
+        return render(request, template, {"link": link, "roadmap": roadmap})
+    link.revoke()
     if request.htmx:
         context = {
             "roadmap": roadmap,

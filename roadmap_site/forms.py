@@ -204,6 +204,12 @@ class NewPersonForm(PersonForm):
 
     class Meta(PersonForm.Meta):
         fields = ["name", "title", "email", "is_ld_team"]
+        labels = {"email": "E-mail"}
+
+    def __init__(self, *args, **kwargs):
+        # Opened over another form (which has its own "name" or "title"): ids of its own.
+        kwargs.setdefault("auto_id", "new-person-%s")
+        super().__init__(*args, **kwargs)
 
 
 class PersonSelect(forms.Select):

@@ -138,13 +138,14 @@
     dialog.close();
   });
 
-  // A form in the dialog that updated the page (its target is outside it) is done.
+  // A form in the dialog marked data-dialog-done updates the page: once it succeeded, the
+  // dialog is done. (A form whose errors come back into the dialog has no such mark.)
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
-    var dialog = elt && elt.closest && elt.closest("dialog");
-    var target = event.detail.target;
-    if (!dialog || !event.detail.successful || !target || dialog.contains(target)) return;
-    dialog.returnFocusTo = null;  // the opener may be gone; htmx's settle handler places focus
+    if (!elt || !elt.matches || !elt.matches("[data-dialog-done]") || !event.detail.successful) return;
+    var dialog = elt.closest("dialog");
+    if (!dialog) return;
+    dialog.returnFocusTo = null;  // the opener may be gone; the settle handler places focus
     dialog.close();
   });
 

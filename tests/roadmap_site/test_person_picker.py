@@ -131,7 +131,7 @@ def test_initiative_form_pickers_offer_a_new_person_returning_to_the_page(editor
     url = reverse("roadmap:roadmap_detail", args=[roadmap.pk])
     html = editor_client.get(url).text
     assert pickers(html) == ["owner", "accountable"]
-    assert f'href="{reverse("people")}?next={quote(url)}#add-person"' in html
+    assert f'href="{reverse("people")}?next={quote(url)}"' in html
     assert f'data-dialog="{reverse("person_create")}"' in html
 
 
@@ -144,7 +144,7 @@ def test_an_htmx_inline_edit_returns_to_the_page_it_is_on(editor_client, roadmap
         **HTMX,
     ).text
     assert pickers(html) == ["owner", "accountable"]
-    assert f"?next={quote(page)}#add-person" in html
+    assert f'?next={quote(page)}" data-dialog' in html
 
 
 def test_every_person_picker_is_the_same_widget(editor_client, org, roadmap, initiative):

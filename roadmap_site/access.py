@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
+from contextvars import ContextVar
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
     from roadmap_site.models import User
 
 SESSION_KEY = "current_org_id"
+
+# The page the current request answers for. Widgets render without a request, yet a link
+# that leaves a form (the person picker's "New person…") must return to that page.
+_current_page: ContextVar[str] = ContextVar("current_page", default="")
 
 
 class OrgRequest(HttpRequest):
@@ -80,8 +86,24 @@ def switch_organization(request: HttpRequest, membership: Membership) -> None:
     request.session[SESSION_KEY] = membership.org_id
 
 
+def current_page() -> str:
+    """The page (path and query) the request being answered belongs to: the request itself
+    for a GET, the page that sent it for htmx and for posts (re-rendered forms). Unchecked:
+    whoever redirects to it checks it with `url_has_allowed_host_and_scheme`."""
+    return _current_page.get()
+
+
+def _page_of(request: HttpRequest) -> str:
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        return request.get_full_path()
+    sent_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
+    parts = urlsplit(sent_from)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 class CurrentOrganizationMiddleware:
-    """Gives every request a lazy `membership` and `org` (None when signed out)."""
+    """Gives every request a lazy `membership` and `org` (None when signed out), and sets
+    `current_page()` while it is answered."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -102,7 +124,11 @@ class CurrentOrganizationMiddleware:
         with ExitStack() as scopes:
             scopes.enter_context(request_scope(request))
             request.scopes = scopes
-            return self.get_response(request)
+            token = _current_page.set(_page_of(request))
+            try:
+                return self.get_response(request)
+            finally:
+                _current_page.reset(token)
 
 
 def request_scope(request: HttpRequest) -> AbstractContextManager:

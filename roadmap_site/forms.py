@@ -7,8 +7,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from roadmap_site import signin
+from roadmap_site.access import current_page
 from roadmap_site.models import Membership, Month, Organization, Person, Role, User
 
 
@@ -222,3 +224,34 @@ def fiscal_year_choice_label(org: Organization, fiscal_year: int) -> str:
     start, end = org.fiscal_year_bounds(fiscal_year)
     dates = f"{start.day} {start:%b %Y} \N{EN DASH} {end.day} {end:%b %Y}"
     return f"FY{fiscal_year % 100:02d} ({dates})"
+
+
+class NewPersonForm(PersonForm):
+    """The few fields that make a person in place, from a picker's "New person…"."""
+
+    class Meta(PersonForm.Meta):
+        fields = ["name", "title", "email", "is_ld_team"]
+        labels = {"email": "E-mail"}
+
+    def __init__(self, *args, **kwargs):
+        # Opened over another form (which has its own "name" or "title"): ids of its own.
+        kwargs.setdefault("auto_id", "new-person-%s")
+        super().__init__(*args, **kwargs)
+
+
+class PersonSelect(forms.Select):
+    """Every person picker: the select, and beside it "New person…".
+
+    Without JavaScript that is a link to the People page, which returns here (`?next=`);
+    with it (static/js/app.js) the link opens a dialog that posts to `person_create` and
+    adds the new person to every picker of the page, selected in this one.
+    """
+
+    def __init__(self, attrs: dict | None = None, choices=()):
+        super().__init__({"data-person-picker": "", **(attrs or {})}, choices)
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        select = super().render(name, value, attrs, renderer)
+        return render_to_string(
+            "roadmap_site/person_picker.html", {"select": select, "next": current_page()}
+        )

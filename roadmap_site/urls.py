@@ -35,6 +35,7 @@ urlpatterns = [
     path("org/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("org/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("org/people/", views.people, name="people"),
+    path("org/people/new/", views.person_create, name="person_create"),
     path("org/people/<int:pk>/", views.person_edit, name="person_edit"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("", include("roadmap.urls")),

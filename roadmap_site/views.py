@@ -12,8 +12,10 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scopes_disabled
 
@@ -30,6 +32,7 @@ from roadmap_site.access import (
 from roadmap_site.forms import (
     EmailAuthenticationForm,
     InviteForm,
+    NewPersonForm,
     OrganizationForm,
     PersonForm,
     RoleForm,
@@ -37,6 +40,7 @@ from roadmap_site.forms import (
     SwitchOrganizationForm,
 )
 from roadmap_site.models import Invitation, InvitationRefused, Membership, Person, Role
+from roadmap_site.partials import page_or_partial
 
 
 def home(request: OrgRequest) -> HttpResponse:
@@ -234,17 +238,55 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "roadmap_site/invite_accept.html", {**context, "form": form})
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """Where to return after adding a person (a picker's form), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @member_required
 def people(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, org=request.org)
+    next_url = _safe_next(request)
     if request.method == "POST":
         require_write(request)
         if form.is_valid():
             person = form.save()
             messages.success(request, f"{person.name} added.")
-            return redirect("people")
-    context = {"people": Person.objects.for_org(request.org).select_related("user"), "form": form}
+            return redirect(next_url or "people")
+    context = {
+        "people": Person.objects.for_org(request.org).select_related("user"),
+        "form": form,
+        "next": next_url,
+    }
     return render(request, "roadmap_site/people.html", context, status=400 if form.errors else 200)
+
+
+@member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def person_create(request: AuthedRequest) -> HttpResponse:
+    """Add a person in place, from a picker's "New person…" dialog (htmx); without htmx, a
+    page of its own that returns to `next`."""
+    form = NewPersonForm(request.POST or None, org=request.org)
+    next_url = _safe_next(request)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        if request.htmx:
+            # No swap: the page's script adds the person to its pickers and closes the dialog.
+            response = HttpResponse(status=204)
+            return trigger_client_event(
+                response, "person-created", {"id": person.pk, "name": person.name}
+            )
+        messages.success(request, f"{person.name} added.")
+        return redirect(next_url or "people")
+    template = page_or_partial(request, "roadmap_site/person_create.html", "person-form")
+    # htmx does not swap a 4xx: the form with its errors is a normal answer there.
+    status = 400 if form.errors and not request.htmx else 200
+    return render(request, template, {"form": form, "next": next_url}, status=status)
 
 
 @member_required(write=True)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from measurement.models import Direction, Kpi, KpiFamily
-from roadmap_site.forms import FiscalYearField
+from roadmap_site.forms import FiscalYearField, PersonSelect
 from roadmap_site.models import Organization, Person
 from strategy import maturity
 from strategy.models import ListeningSession, Priority, Strategy, Theme
@@ -58,7 +58,7 @@ class PriorityForm(forms.ModelForm):
     class Meta:
         model = Priority
         fields = ["capability", "problem", "business_owner", "kpi"]
-        widgets = {"problem": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"problem": forms.Textarea(attrs={"rows": 2}), "business_owner": PersonSelect}
 
     def __init__(self, *args, strategy: Strategy, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,6 +146,7 @@ class ListeningSessionForm(forms.ModelForm):
         fields = ["held_on", "person", "department", "struggling", "evidence", "notes"]
         widgets = {
             "held_on": DATE,
+            "person": PersonSelect,
             "struggling": forms.Textarea(attrs={"rows": 3}),
             "evidence": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),

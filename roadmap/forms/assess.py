@@ -27,6 +27,7 @@ from roadmap.models import (
     TrainingRequestQuerySet,
     TrainingRequestState,
 )
+from roadmap_site.forms import PersonSelect
 from roadmap_site.models import Organization, Person
 
 if TYPE_CHECKING:
@@ -315,6 +316,8 @@ class CommitForm(forms.ModelForm):
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 3}),
             "tradeoffs": forms.Textarea(attrs={"rows": 2}),
+            "owner": PersonSelect,
+            "accountable": PersonSelect,
         }
 
     def __init__(self, *args, org: Organization, **kwargs):

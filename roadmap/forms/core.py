@@ -15,7 +15,7 @@ from roadmap.models import (
     Roadmap,
     ShareLink,
 )
-from roadmap_site.forms import FiscalYearField
+from roadmap_site.forms import FiscalYearField, PersonSelect
 from roadmap_site.models import Organization, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,6 +128,8 @@ class InitiativeForm(JustifiedInitiativeForm):
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 2}),
             "tradeoffs": forms.Textarea(attrs={"rows": 2}),
+            "owner": PersonSelect,
+            "accountable": PersonSelect,
         }
 
     def __init__(self, *args, roadmap: Roadmap, **kwargs):
@@ -182,7 +184,7 @@ class ShareLinkForm(forms.ModelForm):
 
     class Meta:
         model = ShareLink
-        fields = ["label"]
+        fields = ["label", "include_proposed"]
 
     def clean_expires_on(self) -> date | None:
         day = self.cleaned_data["expires_on"]

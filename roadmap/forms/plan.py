@@ -29,6 +29,7 @@ from roadmap.models import (
     TimeOff,
     WarningAcknowledgement,
 )
+from roadmap_site.forms import PersonSelect
 from roadmap_site.models import Organization, Person
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class StageForm(forms.ModelForm):
             "end": DATE_INPUT,
             "effort_days": forms.NumberInput(attrs={"min": 0, "step": "0.5"}),
             "good_enough": forms.Textarea(attrs={"rows": 2}),
+            "assignee": PersonSelect,
         }
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
@@ -108,7 +110,9 @@ class InitiativePlanForm(JustifiedInitiativeForm):
 
 
 class SmeForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="SME")
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="SME", widget=PersonSelect
+    )
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from roadmap.models.core import Roadmap
+from roadmap.models.core import (
+    COMMITTED_STATUSES,
+    InitiativeQuerySet,
+    InitiativeStatus,
+    Roadmap,
+)
 from roadmap_site.models import OrgOwned, OrgQuerySet, hash_token, new_token, org_manager
 
 __all__ = ["ShareLink", "ShareLinkQuerySet"]
@@ -32,6 +37,13 @@ class ShareLink(OrgOwned):
         max_length=150, blank=True, help_text="Who the link is for, e.g. “Exec team review”."
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # The Share phase shows what we commit to; proposals only when the team chooses to ask
+    # the business about them.
+    include_proposed = models.BooleanField(
+        "include proposed initiatives",
+        default=False,
+        help_text="Also show initiatives not committed yet, marked “Proposed”.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -49,13 +61,22 @@ class ShareLink(OrgOwned):
         return self.label or f"Share link {self.pk}"
 
     @classmethod
-    def issue(cls, *, roadmap: Roadmap, created_by, label: str = "", expires_at=None):
+    def issue(
+        cls,
+        *,
+        roadmap: Roadmap,
+        created_by,
+        label: str = "",
+        expires_at=None,
+        include_proposed: bool = False,
+    ):
         """Make a link; returns it with the token, which is never stored and shown once."""
         token = new_token()
         link = cls.objects.create(
             org=roadmap.org,
             roadmap=roadmap,
             label=label,
+            include_proposed=include_proposed,
             created_by=created_by,
             expires_at=expires_at,
             token_hash=hash_token(token),
@@ -66,7 +87,7 @@ class ShareLink(OrgOwned):
     def find_active(cls, token: str) -> ShareLink | None:
         return (
             cls.objects.active()
-            .select_related("roadmap", "org")
+            .select_related("roadmap__org", "org")
             .filter(token_hash=hash_token(token))
             .first()
         )
@@ -82,6 +103,13 @@ class ShareLink(OrgOwned):
         if self.revoked_at is not None:
             return "revoked"
         return "active" if self.is_active else "expired"
+
+    def initiatives(self) -> InitiativeQuerySet:
+        """What the link shows: the commitments, and the proposals if the link says so."""
+        statuses = list(COMMITTED_STATUSES)
+        if self.include_proposed:
+            statuses.append(InitiativeStatus.PROPOSED)
+        return self.roadmap.initiatives.for_ledger().filter(status__in=statuses)
 
     def revoke(self) -> None:
         if self.revoked_at is None:

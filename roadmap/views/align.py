@@ -3,14 +3,11 @@ business calendar."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from roadmap.forms import (
@@ -18,12 +15,12 @@ from roadmap.forms import (
     BusinessEventForm,
     NotDoingForm,
 )
+from roadmap.ledger import commitment_ledger
 from roadmap.models import (
     BusinessEvent,
     EventKind,
     EventKindRule,
     Roadmap,
-    TrainingRequest,
     change_log,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
@@ -32,46 +29,11 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required
 
 
 def _align_context(roadmap: Roadmap) -> dict:
-    """Per cycle: the commitment ledger beside what we are not doing.
-
-    Declined and deferred requests fall in the cycle in which they were decided; a fixed
-    number of queries whatever the size.
-    """
+    """Per cycle: the commitment ledger beside what we are not doing (roadmap/ledger.py)."""
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.for_ledger())
-    requests = list(
-        TrainingRequest.objects.for_org(roadmap.org)
-        .not_doing()
-        .decided_between(roadmap.period_start, roadmap.period_end)
-        .select_related("deferred_to")
-        .order_by("decided_at")
-    )
-    dropped = list(roadmap.not_doing.select_related("cycle"))
-    by_cycle: dict[int, dict[str, Any]] = {
-        cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
-        for cycle in cycles
-    }
-    unscheduled = []
-    for initiative in initiatives:
-        if initiative.cycle_id in by_cycle:
-            by_cycle[initiative.cycle_id]["committed"].append(initiative)
-        else:
-            unscheduled.append(initiative)
-    for item in requests:
-        day = timezone.localdate(item.decided_at)
-        for cycle in cycles:
-            if cycle.start <= day <= cycle.end:
-                by_cycle[cycle.pk]["not_doing"].append(item)
-                break
-    for item in dropped:
-        by_cycle[item.cycle_id]["dropped"].append(item)
-    for entry in by_cycle.values():
-        committed = [i for i in entry["committed"] if i.is_committed]
-        entry["totals"] = {
-            "budget": sum(i.budget or 0 for i in committed),
-            "days": sum(i.days or 0 for i in committed),
-        }
-    return {"roadmap": roadmap, "ledger": list(by_cycle.values()), "unscheduled": unscheduled}
+    ledger = commitment_ledger(roadmap, cycles=cycles, initiatives=initiatives)
+    return {"roadmap": roadmap, **ledger}
 
 
 @member_required

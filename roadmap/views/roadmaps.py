@@ -25,6 +25,7 @@ from roadmap.forms import (
     ShareLinkForm,
 )
 from roadmap.forms.starters import StarterForm
+from roadmap.ledger import commitment_ledger
 from roadmap.models import (
     Export,
     ExportFailure,
@@ -39,13 +40,15 @@ from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, 
 from roadmap_site.partials import page_or_partial
 
 
-def roadmap_overview(roadmap: Roadmap) -> dict:
+def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = None) -> dict:
     """What both the member page and the shared page show: cycles, initiatives, chart.
 
-    A fixed number of queries whatever the roadmap's size.
+    A fixed number of queries whatever the roadmap's size. `initiatives`: the ones to show,
+    when not all of them (a share link shows commitments).
     """
     cycles = list(roadmap.cycles.all())
-    initiatives = list(roadmap.initiatives.with_people())
+    if initiatives is None:
+        initiatives = list(roadmap.initiatives.with_people())
     per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
     return {
         "roadmap": roadmap,
@@ -275,6 +278,7 @@ def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
             created_by=request.user,
             label=form.cleaned_data["label"],
             expires_at=form.expires_at(),
+            include_proposed=form.cleaned_data["include_proposed"],
         )
         context.update(
             {
@@ -294,11 +298,16 @@ def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @member_required(write=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = get_for_member(request, ShareLink.objects.select_related("roadmap"), pk=pk)
-    link.revoke()
+    """GET asks first, naming what breaks (a page, or a dialog's content for htmx); POST
+    revokes."""
+    link = get_for_member(request, ShareLink.objects.select_related("roadmap", "created_by"), pk=pk)
     roadmap = link.roadmap
+    if request.method == "GET":
+        template = page_or_partial(request, "roadmap/share_link_revoke.html", "confirm")
+        return render(request, template, {"link": link, "roadmap": roadmap})
+    link.revoke()
     if request.htmx:
         context = {
             "roadmap": roadmap,
@@ -322,7 +331,12 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
     else:
         enter_org_scope(request, link.org)
         link.mark_used()
-        context = roadmap_overview(link.roadmap)
+        context = roadmap_overview(link.roadmap, list(link.initiatives()))
+        context.update(
+            commitment_ledger(
+                link.roadmap, cycles=context["cycles"], initiatives=context["initiatives"]
+            )
+        )
         context.update({"link": link, "org": link.org, "now": timezone.now()})
         response = render(request, "roadmap/shared_roadmap.html", context)
     # A secret URL must not leak through the Referer header nor be indexed.

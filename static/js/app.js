@@ -122,4 +122,80 @@
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   });
+  // Dialogs. A link with data-dialog="url" works as a plain link without JavaScript (to a page
+  // of its own); with it, the url's fragment is fetched into one native <dialog>. Focus moves
+  // into it, Escape closes it (native), and focus returns to the element named by the
+  // opener's data-dialog-return, else to the opener, else stays where htmx put it.
+  function appDialog() {
+    var dialog = document.getElementById("app-dialog");
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.id = "app-dialog";
+    dialog.className = "app-dialog";
+    dialog.addEventListener("close", function () {
+      var back = dialog.returnFocusTo;
+      dialog.returnFocusTo = null;
+      dialog.replaceChildren();
+      if (back && back.isConnected) back.focus();
+    });
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("a[data-dialog]");
+    if (!opener || !window.htmx || !window.HTMLDialogElement) return;
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    var dialog = appDialog();
+    var picker = opener.closest(".person-picker");
+    dialog.returnFocusTo = (picker && picker.querySelector("select")) || opener;
+    window.htmx.ajax("GET", opener.dataset.dialog, { target: dialog, swap: "innerHTML" }).then(function () {
+      var heading = dialog.querySelector("h1, h2, h3");
+      if (heading && heading.id) dialog.setAttribute("aria-labelledby", heading.id);
+      if (!dialog.open) dialog.showModal();
+      var first = dialog.querySelector("[autofocus], input:not([type=hidden]), select, textarea, button");
+      if (first) first.focus();
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-dialog-close]");
+    var dialog = closer && closer.closest("dialog");
+    if (!dialog) return;
+    event.preventDefault();
+    dialog.close();
+  });
+
+  // A form in the dialog marked data-dialog-done updates the page: once it succeeded, the
+  // dialog is done. (A form whose errors come back into the dialog has no such mark.)
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.matches || !elt.matches("[data-dialog-done]") || !event.detail.successful) return;
+    var dialog = elt.closest("dialog");
+    if (!dialog) return;
+    dialog.returnFocusTo = null;  // the opener may be gone; the settle handler places focus
+    dialog.close();
+  });
+
+  // A person added from a picker's dialog: every person picker of the page lists them, and the
+  // picker that asked selects them.
+  document.addEventListener("person-created", function (event) {
+    var person = event.detail || {};
+    if (!person.id) return;
+    var dialog = document.getElementById("app-dialog");
+    var asking = dialog && dialog.returnFocusTo;
+    document.querySelectorAll("select[data-person-picker]").forEach(function (select) {
+      var option = select.querySelector('option[value="' + person.id + '"]');
+      if (!option) {
+        option = new Option(person.name, person.id);
+        select.add(option);
+      }
+      if (select === asking) {
+        select.value = String(person.id);
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    if (dialog && dialog.open) dialog.close();
+  });
 })();

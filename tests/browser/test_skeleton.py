@@ -91,7 +91,8 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     screenshot("skeleton-shared-signed-out", of=shared)
 
     # Revoke, and the same URL no longer opens the roadmap.
-    page.get_by_role("button", name=re.compile("Revoke")).click()
+    page.get_by_role("link", name=re.compile("Revoke")).click()
+    page.get_by_role("dialog").get_by_role("button", name="Revoke link").click()
     settled(page.locator("#share-links").get_by_text("Revoked"))
     response = shared.goto(share_url)
     assert response.status == 404

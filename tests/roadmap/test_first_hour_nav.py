@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML, assertNotContains
 
-from roadmap.models import ShareLink
+from roadmap.models import InitiativeStatus, ShareLink
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +112,8 @@ def test_on_its_own_page_the_title_is_not_a_link_to_itself(viewer_client, initia
 
 
 def test_shared_page_titles_do_not_link_into_the_workspace(client, initiative):
+    initiative.status = InitiativeStatus.COMMITTED  # the share page shows commitments
+    initiative.save()
     _link, token = ShareLink.issue(roadmap=initiative.roadmap, created_by=None)
     response = client.get(reverse("roadmap:shared_roadmap", args=[token]))
     assert "Manager onboarding toolkit" in response.text

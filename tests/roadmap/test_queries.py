@@ -7,12 +7,22 @@ The numbers include the SAVEPOINT/RELEASE pair of ATOMIC_REQUESTS.
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from roadmap.models import Export, InitiativeStatus, ShareLink
-from tests.factories import InitiativeFactory, PersonFactory, RoadmapFactory, UserFactory
+from roadmap.models import COMMITTED_STATUSES, Export, InitiativeStatus, NotDoing, ShareLink
+from tests.factories import (
+    InitiativeFactory,
+    PersonFactory,
+    RoadmapFactory,
+    TrainingRequestFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +34,10 @@ ROADMAP_DETAIL_QUERIES = 17
 # session, user, membership, roadmaps with counts, the getting-started checklist (one query),
 # other memberships; SAVEPOINT, RELEASE.
 ROADMAP_LIST_QUERIES = 8
-# link (+roadmap, org), last_used_at update, cycles, initiatives (+people, cycle);
-# SAVEPOINT, RELEASE. No session, user or membership: the visitor is anonymous.
-SHARED_PAGE_QUERIES = 6
+# link (+roadmap, org), last_used_at update, cycles, initiatives (+people, cycle, priority,
+# KPI), declined/deferred requests (+cycle), dropped options (+cycle); SAVEPOINT, RELEASE.
+# No session, user or membership: the visitor is anonymous.
+SHARED_PAGE_QUERIES = 8
 
 STATUSES = list(InitiativeStatus)
 
@@ -73,13 +84,41 @@ def test_roadmap_list_query_count_is_fixed(editor_client, org, n, django_assert_
     assert {r.initiative_count for r in response.context["roadmaps"]} == {2}
 
 
+def fill_not_doing(roadmap, n: int) -> None:
+    """n declined and n deferred requests decided inside the roadmap's period, and n options
+    dropped, spread over the cycles."""
+    cycles = list(roadmap.cycles.all())
+    decider = UserFactory()
+    for i in range(n):
+        cycle = cycles[i % len(cycles)]
+        declined, deferred = TrainingRequestFactory.create_batch(2, org=roadmap.org)
+        with time_machine.travel(timezone.make_aware(datetime.combine(cycle.start, time(12)))):
+            declined.decline(reason="Not a training problem.", by=decider)
+        # A deferral goes to a cycle that has not started: decided before the last one.
+        decided = cycle if cycle != cycles[-1] else cycles[-2]
+        with time_machine.travel(timezone.make_aware(datetime.combine(decided.start, time(12)))):
+            deferred.defer(cycle=cycles[-1], reason="Next year.", by=decider)
+        NotDoing.objects.create(
+            org=roadmap.org, roadmap=roadmap, cycle=cycle, title=f"Option {i}", reason="Costly."
+        )
+
+
+@pytest.mark.parametrize("include_proposed", [False, True])
 @pytest.mark.parametrize("n", [5, 50])
-def test_shared_page_query_count_is_fixed(roadmap, n, django_assert_num_queries):
+def test_shared_page_query_count_is_fixed(roadmap, n, include_proposed, django_assert_num_queries):
     fill(roadmap, n)
-    _link, token = ShareLink.issue(roadmap=roadmap, created_by=None)
+    fill_not_doing(roadmap, n)
+    _link, token = ShareLink.issue(
+        roadmap=roadmap, created_by=None, include_proposed=include_proposed
+    )
 
     with django_assert_num_queries(SHARED_PAGE_QUERIES):
         response = Client().get(reverse("roadmap:shared_roadmap", args=[token]))
 
     assert response.status_code == 200
-    assert len(response.context["initiatives"]) == n
+    shown = {*COMMITTED_STATUSES, *(["proposed"] if include_proposed else [])}
+    expected = sum(1 for i in range(n) if STATUSES[i % len(STATUSES)] in shown)
+    assert len(response.context["initiatives"]) == expected
+    not_doing = [row for entry in response.context["ledger"] for row in entry["not_doing"]]
+    dropped = [row for entry in response.context["ledger"] for row in entry["dropped"]]
+    assert (len(not_doing), len(dropped)) == (2 * n, n)

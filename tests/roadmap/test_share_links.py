@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -51,6 +51,9 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 @pytest.fixture
 def shared(roadmap, initiative, editor_membership):
+    # The page shows commitments (a proposal only when the link says so).
+    initiative.status = "committed"
+    initiative.save()
     link, token = ShareLink.issue(
         roadmap=roadmap, created_by=editor_membership.user, label="Exec team"
     )
@@ -245,3 +248,75 @@ def test_share_link_rate_comes_from_settings(client, roadmap, settings):
     _link, token = ShareLink.issue(roadmap=roadmap, created_by=None)
     statuses = [client.get(f"/s/{token}/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+# Revoking asks first, naming what breaks ---------------------------------------------------
+
+
+def test_revoke_asks_first_naming_the_link_and_what_breaks(editor_client, shared, roadmap):
+    link, token = shared
+    created = datetime(2027, 1, 5, 9, 0, tzinfo=timezone.get_current_timezone())
+    used = datetime(2027, 3, 2, 14, 30, tzinfo=timezone.get_current_timezone())
+    ShareLink.objects.filter(pk=link.pk).update(created_at=created, last_used_at=used)
+
+    response = editor_client.get(reverse("roadmap:share_link_revoke", args=[link.pk]))
+
+    assert response.status_code == 200
+    text = " ".join(response.text.split())
+    assert (
+        "Anyone with this link — <strong>Exec team</strong>, created 5 Jan 2027 by "
+        f"{link.created_by}, last used 2 Mar 2027, 14:30 — will no longer be able to open "
+        f"“{roadmap.title}”. Revoke?"
+    ) in text
+    # Asking changes nothing.
+    link.refresh_from_db()
+    assert link.revoked_at is None
+    assert Client().get(reverse("roadmap:shared_roadmap", args=[token])).status_code == 200
+    # The page confirms with a POST and offers a way back.
+    tags = tags_of(response.text)
+    forms = [a for t, a in tags if t == "form" and a.get("method") == "post"]
+    assert any(
+        a.get("action") == reverse("roadmap:share_link_revoke", args=[link.pk]) for a in forms
+    )
+    assert "Keep it" in response.text
+
+
+def test_revoke_confirmation_of_a_link_never_used(editor_client, shared):
+    link, _ = shared
+    response = editor_client.get(reverse("roadmap:share_link_revoke", args=[link.pk]))
+    assert "never used" in response.text
+
+
+def test_revoke_confirmation_for_the_dialog_is_a_fragment(editor_client, shared):
+    link, _ = shared
+    response = editor_client.get(reverse("roadmap:share_link_revoke", args=[link.pk]), **HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "will no longer be able to open" in response.text
+    assert 'hx-target="#share-links"' in response.text
+    assert "data-dialog-close" in response.text
+
+
+def test_the_list_asks_before_revoking(editor_client, shared, roadmap):
+    link, _ = shared
+    page = editor_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk])).text
+    revoke = reverse("roadmap:share_link_revoke", args=[link.pk])
+    # No one-click revocation: the row links to the confirmation (a dialog with JS).
+    assert f'action="{revoke}"' not in page
+    assert f'hx-post="{revoke}"' not in page
+    assert f'href="{revoke}" data-dialog="{revoke}"' in page
+
+
+def test_revoking_an_already_revoked_link_says_so(editor_client, shared):
+    link, _ = shared
+    link.revoke()
+    response = editor_client.get(reverse("roadmap:share_link_revoke", args=[link.pk]))
+    assert "already revoked" in response.text
+    assert "Revoke?" not in response.text
+
+
+def test_viewer_and_outsider_cannot_open_the_confirmation(viewer_client, outsider_client, shared):
+    link, _ = shared
+    url = reverse("roadmap:share_link_revoke", args=[link.pk])
+    assert viewer_client.get(url).status_code == 403
+    assert outsider_client.get(url).status_code == 404

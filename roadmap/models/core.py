@@ -7,6 +7,7 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from roadmap_site.dates import add_months
-from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, Person, org_manager
+from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person
 from roadmap_site.ordering import move_among
 
 __all__ = [
@@ -61,7 +62,7 @@ class Roadmap(OrgOwned):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = org_manager(RoadmapQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(RoadmapQuerySet)()
 
     class Meta:
         ordering = ["-fiscal_year", "title"]
@@ -288,7 +289,7 @@ class Initiative(OrgOwned):
         related_name="changes",
     )
 
-    objects = org_manager(InitiativeQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(InitiativeQuerySet)()
 
     class Meta:
         ordering = [models.F("cycle__position").asc(nulls_last=True), "position", "pk"]

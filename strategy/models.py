@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from measurement.models import Kpi
-from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person
+from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person, User
 from roadmap_site.ordering import move_among
 from strategy import maturity
 
@@ -112,6 +112,9 @@ class CanvasAnswer(OrgOwned):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Set before a save to name its author outside a request (simple_history reads it; it
+    # ships no type hints).
+    _history_user: User | None
     history = HistoricalRecords(related_name="revisions")
 
     class Meta:

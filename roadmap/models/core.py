@@ -6,7 +6,7 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -283,6 +283,8 @@ class Initiative(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     # The change log: who, when, before/after (diff of two records) and why (the reason).
+    # Set before a save to date its history row (simple_history reads it; no type hints).
+    _history_date: datetime
     history = HistoricalRecords(
         excluded_fields=["position", "updated_at"],
         history_change_reason_field=models.TextField(null=True),

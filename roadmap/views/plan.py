@@ -73,9 +73,10 @@ def _plan_context(
     refused_key = ack_form.data.get("key") if ack_form is not None else None
     warning_forms = []
     for index, warning in enumerate(warnings, start=1):
+        form: AcknowledgeForm | UnacknowledgeForm
         if warning.acknowledgement is not None:
             form = UnacknowledgeForm.for_warning(warning.key, index)
-        elif warning.key == refused_key:
+        elif ack_form is not None and warning.key == refused_key:
             # Bound again with this warning's ids: error ids are fixed when a form validates.
             form = AcknowledgeForm(ack_form.data, auto_id=AcknowledgeForm.auto_id_for(index))
         else:

@@ -224,7 +224,10 @@ def org_manager(queryset_class: type[OrgQuerySet] = OrgQuerySet) -> OrgManager:
 class OrgOwned(models.Model):
     """A row that belongs to one organisation: its `org` and the scoped manager.
 
-    Give a model its own QuerySet with `objects = OrgManager.from_queryset(MyQuerySet)()`.
+    Give a model its own QuerySet with
+    `objects: ClassVar = OrgManager.from_queryset(MyQuerySet)()`; the bare `ClassVar` keeps
+    the type the plugin infers and lets it override this one (django-stubs types managers as
+    ClassVars, and an unannotated override reads as an instance variable: its issue #1712).
     """
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from roadmap_site.models import OrgOwned, OrgQuerySet, Person, org_manager
+from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet, Person
 
 
 class KpiFamily(models.TextChoices):
@@ -127,7 +128,7 @@ class Kpi(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(KpiQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(KpiQuerySet)()
 
     class Meta:
         ordering = ["family", "name"]
@@ -247,7 +248,7 @@ class KpiValue(OrgOwned):
     # A corrected value keeps what it said before, who changed it and when.
     history = HistoricalRecords(related_name="revisions")
 
-    objects = org_manager(KpiValueQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(KpiValueQuerySet)()
 
     class Meta:
         ordering = ["kpi", "date", "segment"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -107,8 +108,14 @@ def aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
+class Change(TypedDict):
+    before: dict[str, Any]
+    on: date
+    why: str
+
+
 # Commitment changes after the fact: the values before, when, and the justification.
-CHANGES = {
+CHANGES: dict[str, Change] = {
     "Sales onboarding bootcamp: first deal in 90 days": {
         "before": {"cycle": 1},
         "on": date(2026, 4, 22),
@@ -244,9 +251,9 @@ def seed_plan(demo: Demo, roadmap: Roadmap, cycles) -> None:
             SmeAssignment.objects.get_or_create(
                 initiative=initiatives[title], person=people[name], defaults={"org": org}
             )
-    for name, start, end, note in AVAILABILITY:
+    for name, start, until, note in AVAILABILITY:  # `until` may be None: open-ended
         SmeAvailability.objects.get_or_create(
-            org=org, person=people[name], start=start, defaults={"end": end, "note": note}
+            org=org, person=people[name], start=start, defaults={"end": until, "note": note}
         )
     for waiting, waits_for in INITIATIVE_DEPENDENCIES:
         InitiativeDependency.objects.get_or_create(

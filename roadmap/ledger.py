@@ -7,6 +7,7 @@ dropped options; the caller brings the cycles and initiatives it already loaded)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def commitment_ledger(
         .order_by("decided_at")
     )
     dropped = list(roadmap.not_doing.select_related("cycle"))
-    by_cycle = {
+    by_cycle: dict[int, dict[str, Any]] = {
         cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
         for cycle in cycles
     }

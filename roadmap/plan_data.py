@@ -213,7 +213,11 @@ class PlanData:
     def shift_offer(self, initiative_id: int) -> StageShift | None:
         """The "shift the stages" the plan offers for the initiative, if any."""
         for warning in self.warnings:
-            if warning.shift is not None and warning.initiative.pk == initiative_id:
+            if (
+                warning.shift is not None
+                and warning.initiative is not None
+                and warning.initiative.pk == initiative_id
+            ):
                 return warning.shift
         return None
 

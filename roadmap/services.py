@@ -64,7 +64,8 @@ def enqueue_export(export: Export) -> bool:
             # A connection of its own (exports are rare): the click's wait is bounded by the
             # timeouts in settings alone, whatever state a pooled connection is in.
             with app.connection_for_write() as connection:
-                render_export_task.apply_async((export.pk,), connection=connection)
+                # celery-types' apply_async lacks Celery's documented `connection` option.
+                render_export_task.apply_async((export.pk,), connection=connection)  # type: ignore[call-arg]
     except (BrokerError, OSError):
         log.exception("Export %s could not be queued: the broker is unreachable", export.pk)
         export.fail(ExportFailure.UNAVAILABLE)

@@ -381,14 +381,15 @@ def _event_labels(
         else:
             # How many characters of each row's last label fit before this one starts; one
             # anchored at its end would move if cut, so it is never chosen.
+            lasts = {last.row: last for last in last_on_row if last is not None}
             rooms = {
-                last.row: max(int((left - extent(last)[0]) / per_char - 0.5), 1)
-                for last in last_on_row
-                if last is not None and not last.from_end
+                row: max(int((left - extent(last)[0]) / per_char - 0.5), 1)
+                for row, last in lasts.items()
+                if not last.from_end
             }
             if rooms:
-                label.row = min(rooms, key=lambda row: len(last_on_row[row].text) - rooms[row])
-                earlier = last_on_row[label.row]
+                label.row = min(rooms, key=lambda row: len(lasts[row].text) - rooms[row])
+                earlier = lasts[label.row]
                 earlier.text = _short(earlier.event.name, rooms[label.row])
             else:
                 label.row = len(labels) % EVENT_LABEL_ROWS

@@ -53,6 +53,7 @@ class OrgRequest(HttpRequest):
     membership: Membership | None
     org: Organization | None
     htmx: HtmxDetails
+    scopes: ExitStack
 
 
 class UserRequest(OrgRequest):
@@ -123,7 +124,7 @@ class CurrentOrganizationMiddleware:
         # does not reach the view); `enter_org_scope` adds to it until the response is out.
         with ExitStack() as scopes:
             scopes.enter_context(request_scope(request))
-            request.scopes = scopes
+            org_request.scopes = scopes
             token = _current_page.set(_page_of(request))
             try:
                 return self.get_response(request)
@@ -144,7 +145,7 @@ def enter_org_scope(request: HttpRequest, org: Organization) -> None:
     For public pages (share link, intake form, calendar feed...) that learn the
     organisation from a token or slug, itself looked up under `scopes_disabled()`.
     """
-    request.scopes.enter_context(scope(organization=org))
+    cast(OrgRequest, request).scopes.enter_context(scope(organization=org))
 
 
 def member_required(
@@ -162,7 +163,7 @@ def member_required(
             if not request.membership:
                 return redirect("org_create")
             if admin or write:
-                require_write(request, admin=admin)
+                require_write(cast(AuthedRequest, request), admin=admin)
             with scope(organization=request.membership.org):
                 return view_func(request, *args, **kwargs)
 

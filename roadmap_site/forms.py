@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from roadmap_site import signin
 from roadmap_site.access import current_page
@@ -99,7 +100,7 @@ class SignupForm(forms.Form):
         initial=Month.JANUARY,
         # Absent from older clients' posts: then the calendar year, the model's default.
         required=False,
-        empty_value=Month.JANUARY,
+        empty_value=int(Month.JANUARY),  # type: ignore[arg-type]  # stubs: any value is allowed
         help_text="Strategies, roadmaps and their quarters follow your business's year.",
     )
 
@@ -250,8 +251,10 @@ class PersonSelect(forms.Select):
     def __init__(self, attrs: dict | None = None, choices=()):
         super().__init__({"data-person-picker": "", **(attrs or {})}, choices)
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         select = super().render(name, value, attrs, renderer)
-        return render_to_string(
+        html = render_to_string(
             "roadmap_site/person_picker.html", {"select": select, "next": current_page()}
         )
+        # Rendered by a template that escapes its variables, like Django's own widgets.
+        return mark_safe(html)  # noqa: S308

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -190,7 +190,7 @@ class Membership(models.Model):
 class OrgQuerySet(models.QuerySet):
     """Every domain row belongs to one organisation: reads start here."""
 
-    def for_org(self, org: Organization):
+    def for_org(self, org: Organization) -> Self:
         return self.filter(org=org)
 
 
@@ -207,8 +207,22 @@ class OutOfScopeQuerySet(DisabledQuerySet):
         return self._clone()
 
 
-def org_manager(queryset_class: type[OrgQuerySet] = OrgQuerySet) -> models.Manager:
-    """The manager of an organisation's rows, with `queryset_class`'s methods.
+# django-scopes builds its manager class inside a function call (`ScopedManager(...)`), which
+# neither mypy nor the django-stubs plugin can follow, so every `objects` lost its QuerySet's
+# methods. `OrgManager` is a plain module-level class over django-scopes' generated one, and
+# each model takes `OrgManager.from_queryset(MyQuerySet)()`: the one spelling the plugin types
+# (`objects` and the reverse relations both get MyQuerySet's methods). Only mypy sees the
+# stub-only base below (typings/django_scopes); at runtime the base is django-scopes' own class,
+# so scoping is unchanged.
+if TYPE_CHECKING:
+    from django_scopes.manager import _ScopedManager as _ScopedBase
+else:
+    _ScopedBase = type(ScopedManager(organization="org"))
+_OrgManagerBase = _ScopedBase.from_queryset(OrgQuerySet)
+
+
+class OrgManager(_OrgManagerBase):
+    """The manager of an organisation's rows: `OrgManager.from_queryset(MyQuerySet)()`.
 
     Scoped by django-scopes: inside `scope(organization=org)` every query is filtered to
     `org`; outside any scope a query raises `ScopeError` instead of reading every tenant.
@@ -216,31 +230,34 @@ def org_manager(queryset_class: type[OrgQuerySet] = OrgQuerySet) -> models.Manag
     tasks, commands and tests open one explicitly, or `scopes_disabled()` on purpose.
     Forward foreign keys and cascades use the plain base manager and are not scoped.
     """
-    scoped = ScopedManager(
-        organization="org", _manager_class=models.Manager.from_queryset(queryset_class)
-    )
 
-    class OrgManager(type(scoped)):
-        def get_queryset(self) -> models.QuerySet:
-            queryset = super().get_queryset()
-            if isinstance(queryset, DisabledQuerySet):
-                return OutOfScopeQuerySet(
-                    self.model, using=self._db, missing_scopes=queryset.missing_scopes
-                )
-            return queryset
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        if isinstance(queryset, DisabledQuerySet):
+            return OutOfScopeQuerySet(
+                self.model, using=self._db, missing_scopes=queryset.missing_scopes
+            )
+        return queryset
 
-    return OrgManager()
+
+def org_manager(queryset_class: type[OrgQuerySet] = OrgQuerySet) -> OrgManager:
+    """The same manager as `OrgManager.from_queryset(queryset_class)()`, for models not yet
+    moved to that spelling; mypy cannot see `queryset_class`'s methods through this call."""
+    return OrgManager.from_queryset(queryset_class)()
 
 
 class OrgOwned(models.Model):
     """A row that belongs to one organisation: its `org` and the scoped manager.
 
-    Give a model its own QuerySet with `objects = org_manager(MyQuerySet)`.
+    Give a model its own QuerySet with
+    `objects: ClassVar = OrgManager.from_queryset(MyQuerySet)()`; the bare `ClassVar` keeps
+    the type the plugin infers and lets it override this one (django-stubs types managers as
+    ClassVars, and an unannotated override reads as an instance variable: its issue #1712).
     """
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
 
-    objects = org_manager()
+    objects = OrgManager()
 
     class Meta:
         abstract = True
@@ -313,7 +330,7 @@ class Invitation(OrgOwned):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = org_manager(InvitationQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(InvitationQuerySet)()
 
     class Meta:
         ordering = ["-created_at"]

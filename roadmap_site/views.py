@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -308,9 +309,11 @@ class SignInView(auth_views.LoginView):
 
     authentication_form = EmailAuthenticationForm
 
-    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.is_locked:
+        # Always an EmailAuthenticationForm (`authentication_form`); the stubs type LoginView
+        # for Django's own form.
+        if isinstance(form, EmailAuthenticationForm) and form.is_locked:
             response.status_code = 429
         return response
 

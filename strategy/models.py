@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from measurement.models import Kpi
-from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, Person, org_manager
+from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person, User
 from roadmap_site.ordering import move_among
 from strategy import maturity
 
@@ -40,7 +41,7 @@ class Strategy(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(StrategyQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(StrategyQuerySet)()
 
     class Meta:
         ordering = ["-fiscal_year"]
@@ -111,6 +112,9 @@ class CanvasAnswer(OrgOwned):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Set before a save to name its author outside a request (simple_history reads it; it
+    # ships no type hints).
+    _history_user: User | None
     history = HistoricalRecords(related_name="revisions")
 
     class Meta:
@@ -186,7 +190,7 @@ class Priority(OrgOwned):
     rank = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(PriorityQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(PriorityQuerySet)()
 
     class Meta:
         ordering = ["strategy", "rank", "pk"]
@@ -270,7 +274,7 @@ class MaturityAssessment(OrgOwned):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(MaturityAssessmentQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(MaturityAssessmentQuerySet)()
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
@@ -358,7 +362,7 @@ class ListeningSession(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(ListeningSessionQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(ListeningSessionQuerySet)()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -414,7 +418,7 @@ class Theme(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(ThemeQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(ThemeQuerySet)()
 
     class Meta:
         ordering = ["name"]

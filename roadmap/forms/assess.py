@@ -214,7 +214,7 @@ class PublicTrainingRequestForm(forms.ModelForm):
         super().full_clean()
         if not self.is_bound or self._errors:
             return
-        key = "intake:stamp:" + hashlib.sha256(self.data["started"].encode()).hexdigest()
+        key = "intake:stamp:" + hashlib.sha256(str(self.data["started"]).encode()).hexdigest()
         if not cache.add(key, 1, self.MAX_AGE + 60):
             self._restamp()
             self.add_error(

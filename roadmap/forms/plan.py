@@ -374,7 +374,10 @@ class ShiftStagesForm(forms.Form):
                 "The stages already follow the initiative's cycle: nothing was shifted.",
                 code="nothing",
             )
-        if (cleaned["days"], cleaned["first_start"]) != (self.offer.days, self.offer.first_start):
+        if cleaned is None or (cleaned["days"], cleaned["first_start"]) != (
+            self.offer.days,
+            self.offer.first_start,
+        ):
             raise forms.ValidationError(
                 "The plan changed since the page was shown: nothing was shifted. "
                 "Look at the warning again.",
@@ -391,6 +394,8 @@ class ShiftStagesForm(forms.Form):
         if not self.is_valid():
             raise ValueError("The shift has errors; nothing was shifted.")
         offer = self.offer
+        if offer is None:  # is_valid() refuses a form without an offer
+            raise ValueError("Nothing to shift.")
         reason = f"Stages shifted by {offer.label}: they follow the initiative's cycle again."
         return initiative.shift_stages(
             days=offer.days, first_start=offer.first_start, by=by, reason=reason

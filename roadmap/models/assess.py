@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,11 +15,11 @@ from roadmap import scoring
 from roadmap.models.core import Cycle, Initiative, Roadmap
 from roadmap_site.models import (
     Organization,
+    OrgManager,
     OrgOwned,
     OrgQuerySet,
     hash_token,
     new_token,
-    org_manager,
 )
 
 # Assess: requests, their score and triage ------------------------------------------------
@@ -99,7 +100,7 @@ class AssessSettings(models.Model):
         help_text="Shown above the public form: what L&D can help with, what happens next.",
     )
 
-    objects = org_manager()
+    objects: ClassVar = OrgManager.from_queryset(OrgQuerySet)()
 
     class Meta:
         verbose_name_plural = "assess settings"
@@ -340,7 +341,7 @@ class TrainingRequest(OrgOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = org_manager(TrainingRequestQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(TrainingRequestQuerySet)()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -493,7 +494,7 @@ class NotDoing(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = org_manager(NotDoingQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(NotDoingQuerySet)()
 
     class Meta:
         ordering = ["cycle__position", "created_at", "pk"]

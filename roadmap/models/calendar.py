@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import ClassVar, cast
 
 from django.db import models
 
 from roadmap.models.core import Roadmap
 from roadmap_site.dates import add_months
-from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, org_manager
+from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet
 
 # Align: the business calendar ------------------------------------------------------------
 
@@ -140,7 +140,7 @@ class BusinessEvent(OrgOwned):
     recurs_yearly = models.BooleanField("every year", default=True)
     notes = models.TextField(blank=True)
 
-    objects = org_manager(BusinessEventQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(BusinessEventQuerySet)()
 
     class Meta:
         ordering = ["start", "name"]

@@ -6,7 +6,8 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from roadmap_site.dates import add_months
-from roadmap_site.models import Organization, OrgOwned, OrgQuerySet, Person, org_manager
+from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person
 from roadmap_site.ordering import move_among
 
 __all__ = [
@@ -64,7 +65,7 @@ class Roadmap(OrgOwned):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = org_manager(RoadmapQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(RoadmapQuerySet)()
 
     class Meta:
         ordering = ["-fiscal_year", "title"]
@@ -138,7 +139,7 @@ class Cycle(OrgOwned):
     end = models.DateField()
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = org_manager(CycleQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(CycleQuerySet)()
 
     class Meta:
         ordering = ["roadmap", "position", "start"]
@@ -302,13 +303,15 @@ class Initiative(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     # The change log: who, when, before/after (diff of two records) and why (the reason).
+    # Set before a save to date its history row (simple_history reads it; no type hints).
+    _history_date: datetime
     history = HistoricalRecords(
         excluded_fields=["position", "updated_at"],
         history_change_reason_field=models.TextField(null=True),
         related_name="changes",
     )
 
-    objects = org_manager(InitiativeQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(InitiativeQuerySet)()
 
     class Meta:
         ordering = [models.F("cycle__position").asc(nulls_last=True), "position", "pk"]

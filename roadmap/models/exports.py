@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from roadmap.models.core import Roadmap
-from roadmap_site.models import OrgOwned, OrgQuerySet, org_manager
+from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet
 
 __all__ = [
     "Export",
@@ -91,7 +92,7 @@ class Export(OrgOwned):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = org_manager(ExportQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(ExportQuerySet)()
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,7 +11,7 @@ nothing of Django: `roadmap.plan_data` turns these rows into its dataclasses.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,12 +24,12 @@ from roadmap.models.calendar import BusinessEvent, EventKind, EventKindRule
 from roadmap.models.core import Cycle, Initiative, Roadmap
 from roadmap_site.models import (
     Organization,
+    OrgManager,
     OrgOwned,
     OrgQuerySet,
     Person,
     hash_token,
     new_token,
-    org_manager,
 )
 from roadmap_site.ordering import move_among
 
@@ -126,7 +126,7 @@ class Stage(OrgOwned):
         '"good enough" looks like', blank=True, help_text="When is this stage done well enough?"
     )
 
-    objects = org_manager(StageQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(StageQuerySet)()
 
     class Meta:
         ordering = ["initiative", "position", "pk"]
@@ -208,7 +208,10 @@ class FinishToStart(OrgOwned):
     difference between them) and the `kind` the planning rules know them by.
     """
 
-    kind: ClassVar[str]
+    kind: ClassVar[Literal["stage", "initiative"]]
+    # Declared for mypy: each subclass's foreign keys provide them.
+    predecessor_id: int
+    successor_id: int
 
     class Meta:
         abstract = True
@@ -408,7 +411,7 @@ class CalendarFeed(OrgOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = org_manager(CalendarFeedQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(CalendarFeedQuerySet)()
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,7 +14,7 @@ from roadmap.models.core import (
     InitiativeStatus,
     Roadmap,
 )
-from roadmap_site.models import OrgOwned, OrgQuerySet, hash_token, new_token, org_manager
+from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet, hash_token, new_token
 
 __all__ = ["ShareLink", "ShareLinkQuerySet"]
 
@@ -52,7 +54,7 @@ class ShareLink(OrgOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = org_manager(ShareLinkQuerySet)
+    objects: ClassVar = OrgManager.from_queryset(ShareLinkQuerySet)()
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -144,6 +145,11 @@ def load_starter(
     reference = meta["year_starts"]
     months = (start.year - reference.year) * 12 + start.month - reference.month
 
+    # Overloads tell mypy that a date stays a date (templates give most dates).
+    @overload
+    def shift(day: date) -> date: ...
+    @overload
+    def shift(day: None) -> None: ...
     def shift(day: date | None) -> date | None:
         return add_months(day, months) if day is not None else None
 
@@ -348,5 +354,9 @@ def load_starter(
     return Loaded(strategy=strategy, roadmap=roadmap, created=created)
 
 
-def _decimal(value) -> Decimal | None:
+@overload
+def _decimal(value: None) -> None: ...
+@overload
+def _decimal(value: float | str | Decimal) -> Decimal: ...
+def _decimal(value: float | str | Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))

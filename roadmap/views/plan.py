@@ -76,9 +76,10 @@ def _plan_context(
     refused_key = ack_form.data.get("key") if ack_form is not None else None
     warning_forms = []
     for index, warning in enumerate(warnings, start=1):
+        form: AcknowledgeForm | UnacknowledgeForm
         if warning.acknowledgement is not None:
             form = UnacknowledgeForm.for_warning(warning.key, index)
-        elif warning.key == refused_key:
+        elif ack_form is not None and warning.key == refused_key:
             # Bound again with this warning's ids: error ids are fixed when a form validates.
             form = AcknowledgeForm(ack_form.data, auto_id=AcknowledgeForm.auto_id_for(index))
         else:
@@ -175,8 +176,8 @@ def initiative_shift_stages(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
     if form.errors:
-        messages.error(request, " ".join(form.non_field_errors()))
-    else:
+        messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+    elif offer is not None:
         messages.success(request, f"{moved} stage{pluralize(moved)} shifted by {offer.label}.")
     if form.cleaned_data.get("back") == "plan":
         return redirect(reverse("roadmap:roadmap_plan", args=[initiative.roadmap_id]) + "#warnings")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import SwapMethod, reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scopes_disabled
 
@@ -198,7 +198,7 @@ def roadmap_chart(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _export_answer(
-    request: AuthedRequest, export: Export, *, target: str, swap: str
+    request: AuthedRequest, export: Export, *, target: str, swap: SwapMethod
 ) -> HttpResponse:
     """After Export or Retry: the row's fragment (htmx) or a redirect. With the broker
     down the row is failed: htmx gets the fragment with 503, swapped where it asked all

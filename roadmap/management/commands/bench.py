@@ -518,8 +518,8 @@ class Command(BaseCommand):
         )
         write(
             f"Pages: gunicorn 1 sync worker; up to {warm} warm requests (fewer past {budget:g} s, "
-            f"at least {MIN_WARM}) and {changed} first views after a change per page, each "
-            "followed by the floor (one query, tiny template)."
+            f"at least {min(warm, MIN_WARM)}) and {changed} first view(s) after a change per "
+            "page, each followed by the floor (one query, tiny template)."
         )
 
         results: list[PageResult] = []

@@ -16,7 +16,7 @@ else
 TEST_DB := --reuse-db
 endif
 
-.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench screenshots clean
+.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench bench-quick screenshots clean
 
 help:
 	@echo "make run           set up, migrate, load the demo and serve on http://127.0.0.1:8000"
@@ -24,7 +24,8 @@ help:
 	@echo "make test-browser  the browser tests in headless Chromium (/usr/bin/chromium)"
 	@echo "make lint          ruff, mypy, migrations in step"
 	@echo "make typecheck     mypy with django-stubs over the app code"
-	@echo "make bench         query counts and timings as data grows"
+	@echo "make bench         every key page at scale against Django's floor, via gunicorn (~5 min)"
+	@echo "make bench-quick   the same with fewer requests and 10 s load runs (~2 min)"
 
 # The virtual environment, from the lock file. uv lives inside it, so nothing is
 # installed outside the project folder.
@@ -73,9 +74,16 @@ check-deploy: setup
 compose-check:
 	docker-compose -f docker-compose.yml config -q
 
+# PostgreSQL from DATABASE_URL (default: a local `ldbench` database, created, migrated and
+# filled by `manage.py scale_data` when missing). See the README's "Benchmarks".
+BENCH := DJANGO_SETTINGS_MODULE=roadmap_site.settings_bench $(BIN)/python manage.py bench
+BENCH_ARGS ?=
+
 bench: setup
-	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py bench
+	$(BENCH) $(BENCH_ARGS)
+
+bench-quick: setup
+	$(BENCH) --warm 5 --changed 2 --seconds 10 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

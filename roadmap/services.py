@@ -198,6 +198,7 @@ def commit_requests(
             into.save()
         for request in locked:
             request.commit(initiative=into, by=by)
+        into.roadmap.touch()
     return into
 
 

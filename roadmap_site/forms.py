@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
 from roadmap_site import signin
+from roadmap_site.cache import bump_org
 from roadmap_site.models import Membership, Organization, Person, Role, User
 
 
@@ -87,6 +88,8 @@ class OrganizationForm(forms.ModelForm):
             org.slug = Organization.unique_slug(org.name)
         if commit:
             org.save()
+            if org.pk:
+                bump_org(org)
         return org
 
 
@@ -186,6 +189,12 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.org = org
+
+    def save(self, commit: bool = True) -> Person:
+        person = super().save(commit=commit)
+        if commit:
+            bump_org(person.org)  # names show on every page that lists owners
+        return person
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

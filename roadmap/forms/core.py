@@ -43,7 +43,9 @@ class RoadmapForm(forms.ModelForm):
 
     def save(self, *, created_by=None) -> Roadmap:
         if self.instance.pk:
-            return super().save()
+            roadmap = super().save()
+            roadmap.touch()
+            return roadmap
         data = self.cleaned_data
         return Roadmap.create_for_year(
             org=self.org,
@@ -156,7 +158,10 @@ class InitiativeForm(JustifiedInitiativeForm):
     def save(self, commit: bool = True, *, by=None) -> Initiative:
         if not self.instance.pk:
             self.instance._history_user = by
-            return forms.ModelForm.save(self, commit=commit)
+            initiative = forms.ModelForm.save(self, commit=commit)
+            if commit:
+                initiative.roadmap.touch()
+            return initiative
         return super().save(commit=commit, by=by)
 
 

@@ -60,6 +60,9 @@ class Roadmap(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write of what its pages show (`touch`): part of the cache keys of its
+    # share page and timeline (roadmap_site/cache.py).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = org_manager(RoadmapQuerySet)
 
@@ -74,6 +77,12 @@ class Roadmap(OrgOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def touch(self) -> None:
+        """Something the roadmap's pages show changed: their cached copies are rebuilt on
+        the next view. Call it from the code that writes, in its transaction."""
+        Roadmap.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.version += 1
 
     @property
     def fiscal_year_label(self) -> str:
@@ -325,7 +334,10 @@ class Initiative(OrgOwned):
         siblings = Initiative.objects.filter(
             roadmap_id=self.roadmap_id, cycle_id=self.cycle_id, sequence=self.sequence
         ).order_by("position", "pk")
-        return move_among(self, siblings, field="position", up=up)
+        moved = move_among(self, siblings, field="position", up=up)
+        if moved:
+            self.roadmap.touch()
+        return moved
 
     def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:
         """A committed initiative's cycle, people, scope or resources change only with a
@@ -356,4 +368,5 @@ class Initiative(OrgOwned):
         self._history_user = by
         self._change_reason = justification or None
         self.save()
+        self.roadmap.touch()
         return changed

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, models, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -35,7 +38,8 @@ from roadmap.models import (
     StageDependency,
     StageStatus,
 )
-from roadmap.plan_data import PlanData, load_plan
+from roadmap.plan_data import PlanData, load_plan, load_timeline
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
 
@@ -272,6 +276,7 @@ def stage_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     stage = _stage(request, pk)
     initiative = stage.initiative
     stage.delete()
+    initiative.roadmap.touch()
     if request.htmx:
         return _stages_fragment(request, initiative)
     messages.success(request, f"{stage.get_kind_display()} removed.")
@@ -340,6 +345,7 @@ def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 make(form.cleaned_data).save()
+                initiative.roadmap.touch()
         except IntegrityError:
             form.add_error(None, "That dependency is already there.")
         else:
@@ -363,6 +369,7 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
     else:
         raise Http404("No such dependency.")
     dependency.delete()
+    Initiative.objects.select_related("roadmap").get(pk=initiative_id).roadmap.touch()
     messages.success(request, "Dependency removed.")
     return redirect(reverse("roadmap:initiative_plan", args=[initiative_id]) + "#dependencies")
 
@@ -374,41 +381,81 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
 @require_GET
 def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Gantt, filtered by owner, priority and status (a GET form: htmx swaps the
-    figure, and without JavaScript the page reloads with the same filters)."""
+    figure, and without JavaScript the page reloads with the same filters).
+
+    A big timeline shows its initiatives; each opens on demand to show its stages (`open`
+    in the address, so a link or Back keeps what was open). The figure and its table are
+    cached under the roadmap's and the organisation's versions (roadmap_site/cache.py)."""
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
-    data = load_plan(roadmap)
     form = TimelineFilterForm(request.GET or None, roadmap=roadmap)
-    initiatives = form.filter(data.initiatives) if form.is_bound else data.initiatives
-    rows = data.timeline_rows(initiatives)
-    shown = {row.ref for row in rows}
-    dependencies = [
-        dep
-        for dep in data.dependencies
-        if (dep.kind, dep.predecessor_id) in shown and (dep.kind, dep.successor_id) in shown
-    ]
+    today = timezone.localdate()
+    cache_key = cache.key(
+        "timeline",
+        roadmap.pk,
+        roadmap.version,
+        roadmap.org.version,
+        today.isoformat(),
+        _filter_state(form),
+    )
+    section = cache.get_or_build(cache_key, lambda: _timeline_section(roadmap, form, today))
+    if request.htmx and not request.htmx.history_restore_request:
+        return HttpResponse(section)
+    context = {"roadmap": roadmap, "phase": PHASE, "form": form}
+    context["timeline_section"] = mark_safe(section)  # noqa: S308 (our own template's output)
+    # Back to a pushed filter URL (a history restore) wants the whole page too.
+    return render(request, "roadmap/timeline.html", context)
+
+
+def _filter_state(form: TimelineFilterForm) -> str:
+    """The filters as the timeline applies them (an invalid form applies none), in one
+    order: two addresses that show the same thing share a cache entry."""
+    if not (form.is_bound and form.is_valid()):
+        return ""
+    state = [("explicit", form.open_ids is not None)]
+    for name, value in sorted(form.cleaned_data.items()):
+        if isinstance(value, list):
+            value = ",".join(map(str, value))
+        state.append((name, getattr(value, "pk", value) or ""))
+    return urlencode(state)
+
+
+def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today) -> str:
+    """The figure and its table, as HTML: nothing in it depends on who looks."""
+    initiatives = roadmap.initiatives.all()
+    if form.is_bound:
+        initiatives = form.filter(initiatives)
+    data = load_timeline(roadmap, initiatives, form.open_ids if form.is_bound else None)
+    rows = data.rows()
     figure = timeline.timeline_figure(
         rows,
-        data.cycle_spans,
+        data.cycles,
         data.events,
-        timezone.localdate(),
+        today,
         colour_by=form.colour_by if form.is_bound else "status",
-        dependencies=dependencies,
+        dependencies=data.dependencies,
     )
+    base = reverse("roadmap:roadmap_timeline", args=[roadmap.pk])
+    query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    counts = {i.pk: i.stage_count for i in data.initiatives}
+
+    def toggle(row) -> dict | None:
+        if row.kind != "initiative" or not counts[row.id]:
+            return None
+        is_open = row.id in data.open_ids
+        opened = data.open_ids - {row.id} if is_open else data.open_ids | {row.id}
+        query.setlist("open", [str(i) for i in sorted(opened)] or [""])
+        return {"url": f"{base}?{query.urlencode()}", "open": is_open, "count": counts[row.id]}
+
     context = {
         "roadmap": roadmap,
-        "phase": PHASE,
-        "form": form,
         "rows": rows,
-        "table": [(row, STATUS_LABELS.get(row.status, row.status)) for row in rows],
+        "table": [(row, STATUS_LABELS.get(row.status, row.status), toggle(row)) for row in rows],
         "figure": figure,
-        "initiative_count": len(initiatives),
+        "initiative_count": len(data.initiatives),
+        "explicit": form.open_ids is not None if form.is_bound else False,
         "events": [e for e in data.events if any(e.occurrences(*_period(roadmap)))],
     }
-    template = page_or_partial(request, "roadmap/timeline.html", "timeline")
-    if request.htmx.history_restore_request:
-        # Back to a pushed filter URL: htmx wants the whole page.
-        template = "roadmap/timeline.html"
-    return render(request, template, context)
+    return render_to_string("roadmap/timeline.html#timeline", context)
 
 
 def _period(roadmap: Roadmap):

@@ -22,7 +22,7 @@ from roadmap_site.partials import page_or_partial
 @member_required
 def home(request: AuthedRequest) -> HttpResponse:
     """The KPI list, grouped by family, each with its latest value and status."""
-    kpis = list(Kpi.objects.for_org(request.org).with_values())
+    kpis = list(Kpi.objects.for_org(request.org).with_status())
     families = [
         (KpiFamily(family), list(rows)) for family, rows in groupby(kpis, key=lambda k: k.family)
     ]

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from roadmap_site.cache import bump_org
 from roadmap_site.models import OrgOwned, OrgQuerySet, Person, org_manager
 
 
@@ -237,6 +238,7 @@ class Kpi(OrgOwned):
         kpi_value.value, kpi_value.note, kpi_value.entered_by = value, note, entered_by
         kpi_value.entered_at = timezone.now()
         kpi_value.save()
+        bump_org(self.org)  # the KPI list shows the latest value and status
         return kpi_value, created
 
 

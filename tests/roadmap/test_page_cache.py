@@ -6,13 +6,16 @@ The cache is the test settings' locmem cache, emptied before each test (tests/co
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from roadmap import plan_data
-from roadmap.models import BusinessEvent, EventKind, InitiativeDependency, Stage
+from roadmap.models import BusinessEvent, EventKind, InitiativeDependency, ShareLink, Stage
 from tests.conftest import HTMX
 from tests.factories import InitiativeFactory, PersonFactory, StageFactory
 from tests.roadmap.test_align_commitments import edit_data
@@ -250,3 +253,99 @@ def test_a_new_person_as_owner_shows_on_the_next_view(editor_client, big):
     editor_client.post(url, edit_data(initiative, owner=newcomer.pk))
     html = seen(editor_client, big["roadmap"], colour="owner")
     assert "Jonas Weber" in html
+
+
+# The share page: cached whole, a 304 when unchanged, never stale -------------------------
+
+
+@pytest.fixture
+def shared(roadmap, initiative, editor_membership):
+    link, token = ShareLink.issue(roadmap=roadmap, created_by=editor_membership.user)
+    return link, reverse("roadmap:shared_roadmap", args=[token])
+
+
+def test_the_share_page_is_served_from_the_cache_with_this_responses_nonce(
+    shared, django_assert_num_queries
+):
+    _link, url = shared
+    first = Client().get(url)
+    # The link (+roadmap, org), its last use, SAVEPOINT/RELEASE: nothing of the roadmap.
+    with django_assert_num_queries(4):
+        second = Client().get(url)
+    assert second.status_code == 200
+    assert "Manager onboarding toolkit" in second.text
+    nonces = []
+    for response in (first, second):
+        header = response["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", header).group(1)
+        assert f'nonce="{nonce}"' in response.text
+        assert "csp-nonce-of-this-response" not in response.text
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    assert second["Cache-Control"].count("no-store") == 1  # a secret URL is never stored
+
+
+def test_an_unchanged_share_page_is_a_304(shared, editor_client, initiative):
+    _link, url = shared
+    etag = Client().get(url)["ETag"]
+    unchanged = Client().get(url, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    edit = reverse("roadmap:initiative_edit", args=[initiative.pk])
+    editor_client.post(edit, edit_data(initiative, title="Toolkit for new managers"))
+    changed = Client().get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "Toolkit for new managers" in changed.text
+
+
+def test_a_member_and_a_stranger_see_the_same_page_and_no_account(shared, editor_client):
+    _link, url = shared
+    member = editor_client.get(url).text  # fills the cache while signed in
+    stranger = Client().get(url).text
+    for page in (member, stranger):
+        assert "Northwind" in page  # "Shared by" the organisation
+        assert 'aria-label="Main"' not in page  # no navigation of the workspace
+        assert "Sign out" not in page and "Log out" not in page
+        assert 'X-CSRFToken": ""' in page  # no visitor's token baked into the page
+
+
+def test_a_revoked_or_expired_link_stops_at_once_though_the_page_is_cached(shared):
+    link, url = shared
+    assert Client().get(url).status_code == 200
+    link.revoke()
+    assert Client().get(url).status_code == 404
+    assert "Manager onboarding toolkit" not in Client().get(url).text
+
+
+def test_an_expiry_date_set_later_is_printed(shared):
+    link, url = shared
+    assert "valid until" not in Client().get(url).text
+    ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() + timedelta(days=30))
+    assert "valid until" in Client().get(url).text
+
+
+def test_share_page_shows_an_edited_initiative_a_new_one_and_a_committed_request(
+    shared, editor_client, roadmap, initiative
+):
+    _link, url = shared
+    assert "Sales academy" not in Client().get(url).text
+    edit = reverse("roadmap:initiative_edit", args=[initiative.pk])
+    editor_client.post(edit, edit_data(initiative, status="delivered"))
+    assert "Delivered" in Client().get(url).text
+
+    data = edit_data(initiative, title="Sales academy")
+    assert editor_client.post(reverse("roadmap:initiative_create", args=[roadmap.pk]), data)
+    assert "Sales academy" in Client().get(url).text
+
+
+def test_share_page_shows_a_renamed_organisation_and_person(shared, admin_client, person, org):
+    _link, url = shared
+    assert "Priya Raman" in Client().get(url).text
+    data = {"name": "Priya Raman-Okafor", "email": "", "title": "", "department": ""}
+    admin_client.post(reverse("person_edit", args=[person.pk]), data)
+    assert "Priya Raman-Okafor" in Client().get(url).text
+
+    data = {"name": "Northwind Traders", "fiscal_year_start_month": org.fiscal_year_start_month}
+    assert admin_client.post(reverse("org_settings"), data).status_code == 302
+    assert "Northwind Traders" in Client().get(url).text

@@ -5,6 +5,7 @@ and calendar feeds have modules of their own."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
@@ -58,20 +59,35 @@ def roadmaps_with_org() -> models.QuerySet[Roadmap]:
 # The plan of a roadmap ---------------------------------------------------------------------
 
 
+# A page of warnings; a plan of more initiatives than this shows one cycle at a time.
+WARNINGS_PER_PAGE = 25
+ONE_CYCLE_ABOVE = 40
+
+
 def _plan_context(
     roadmap: Roadmap,
     data: PlanData | None = None,
     *,
     ack_form: AcknowledgeForm | None = None,
+    warnings_page: str | None = None,
+    cycle: str | int | None = None,
     **extra,
 ) -> dict:
     """The plan page. `ack_form` is a refused acknowledgement: its warning shows it, with
-    the errors, in place of an empty form."""
+    the errors, in place of an empty form. A big plan shows a page of warnings
+    (`warnings_page`) and the initiatives of one cycle (`cycle`, a pk or "none")."""
     data = data or load_plan(roadmap)
     open_warnings = [w for w in data.warnings if w.acknowledgement is None]
     acknowledged = [w for w in data.warnings if w.acknowledgement is not None]
-    warnings = open_warnings + acknowledged  # acknowledged ones last, muted
+    every_warning = open_warnings + acknowledged  # acknowledged ones last, muted
     refused_key = ack_form.data.get("key") if ack_form is not None else None
+    if refused_key is not None and warnings_page is None:
+        # The refused warning's page, so that its error shows.
+        keys = [w.key for w in every_warning]
+        if refused_key in keys:
+            warnings_page = str(keys.index(refused_key) // WARNINGS_PER_PAGE + 1)
+    page = Paginator(every_warning, WARNINGS_PER_PAGE).get_page(warnings_page)
+    warnings = list(page.object_list)
     warning_forms = []
     for index, warning in enumerate(warnings, start=1):
         if warning.acknowledgement is not None:
@@ -82,12 +98,29 @@ def _plan_context(
         else:
             form = AcknowledgeForm.for_warning(warning.key, index)
         warning_forms.append((warning, form))
+    sequenced = data.sequenced()
+    cycles = [(str(entry["cycle"].pk if entry["cycle"] else "none"), entry) for entry in sequenced]
+    one_cycle = len(data.initiatives) > ONE_CYCLE_ABOVE
+    shown_cycle = None
+    if one_cycle and cycles:
+        shown_cycle = next((key for key, _ in cycles if key == str(cycle)), None)
+        if shown_cycle is None:  # the first cycle with initiatives
+            shown_cycle = next((key for key, entry in cycles if entry["count"]), cycles[0][0])
+        sequenced = [entry for key, entry in cycles if key == shown_cycle]
     context = {
         "roadmap": roadmap,
         "phase": PHASE,
         "plan": data,
-        "sequenced": data.sequenced(),
+        "sequenced": sequenced,
+        # A big plan: links to each cycle's initiatives, (key, cycle or None, count, shown).
+        "cycle_tabs": [
+            (key, entry["cycle"], entry["count"], key == shown_cycle) for key, entry in cycles
+        ]
+        if one_cycle
+        else [],
+        "shown_cycle": shown_cycle,
         "warnings": warnings,
+        "warnings_page": page,
         # (warning, its form) in the order of `warnings`: an AcknowledgeForm for an open
         # warning, an UnacknowledgeForm ("Reopen") for an acknowledged one.
         "warning_forms": warning_forms,
@@ -103,8 +136,30 @@ def _plan_context(
 @member_required
 @require_GET
 def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The plan. htmx asks for pieces of it: one initiative's stages (`stages=<pk>`, when
+    its summary is opened), a page of warnings, or a cycle's initiatives."""
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
-    return render(request, "roadmap/plan.html", _plan_context(roadmap))
+    if request.htmx and "stages" in request.GET:
+        initiative = get_for_member(
+            request, roadmap.initiatives.all(), pk=_int_or_404(request.GET["stages"])
+        )
+        stages = initiative.stages.select_related("assignee").order_by("position", "pk")
+        context = {"i": initiative, "stages": list(stages)}
+        return render(request, "roadmap/plan.html#stage-strip", context)
+    context = _plan_context(
+        roadmap, warnings_page=request.GET.get("warnings"), cycle=request.GET.get("cycle")
+    )
+    if request.htmx and "warnings" in request.GET:
+        return render(request, "roadmap/plan.html#warnings", context)
+    if request.htmx and "cycle" in request.GET:
+        return render(request, "roadmap/plan.html#sequence", context)
+    return render(request, "roadmap/plan.html", context)
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit() or len(value) > 10:
+        raise Http404("No such initiative.")
+    return int(value)
 
 
 @member_required(write=True)
@@ -118,9 +173,11 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative.move(up=form.up)
     roadmap = initiative.roadmap
     if request.htmx:
-        context = _plan_context(roadmap, moved=initiative.pk)
+        cycle = initiative.cycle_id or "none"
+        context = _plan_context(roadmap, moved=initiative.pk, cycle=cycle)
         return render(request, "roadmap/plan.html#sequence", context)
-    return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + f"#plan-{pk}")
+    url = reverse("roadmap:roadmap_plan", args=[roadmap.pk])
+    return redirect(f"{url}?cycle={initiative.cycle_id or 'none'}#plan-{pk}")
 
 
 @member_required(write=True)
@@ -134,7 +191,8 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         form.save(roadmap=roadmap, by=request.user)
         if request.htmx:
-            return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
+            context = _plan_context(roadmap, warnings_page=request.GET.get("warnings"))
+            return render(request, "roadmap/plan.html#warnings", context)
         messages.success(request, "Warning acknowledged.")
         return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
     context = _plan_context(roadmap, data, ack_form=form)
@@ -153,7 +211,8 @@ def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest("Which warning?")
     form.save(roadmap=roadmap)
     if request.htmx:
-        return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
+        context = _plan_context(roadmap, warnings_page=request.GET.get("warnings"))
+        return render(request, "roadmap/plan.html#warnings", context)
     messages.success(request, "The warning is open again.")
     return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
 

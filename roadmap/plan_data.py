@@ -492,7 +492,7 @@ def load_timeline(
     `open_ids=None`: all open when there are at most EXPAND_ALL_UP_TO stages, else none."""
     org = roadmap.org
     rows = list(
-        initiatives.with_people()
+        initiatives.select_related("owner", "cycle")
         .annotate(
             stage_start=models.Min("stages__start"),
             stage_end=models.Max("stages__end"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from roadmap_site.cache import bump_org
 from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet, Person
 
 
@@ -82,21 +83,31 @@ class Assessment:
 
 
 class KpiQuerySet(OrgQuerySet):
-    def with_values(self) -> KpiQuerySet:
-        """KPIs with their overall values in date order, for status and latest value.
-
-        Two queries however many KPIs: the list page pins this.
-        """
-        return self.select_related("owner").prefetch_related(
-            models.Prefetch(
-                "values",
-                queryset=KpiValue.objects.overall().order_by("date"),
-                to_attr="overall_values",
-            )
+    def with_status(self) -> KpiQuerySet:
+        """KPIs with what their status needs, computed in SQL: the first and the latest
+        overall value (date and figure). One query however many KPIs and values; the list
+        page pins it. Served by the (kpi, date, segment) unique index."""
+        overall = KpiValue.objects.overall().filter(kpi=models.OuterRef("pk"))
+        first = overall.order_by("date")
+        latest = overall.order_by("-date")
+        return self.select_related("owner").annotate(
+            first_value_date=models.Subquery(first.values("date")[:1]),
+            first_value=models.Subquery(first.values("value")[:1]),
+            latest_value_id=models.Subquery(latest.values("pk")[:1]),
+            latest_value_date=models.Subquery(latest.values("date")[:1]),
+            latest_value=models.Subquery(latest.values("value")[:1]),
         )
 
 
 class Kpi(OrgOwned):
+    if TYPE_CHECKING:
+        # Annotated by `KpiQuerySet.with_status_values`: the first and latest overall values.
+        latest_value_id: int | None
+        latest_value_date: date
+        latest_value: Decimal
+        first_value_date: date
+        first_value: Decimal
+
     name = models.CharField(max_length=150)
     description = models.TextField(
         "what it measures",
@@ -171,20 +182,34 @@ class Kpi(OrgOwned):
     def assess(self, values: list[KpiValue] | None = None) -> Assessment:
         """The status from the overall values in date order (see STATUS_RULE).
 
-        Pass the values when they are already loaded (`with_values()` does it).
+        Pass the values when they are already loaded; on a KPI from `with_status()` the
+        first and latest values, all the rule reads, come from SQL instead.
         """
         if values is None:
             values = getattr(self, "overall_values", None)
+        if values is None and hasattr(self, "latest_value_id"):
+            if self.latest_value_id is None:
+                return Assessment(KpiStatus.NO_DATA)
+            latest = KpiValue(
+                pk=self.latest_value_id,
+                org_id=self.org_id,
+                kpi=self,
+                date=self.latest_value_date,
+                value=self.latest_value,
+            )
+            return self._assess(latest, self.first_value_date, self.first_value)
         if values is None:
             values = list(self.values.overall().order_by("date"))
         if not values:
             return Assessment(KpiStatus.NO_DATA)
-        latest = values[-1]
+        return self._assess(values[-1], values[0].date, values[0].value)
+
+    def _assess(self, latest: KpiValue, first_date: date, first_value: Decimal) -> Assessment:
         if not self.has_target:
             return Assessment(KpiStatus.NO_TARGET, latest=latest)
         assert self.target is not None and self.target_date is not None  # has_target
-        baseline = self.baseline if self.baseline is not None else values[0].value
-        start = self.baseline_date or values[0].date
+        baseline = self.baseline if self.baseline is not None else first_value
+        start = self.baseline_date or first_date
         if start >= self.target_date:
             start = self.target_date
         expected = self.expected_on(latest.date, start=start, baseline=baseline)
@@ -223,6 +248,7 @@ class Kpi(OrgOwned):
         kpi_value.value, kpi_value.note, kpi_value.entered_by = value, note, entered_by
         kpi_value.entered_at = timezone.now()
         kpi_value.save()
+        bump_org(self.org)  # the KPI list shows the latest value and status
         return kpi_value, created
 
 

@@ -8,29 +8,39 @@ from itertools import groupby
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from measurement import charts
 from measurement.forms import KpiForm, KpiValueForm
 from measurement.models import STATUS_RULE, Kpi, KpiFamily
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
 
 @member_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """The KPI list, grouped by family, each with its latest value and status."""
-    kpis = list(Kpi.objects.for_org(request.org).with_values())
+    """The KPI list, grouped by family, each with its latest value and status.
+
+    The tables are cached under the organisation's version, which recording a value or
+    saving a KPI bumps (roadmap_site/cache.py); they hold nothing that depends on who looks."""
+    org = request.org
+    tables = cache.get_or_build(cache.key("kpi-list", org.pk, org.version), lambda: _tables(org))
+    context = {"tables": mark_safe(tables), "status_rule": STATUS_RULE}  # noqa: S308 (our template)
+    return render(request, "measurement/home.html", context)
+
+
+def _tables(org) -> str:
+    kpis = list(Kpi.objects.for_org(org).with_status())
     families = [
         (KpiFamily(family), list(rows)) for family, rows in groupby(kpis, key=lambda k: k.family)
     ]
-    return render(
-        request,
-        "measurement/home.html",
-        {"families": families, "kpis": kpis, "status_rule": STATUS_RULE},
-    )
+    context = {"families": families, "kpis": kpis}
+    return render_to_string("measurement/home.html#tables", context).strip()  # "": no KPI
 
 
 @member_required(write=True)
@@ -39,6 +49,7 @@ def kpi_create(request: AuthedRequest) -> HttpResponse:
     form = KpiForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
         kpi = form.save()
+        cache.bump_org(request.org)
         messages.success(request, f"“{kpi.name}” created. Record its first value below.")
         return redirect("measurement:kpi_detail", pk=kpi.pk)
     return render(
@@ -53,6 +64,7 @@ def kpi_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = KpiForm(request.POST or None, instance=kpi, org=request.org)
     if request.method == "POST" and form.is_valid():
         form.save()
+        cache.bump_org(request.org)
         messages.success(request, f"“{kpi.name}” saved.")
         return redirect("measurement:kpi_detail", pk=kpi.pk)
     return render(

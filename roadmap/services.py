@@ -199,6 +199,7 @@ def commit_requests(
             into.save()
         for request in locked:
             request.commit(initiative=into, by=by)
+        into.roadmap.touch()
     return into
 
 

@@ -7,13 +7,16 @@ static/js/app.js under the strict CSP, and reused by the PDF.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from roadmap.planning import (
     CalendarEvent,
@@ -68,6 +71,7 @@ EVENT_FILLS = {
 }
 EVENT_TEXT = {"avoid_launches": "#a33b3b", "stakeholders": "#6b3fb0", "other": "#56606b"}
 TODAY_COLOUR = "#c0392b"
+DEPENDENCY_COLOUR = "#56606b"
 OVER_COLOUR = RED
 PLANNED_COLOUR = BLUE
 CAPACITY_COLOUR = "#d5dbe1"
@@ -151,20 +155,23 @@ def timeline_figure(
             return _label(group) if group else "No status"
         return plotly_text(group) or "Unassigned"
 
-    traces = [
-        go.Bar(
-            name=legend_name(group),
-            orientation="h",
-            base=[row.start.isoformat() for row in members],
-            x=[((row.end - row.start).days + 1) * DAY_MS for row in members],
-            y=[position[row.ref] for row in members],
-            width=[0.72 if row.kind == "initiative" else 0.5 for row in members],
-            marker={
+    # Plain dicts, not plotly.graph_objects: validating thousands of values costs seconds
+    # at the size of a global team, and the figure is only ever turned into JSON.
+    traces: list[dict] = [
+        {
+            "type": "bar",
+            "name": legend_name(group),
+            "orientation": "h",
+            "base": [row.start.isoformat() for row in members],
+            "x": [((row.end - row.start).days + 1) * DAY_MS for row in members],
+            "y": [position[row.ref] for row in members],
+            "width": [0.72 if row.kind == "initiative" else 0.5 for row in members],
+            "marker": {
                 "color": colour(group),
                 "opacity": [1 if row.kind == "initiative" else 0.85 for row in members],
                 "line": {"width": 0},
             },
-            customdata=[
+            "customdata": [
                 [
                     plotly_text(row.label),
                     row.start.isoformat(),
@@ -174,13 +181,14 @@ def timeline_figure(
                 ]
                 for row in members
             ],
-            hovertemplate=(
+            "hovertemplate": (
                 "<b>%{customdata[0]}</b><br>%{customdata[1]} → %{customdata[2]}"
                 "<br>%{customdata[3]} · %{customdata[4]}<extra></extra>"
             ),
-        )
+        }
         for group, members in groups.items()
     ]
+    traces.extend(_dependency_traces(rows, position, dependencies))
 
     shapes: list[dict] = []
     annotations: list[dict] = []
@@ -234,32 +242,6 @@ def timeline_figure(
             }
         )
 
-    by_ref = {row.ref: row for row in rows}
-    for dependency in dependencies:
-        before = by_ref.get((dependency.kind, dependency.predecessor_id))
-        after = by_ref.get((dependency.kind, dependency.successor_id))
-        if before is None or after is None:
-            continue
-        broken = after.start <= before.end
-        annotations.append(
-            {
-                "x": after.start.isoformat(),
-                "y": position[after.ref],
-                "ax": _day_after(before.end),
-                "ay": position[before.ref],
-                "xref": "x",
-                "yref": "y",
-                "axref": "x",
-                "ayref": "y",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowsize": 1,
-                "arrowwidth": 1.5,
-                "arrowcolor": TODAY_COLOUR if broken else "#56606b",
-                "text": "",
-            }
-        )
-
     if view[0] <= today <= view[1]:
         noon = f"{today.isoformat()}T12:00:00"
         shapes.append(_vline(noon, TODAY_COLOUR, width=2, dash="dot", name="Today"))
@@ -277,16 +259,17 @@ def timeline_figure(
             }
         )
 
-    figure = go.Figure(
-        data=traces,
-        layout=go.Layout(
-            barmode="overlay",
-            height=150 + 28 * max(len(rows), 3),
-            margin={"l": 10, "r": 16, "t": 34, "b": 40},
-            font=FONT,
-            showlegend=bool(rows),
+    return {
+        "data": traces,
+        "layout": {
+            "template": _plain_template(),
+            "barmode": "overlay",
+            "height": 150 + 28 * max(len(rows), 3),
+            "margin": {"l": 10, "r": 16, "t": 34, "b": 40},
+            "font": FONT,
+            "showlegend": bool(rows),
             # Below everything, whatever the height: anchored to the container, not the plot.
-            legend={
+            "legend": {
                 "orientation": "h",
                 "x": 0,
                 "xanchor": "left",
@@ -294,14 +277,14 @@ def timeline_figure(
                 "yref": "container",
                 "yanchor": "bottom",
             },
-            xaxis={
+            "xaxis": {
                 "type": "date",
                 "range": [view[0].isoformat(), view[1].isoformat()],
                 "showgrid": False,
                 "ticklabelstandoff": 14,
                 "automargin": True,
             },
-            yaxis={
+            "yaxis": {
                 "tickmode": "array",
                 "tickvals": list(range(len(rows))),
                 "ticktext": [
@@ -318,14 +301,64 @@ def timeline_figure(
                 "zeroline": False,
                 "fixedrange": True,
             },
-            shapes=shapes,
-            annotations=annotations,
-            hoverlabel={"align": "left"},
-            plot_bgcolor="white",
-            paper_bgcolor="white",
-        ),
-    )
-    return figure_json(figure)
+            "shapes": shapes,
+            "annotations": annotations,
+            "hoverlabel": {"align": "left"},
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+        },
+    }
+
+
+def _dependency_traces(
+    rows: Sequence[TimelineRow],
+    position: Mapping[tuple[str, int], int],
+    dependencies: Sequence[Dependency],
+) -> list[dict]:
+    """Each dependency a line from the end of one bar to the start of the next, with an
+    arrowhead there: all of them in one trace (two: kept grey, broken red), segments parted
+    by None, rather than one annotation each, which Plotly lays out one by one."""
+    by_ref = {row.ref: row for row in rows}
+    lines: dict[bool, tuple[list, list]] = {False: ([], []), True: ([], [])}
+    for dependency in dependencies:
+        before = by_ref.get((dependency.kind, dependency.predecessor_id))
+        after = by_ref.get((dependency.kind, dependency.successor_id))
+        if before is None or after is None:
+            continue
+        xs, ys = lines[after.start <= before.end]
+        xs.extend([_day_after(before.end), after.start.isoformat(), None])
+        ys.extend([position[before.ref], position[after.ref], None])
+    traces = []
+    for broken, (xs, ys) in lines.items():
+        if not xs:
+            continue
+        colour = TODAY_COLOUR if broken else DEPENDENCY_COLOUR
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Waits for (dates break it)" if broken else "Waits for",
+                "x": xs,
+                "y": ys,
+                "line": {"color": colour, "width": 1.5},
+                # An arrowhead on each segment's end only (every third point from the second).
+                "marker": {
+                    "symbol": "arrow",
+                    "angleref": "previous",
+                    "color": colour,
+                    "size": [0 if i % 3 != 1 else 9 for i in range(len(xs))],
+                },
+                "hoverinfo": "skip",
+            }
+        )
+    return traces
+
+
+@cache
+def _plain_template() -> dict:
+    """The layout part of Plotly's default template, which `go.Figure` would have added:
+    the same fonts, hover and axis colours as the app's other charts."""
+    return json.loads(pio.templates[pio.templates.default].layout.to_json())
 
 
 def _event_spans(

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from roadmap_site import signin
 from roadmap_site.access import current_page
+from roadmap_site.cache import bump_org
 from roadmap_site.models import Membership, Month, Organization, Person, Role, User
 
 
@@ -74,6 +75,8 @@ class OrganizationForm(forms.ModelForm):
             org.slug = Organization.unique_slug(org.name)
         if commit:
             org.save()
+            if org.pk:
+                bump_org(org)
         return org
 
 
@@ -187,6 +190,12 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.org = org
+
+    def save(self, commit: bool = True) -> Person:
+        person = super().save(commit=commit)
+        if commit:
+            bump_org(person.org)  # names show on every page that lists owners
+        return person
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -96,6 +96,9 @@ class Organization(models.Model):
     # The "Getting started" checklist on the roadmap list, until someone closes it.
     getting_started_dismissed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every write of what all its pages show (people, the business calendar, its
+    # name): part of every cache key of its pages (roadmap_site/cache.py).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -34,8 +34,12 @@ class RoadmapForm(forms.ModelForm):
             self.fields["fiscal_year"] = FiscalYearField(org=org, today=timezone.localdate())
 
     def save(self, commit: bool = True, *, created_by=None) -> Roadmap:
-        if self.instance.pk or not commit:  # commit=False: the caller makes the cycles
-            return super().save(commit=commit)
+        if not commit:  # the caller makes the cycles
+            return super().save(commit=False)
+        if self.instance.pk:
+            roadmap = super().save()
+            roadmap.touch()
+            return roadmap
         data = self.cleaned_data
         return Roadmap.create_for_year(
             org=self.org,
@@ -151,7 +155,10 @@ class InitiativeForm(JustifiedInitiativeForm):
     def save(self, commit: bool = True, *, by=None) -> Initiative:
         if not self.instance.pk:
             self.instance._history_user = by
-            return forms.ModelForm.save(self, commit=commit)
+            initiative = forms.ModelForm.save(self, commit=commit)
+            if commit:
+                initiative.roadmap.touch()
+            return initiative
         return super().save(commit=commit, by=by)
 
 

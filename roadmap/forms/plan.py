@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from django import forms
 from django.core.validators import MinValueValidator
-from django.db import transaction
+from django.db import models, transaction
 
 from roadmap.forms.core import (
     DATE_INPUT,
@@ -79,6 +79,12 @@ class StageForm(forms.ModelForm):
         cleaned = self.cleaned_data
         end_not_before_start(self, cleaned)
         return cleaned
+
+    def save(self, commit: bool = True) -> Stage:
+        stage = super().save(commit=commit)
+        if commit:
+            stage.initiative.roadmap.touch()
+        return stage
 
 
 class InitiativePlanForm(JustifiedInitiativeForm):
@@ -402,6 +408,25 @@ class ShiftStagesForm(forms.Form):
         )
 
 
+class IdListField(forms.Field):
+    """Repeated `name=<id>` values as a list of ints; an empty value opens nothing."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> list[int]:
+        values = [v for v in (value or []) if v != ""]
+        try:
+            ids = [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Not a list of ids.", code="invalid") from None
+        if any(i < 1 or i > 2**31 for i in ids) or len(ids) > 1000:
+            raise forms.ValidationError("Not a list of ids.", code="invalid")
+        return sorted(set(ids))
+
+
 class TimelineFilterForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
     priority = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
@@ -411,6 +436,8 @@ class TimelineFilterForm(forms.Form):
     colour = forms.ChoiceField(
         choices=[("status", "Status"), ("owner", "Owner")], required=False, label="Colour by"
     )
+    # The initiatives opened to show their stages: kept in the address and by the filters.
+    open = IdListField()
 
     def __init__(self, *args, roadmap: Roadmap, **kwargs):
         super().__init__(*args, **kwargs)
@@ -419,18 +446,25 @@ class TimelineFilterForm(forms.Form):
         self.fields["priority"].queryset = org_priorities(roadmap.org)
         self.fields["priority"].empty_label = "Any priority"
 
-    def filter(self, initiatives: list[Initiative]) -> list[Initiative]:
+    def filter(self, initiatives: models.QuerySet[Initiative]) -> models.QuerySet[Initiative]:
         if not self.is_valid():
             return initiatives
         owner, priority = self.cleaned_data["owner"], self.cleaned_data["priority"]
         status = self.cleaned_data["status"]
-        return [
-            i
-            for i in initiatives
-            if (owner is None or i.owner_id == owner.pk)
-            and (priority is None or i.priority_id == priority.pk)
-            and (not status or i.status == status)
-        ]
+        if owner is not None:
+            initiatives = initiatives.filter(owner=owner)
+        if priority is not None:
+            initiatives = initiatives.filter(priority=priority)
+        if status:
+            initiatives = initiatives.filter(status=status)
+        return initiatives
+
+    @property
+    def open_ids(self) -> list[int] | None:
+        """The initiatives whose stages are shown; None when the address does not say."""
+        if "open" not in self.data or not self.is_valid():
+            return None
+        return self.cleaned_data["open"]
 
     @property
     def colour_by(self) -> Literal["status", "owner"]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from roadmap import scoring
 from roadmap.models.core import Cycle, Initiative, Roadmap
+from roadmap_site.cache import bump_org
 from roadmap_site.models import (
     Organization,
     OrgManager,
@@ -431,6 +432,8 @@ class TrainingRequest(OrgOwned):
             self.initiative = fields["initiative"]
         self.decided_at, self.decided_by = timezone.now(), by
         self.save()
+        # Share pages list declined and deferred requests: their cached copies go stale.
+        bump_org(self.org)
 
     def assess(self, *, by) -> None:
         """Start (or re-open) the assessment."""

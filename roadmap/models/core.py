@@ -64,6 +64,9 @@ class Roadmap(OrgOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write of what its pages show (`touch`): part of the cache keys of its
+    # share page and timeline (roadmap_site/cache.py).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar = OrgManager.from_queryset(RoadmapQuerySet)()
 
@@ -81,6 +84,12 @@ class Roadmap(OrgOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def touch(self) -> None:
+        """Something the roadmap's pages show changed: their cached copies are rebuilt on
+        the next view. Call it from the code that writes, in its transaction."""
+        Roadmap.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.version += 1
 
     @property
     def fiscal_year_label(self) -> str:
@@ -351,7 +360,10 @@ class Initiative(OrgOwned):
             cycle_id=self.cycle_id,  # type: ignore[misc]
             sequence=self.sequence,
         ).order_by("position", "pk")
-        return move_among(self, siblings, field="position", up=up)
+        moved = move_among(self, siblings, field="position", up=up)
+        if moved:
+            self.roadmap.touch()
+        return moved
 
     def shift_stages(self, *, days: int, first_start: date, by, reason: str) -> int:
         """Move every stage `days` later (earlier when negative), both ends, in one
@@ -408,4 +420,5 @@ class Initiative(OrgOwned):
         self._history_user = by
         self._change_reason = justification or None
         self.save()
+        self.roadmap.touch()
         return changed

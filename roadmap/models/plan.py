@@ -198,7 +198,10 @@ class Stage(OrgOwned):
     def move(self, *, up: bool) -> bool:
         """Swap with the stage above or below; False at either end."""
         siblings = Stage.objects.filter(initiative_id=self.initiative_id).order_by("position", "pk")
-        return move_among(self, siblings, field="position", up=up)
+        moved = move_among(self, siblings, field="position", up=up)
+        if moved:
+            self.initiative.roadmap.touch()
+        return moved
 
 
 class FinishToStart(OrgOwned):

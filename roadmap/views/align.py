@@ -24,6 +24,7 @@ from roadmap.models import (
     change_log,
 )
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.cache import bump_org
 
 # Align: commitments, not doing, change log, business calendar ------------------------------
 
@@ -56,6 +57,7 @@ def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 item.save()
+                roadmap.touch()  # the share page lists what we are not doing
         except IntegrityError:
             form.add_error("title", "This cycle already lists that.")
         else:
@@ -108,6 +110,7 @@ def event_create(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 event = form.save()
+                bump_org(request.org)
         except IntegrityError:
             form.add_error("name", "An event with this name already starts that day.")
         else:
@@ -123,6 +126,7 @@ def event_delete(request: AuthedRequest, pk: int, event_pk: int) -> HttpResponse
     roadmap = get_for_member(request, Roadmap, pk=pk)
     event = get_for_member(request, BusinessEvent, pk=event_pk)
     event.delete()
+    bump_org(request.org)
     messages.success(request, f"“{event.name}” removed from the business calendar.")
     return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)
 
@@ -140,5 +144,6 @@ def avoid_launches(request: AuthedRequest, pk: int) -> HttpResponse:
             EventKindRule.objects.update_or_create(
                 org=request.org, kind=kind, defaults={"avoid_launches": kind in chosen}
             )
+        bump_org(request.org)
     messages.success(request, "Saved: the Plan step warns about launches in those periods.")
     return redirect("roadmap:roadmap_calendar", pk=roadmap.pk)

@@ -5,16 +5,20 @@ and calendar feeds have modules of their own."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -41,7 +45,8 @@ from roadmap.models import (
     StageDependency,
     StageStatus,
 )
-from roadmap.plan_data import PlanData, load_plan
+from roadmap.plan_data import PlanData, day, load_plan, load_timeline
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
 
@@ -60,20 +65,35 @@ def roadmaps_with_org() -> models.QuerySet[Roadmap]:
 # The plan of a roadmap ---------------------------------------------------------------------
 
 
+# A page of warnings; a plan of more initiatives than this shows one cycle at a time.
+WARNINGS_PER_PAGE = 25
+ONE_CYCLE_ABOVE = 40
+
+
 def _plan_context(
     roadmap: Roadmap,
     data: PlanData | None = None,
     *,
     ack_form: AcknowledgeForm | None = None,
+    warnings_page: str | None = None,
+    cycle: str | int | None = None,
     **extra,
 ) -> dict:
     """The plan page. `ack_form` is a refused acknowledgement: its warning shows it, with
-    the errors, in place of an empty form."""
+    the errors, in place of an empty form. A big plan shows a page of warnings
+    (`warnings_page`) and the initiatives of one cycle (`cycle`, a pk or "none")."""
     data = data or load_plan(roadmap)
     open_warnings = [w for w in data.warnings if w.acknowledgement is None]
     acknowledged = [w for w in data.warnings if w.acknowledgement is not None]
-    warnings = open_warnings + acknowledged  # acknowledged ones last, muted
+    every_warning = open_warnings + acknowledged  # acknowledged ones last, muted
     refused_key = ack_form.data.get("key") if ack_form is not None else None
+    if refused_key is not None and warnings_page is None:
+        # The refused warning's page, so that its error shows.
+        keys = [w.key for w in every_warning]
+        if refused_key in keys:
+            warnings_page = str(keys.index(refused_key) // WARNINGS_PER_PAGE + 1)
+    page = Paginator(every_warning, WARNINGS_PER_PAGE).get_page(warnings_page)
+    warnings = list(page.object_list)
     warning_forms = []
     for index, warning in enumerate(warnings, start=1):
         form: AcknowledgeForm | UnacknowledgeForm
@@ -85,12 +105,29 @@ def _plan_context(
         else:
             form = AcknowledgeForm.for_warning(warning.key, index)
         warning_forms.append((warning, form))
+    sequenced = data.sequenced()
+    cycles = [(str(entry["cycle"].pk if entry["cycle"] else "none"), entry) for entry in sequenced]
+    one_cycle = len(data.initiatives) > ONE_CYCLE_ABOVE
+    shown_cycle = None
+    if one_cycle and cycles:
+        shown_cycle = next((key for key, _ in cycles if key == str(cycle)), None)
+        if shown_cycle is None:  # the first cycle with initiatives
+            shown_cycle = next((key for key, entry in cycles if entry["count"]), cycles[0][0])
+        sequenced = [entry for key, entry in cycles if key == shown_cycle]
     context = {
         "roadmap": roadmap,
         "phase": PHASE,
         "plan": data,
-        "sequenced": data.sequenced(),
+        "sequenced": sequenced,
+        # A big plan: links to each cycle's initiatives, (key, cycle or None, count, shown).
+        "cycle_tabs": [
+            (key, entry["cycle"], entry["count"], key == shown_cycle) for key, entry in cycles
+        ]
+        if one_cycle
+        else [],
+        "shown_cycle": shown_cycle,
         "warnings": warnings,
+        "warnings_page": page,
         # (warning, its form) in the order of `warnings`: an AcknowledgeForm for an open
         # warning, an UnacknowledgeForm ("Reopen") for an acknowledged one.
         "warning_forms": warning_forms,
@@ -106,8 +143,30 @@ def _plan_context(
 @member_required
 @require_GET
 def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The plan. htmx asks for pieces of it: one initiative's stages (`stages=<pk>`, when
+    its summary is opened), a page of warnings, or a cycle's initiatives."""
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
-    return render(request, "roadmap/plan.html", _plan_context(roadmap))
+    if request.htmx and "stages" in request.GET:
+        initiative = get_for_member(
+            request, roadmap.initiatives.all(), pk=_int_or_404(request.GET["stages"])
+        )
+        stages = initiative.stages.select_related("assignee").order_by("position", "pk")
+        context = {"i": initiative, "stages": list(stages)}
+        return render(request, "roadmap/plan.html#stage-strip", context)
+    context = _plan_context(
+        roadmap, warnings_page=request.GET.get("warnings"), cycle=request.GET.get("cycle")
+    )
+    if request.htmx and "warnings" in request.GET:
+        return render(request, "roadmap/plan.html#warnings", context)
+    if request.htmx and "cycle" in request.GET:
+        return render(request, "roadmap/plan.html#sequence", context)
+    return render(request, "roadmap/plan.html", context)
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit() or len(value) > 10:
+        raise Http404("No such initiative.")
+    return int(value)
 
 
 @member_required(write=True)
@@ -121,9 +180,11 @@ def initiative_move(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative.move(up=form.up)
     roadmap = initiative.roadmap
     if request.htmx:
-        context = _plan_context(roadmap, moved=initiative.pk)
+        cycle = initiative.cycle_id or "none"
+        context = _plan_context(roadmap, moved=initiative.pk, cycle=cycle)
         return render(request, "roadmap/plan.html#sequence", context)
-    return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + f"#plan-{pk}")
+    url = reverse("roadmap:roadmap_plan", args=[roadmap.pk])
+    return redirect(f"{url}?cycle={initiative.cycle_id or 'none'}#plan-{pk}")
 
 
 @member_required(write=True)
@@ -137,7 +198,8 @@ def warning_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         form.save(roadmap=roadmap, by=request.user)
         if request.htmx:
-            return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
+            context = _plan_context(roadmap, warnings_page=request.GET.get("warnings"))
+            return render(request, "roadmap/plan.html#warnings", context)
         messages.success(request, "Warning acknowledged.")
         return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
     context = _plan_context(roadmap, data, ack_form=form)
@@ -156,7 +218,8 @@ def warning_unacknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest("Which warning?")
     form.save(roadmap=roadmap)
     if request.htmx:
-        return render(request, "roadmap/plan.html#warnings", _plan_context(roadmap))
+        context = _plan_context(roadmap, warnings_page=request.GET.get("warnings"))
+        return render(request, "roadmap/plan.html#warnings", context)
     messages.success(request, "The warning is open again.")
     return redirect(reverse("roadmap:roadmap_plan", args=[roadmap.pk]) + "#warnings")
 
@@ -306,6 +369,7 @@ def stage_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     stage = _stage(request, pk)
     initiative = stage.initiative
     stage.delete()
+    initiative.roadmap.touch()
     if request.htmx:
         return _stages_fragment(request, initiative)
     messages.success(request, f"{stage.get_kind_display()} removed.")
@@ -376,6 +440,7 @@ def dependency_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 make(form.cleaned_data).save()
+                initiative.roadmap.touch()
         except IntegrityError:
             form.add_error(None, "That dependency is already there.")
         else:
@@ -401,6 +466,7 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
     else:
         raise Http404("No such dependency.")
     dependency.delete()
+    Initiative.objects.select_related("roadmap").get(pk=initiative_id).roadmap.touch()
     messages.success(request, "Dependency removed.")
     return redirect(reverse("roadmap:initiative_plan", args=[initiative_id]) + "#dependencies")
 
@@ -412,42 +478,99 @@ def dependency_remove(request: AuthedRequest, kind: str, pk: int) -> HttpRespons
 @require_GET
 def roadmap_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Gantt, filtered by owner, priority and status (a GET form: htmx swaps the
-    figure, and without JavaScript the page reloads with the same filters)."""
+    figure, and without JavaScript the page reloads with the same filters).
+
+    A big timeline shows its initiatives; each opens on demand to show its stages (`open`
+    in the address, so a link or Back keeps what was open). The figure and its table are
+    cached under the roadmap's and the organisation's versions (roadmap_site/cache.py)."""
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
-    data = load_plan(roadmap)
     form = TimelineFilterForm(request.GET or None, roadmap=roadmap)
-    initiatives = form.filter(data.initiatives) if form.is_bound else data.initiatives
-    rows = data.timeline_rows(initiatives)
-    shown = {row.ref for row in rows}
-    dependencies = [
-        dep
-        for dep in data.dependencies
-        if (dep.kind, dep.predecessor_id) in shown and (dep.kind, dep.successor_id) in shown
-    ]
+    today = timezone.localdate()
+    cache_key = cache.key(
+        "timeline",
+        roadmap.pk,
+        roadmap.version,
+        roadmap.org.version,
+        today.isoformat(),
+        _filter_state(form),
+        request.membership.can_write,
+    )
+    section = cache.get_or_build(
+        cache_key,
+        lambda: _timeline_section(roadmap, form, today, can_write=request.membership.can_write),
+    )
+    if request.htmx and not request.htmx.history_restore_request:
+        return HttpResponse(section)
+    context = {"roadmap": roadmap, "phase": PHASE, "form": form}
+    context["timeline_section"] = mark_safe(section)  # noqa: S308 (our own template's output)
+    # Back to a pushed filter URL (a history restore) wants the whole page too.
+    return render(request, "roadmap/timeline.html", context)
+
+
+def _filter_state(form: TimelineFilterForm) -> str:
+    """The filters as the timeline applies them (an invalid form applies none), in one
+    order: two addresses that show the same thing share a cache entry."""
+    if not (form.is_bound and form.is_valid()):
+        return ""
+    state: list[tuple[str, Any]] = [("explicit", form.open_ids is not None)]
+    for name, value in sorted(form.cleaned_data.items()):
+        if isinstance(value, list):
+            value = ",".join(map(str, value))
+        state.append((name, getattr(value, "pk", value) or ""))
+    return urlencode(state)
+
+
+def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_write: bool) -> str:
+    """The figure and its table, as HTML: nothing in it depends on who looks."""
+    initiatives: models.QuerySet[Initiative] = roadmap.initiatives.all()
+    if form.is_bound:
+        initiatives = form.filter(initiatives)
+    data = load_timeline(roadmap, initiatives, form.open_ids if form.is_bound else None)
+    rows = data.rows()
     figure = timeline.timeline_figure(
         rows,
-        data.cycle_spans,
+        data.cycles,
         data.events,
-        timezone.localdate(),
+        today,
         colour_by=form.colour_by if form.is_bound else "status",
-        dependencies=dependencies,
+        dependencies=data.dependencies,
     )
+    base = reverse("roadmap:roadmap_timeline", args=[roadmap.pk])
+    query = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
+    counts = {i.pk: cast(Any, i).stage_count for i in data.initiatives}  # annotated
+
+    def toggle(row) -> dict | None:
+        if row.kind != "initiative" or not counts[row.id]:
+            return None
+        is_open = row.id in data.open_ids
+        opened = data.open_ids - {row.id} if is_open else data.open_ids | {row.id}
+        query.setlist("open", [str(i) for i in sorted(opened)] or [""])
+        return {"url": f"{base}?{query.urlencode()}", "open": is_open, "count": counts[row.id]}
+
     context = {
         "roadmap": roadmap,
-        "phase": PHASE,
-        "form": form,
         "rows": rows,
-        "table": [(row, STATUS_LABELS.get(row.status, row.status)) for row in rows],
+        # Dates formatted here: a thousand |date filters cost more than the rest of the table.
+        "table": [
+            (
+                row,
+                STATUS_LABELS.get(row.status, row.status),
+                toggle(row),
+                day(row.start),
+                day(row.end),
+            )
+            for row in rows
+        ],
         "figure": figure,
-        "initiative_count": len(initiatives),
-        "roadmap_initiative_count": len(data.initiatives),  # the empty state's next step
+        "initiative_count": len(data.initiatives),
+        # The empty state's next step: counted only when the filters leave nothing.
+        "roadmap_initiative_count": len(data.initiatives) or roadmap.initiatives.count(),
+        "explicit": form.open_ids is not None if form.is_bound else False,
+        # Writers see the next step in the empty state; the cache keeps both versions.
+        "membership": {"can_write": can_write},
         "events": [e for e in data.events if any(e.occurrences(*_period(roadmap)))],
     }
-    template = page_or_partial(request, "roadmap/timeline.html", "timeline")
-    if request.htmx.history_restore_request:
-        # Back to a pushed filter URL: htmx wants the whole page.
-        template = "roadmap/timeline.html"
-    return render(request, template, context)
+    return render_to_string("roadmap/timeline.html#timeline", context)
 
 
 def _period(roadmap: Roadmap):

@@ -3,17 +3,24 @@ PDF exports and share links. htmx requests get a fragment of the same template."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    condition,
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django_htmx.http import SwapMethod, reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scopes_disabled
@@ -36,6 +43,7 @@ from roadmap.models import (
     change_log,
 )
 from roadmap.starters import StarterConflict, load_starter, starters
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
@@ -319,27 +327,75 @@ def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
 
 
+# A share page is rendered with this in place of the visitor's own context, so that it is
+# the same for everyone who holds the link and can be cached whole: no account menu, no
+# messages, no CSRF token (the page has no form), and a placeholder for the CSP nonce,
+# which each response fills with its own (`nonce="…"` cannot come from escaped user text).
+NONCE_PLACEHOLDER = "csp-nonce-of-this-response"
+SHARED_CONTEXT = {
+    "user": AnonymousUser(),
+    "membership": None,
+    "current_org": None,
+    "messages": (),
+    "csrf_token": "",
+    "csp_nonce": NONCE_PLACEHOLDER,
+}
+
+
+def _share_link(request: HttpRequest, token: str) -> ShareLink | None:
+    """The active link of `token`, looked up once per request and marked as used."""
+    memo = cast(Any, request)  # the ETag function and the view share one lookup
+    if not hasattr(memo, "share_link"):
+        with scopes_disabled():  # the token is what says which organisation
+            memo.share_link = ShareLink.find_active(token)
+            if memo.share_link is not None:
+                memo.share_link.mark_used()
+    return memo.share_link
+
+
+def _share_etag(request: HttpRequest, token: str) -> str | None:
+    link = _share_link(request, token)
+    return None if link is None else _share_version(link)
+
+
+def _share_version(link: ShareLink) -> str:
+    """What the page shows changes with the roadmap, the organisation (people's names) and
+    the link (its expiry date is printed)."""
+    expires = link.expires_at.isoformat() if link.expires_at else ""
+    proposed = int(link.include_proposed)
+    return f"{link.pk}-{link.roadmap.version}-{link.org.version}-{expires}-{proposed}"
+
+
 @require_GET
-@never_cache
+@never_cache  # a page behind a secret URL is not stored, not even by the browser
 @ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)
+@condition(etag_func=_share_etag)
 def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
-    """The read-only page behind a share link; no account needed, nothing writable."""
-    with scopes_disabled():  # the token is what says which organisation
-        link = ShareLink.find_active(token)
+    """The read-only page behind a share link; no account needed, nothing writable.
+
+    Cached whole under the versions of what it shows (roadmap_site/cache.py), with an ETag
+    of the same versions: a client that asks with it gets a 304."""
+    link = _share_link(request, token)
     if link is None:
         response = render(request, "roadmap/shared_invalid.html", status=404)
     else:
         enter_org_scope(request, link.org)
-        link.mark_used()
-        context = roadmap_overview(link.roadmap, list(link.initiatives()))
-        context.update(
-            commitment_ledger(
-                link.roadmap, cycles=context["cycles"], initiatives=context["initiatives"]
-            )
-        )
-        context.update({"link": link, "org": link.org, "now": timezone.now()})
-        response = render(request, "roadmap/shared_roadmap.html", context)
+        key = cache.key("share", _share_version(link))
+        page = cache.get_or_build(key, lambda: _shared_page(request, link))
+        nonce = f'nonce="{get_nonce(request)}"'
+        response = HttpResponse(page.replace(f'nonce="{NONCE_PLACEHOLDER}"', nonce))
     # A secret URL must not leak through the Referer header nor be indexed.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _shared_page(request: HttpRequest, link: ShareLink) -> str:
+    context = roadmap_overview(link.roadmap, list(link.initiatives()))
+    context.update(
+        commitment_ledger(
+            link.roadmap, cycles=context["cycles"], initiatives=context["initiatives"]
+        )
+    )
+    context.update({"link": link, "org": link.org, **SHARED_CONTEXT})
+    return render_to_string("roadmap/shared_roadmap.html", context, request=request)

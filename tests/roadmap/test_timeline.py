@@ -195,6 +195,20 @@ def test_cycles_are_labelled_columns():
     assert start < "2027-01-01" and end > "2027-06-30"
 
 
+def arrows(fig: dict) -> dict[str, list[tuple]]:
+    """Dependency trace name → its segments as (from x, from row, to x, to row)."""
+    found = {}
+    for trace in fig["data"]:
+        if trace["type"] == "scatter":
+            x, y = trace["x"], trace["y"]
+            assert x[2::3] == y[2::3] == [None] * (len(x) // 3)  # segments parted by None
+            found[trace["name"]] = [
+                (x[i], y[i], x[i + 1], y[i + 1], trace["line"]["color"])
+                for i in range(0, len(x), 3)
+            ]
+    return found
+
+
 def test_dependencies_are_arrows_red_when_broken():
     deps = [
         Dependency(1, 2),  # ends 5 Mar, next starts 8 Mar: kept
@@ -202,19 +216,28 @@ def test_dependencies_are_arrows_red_when_broken():
         Dependency(1, 99),  # not in the rows (filtered out): not drawn
     ]
     fig = figure(dependencies=deps)
-    arrows = [a for a in fig["layout"]["annotations"] if a.get("showarrow")]
-    assert len(arrows) == 2
-    kept, broken = arrows
+    assert not [a for a in fig["layout"]["annotations"] if a.get("showarrow")]
+    found = arrows(fig)
     # From the end of the first bar (start of 6 Mar) on row 1 to the start of row 2.
-    assert (kept["ax"], kept["ay"], kept["x"], kept["y"]) == ("2027-03-06", 1, "2027-03-08", 2)
-    assert (broken["ax"], broken["ay"], broken["x"], broken["y"]) == (
-        "2027-05-01",
-        0,
-        "2027-03-01",
-        3,
-    )
-    assert kept["arrowcolor"] != broken["arrowcolor"]
-    assert broken["arrowcolor"] == "#c0392b"
+    (kept,) = found["Waits for"]
+    assert kept[:4] == ("2027-03-06", 1, "2027-03-08", 2)
+    (broken,) = found["Waits for (dates break it)"]
+    assert broken[:4] == ("2027-05-01", 0, "2027-03-01", 3)
+    assert kept[4] != broken[4]
+    assert broken[4] == "#c0392b"
+
+
+def test_thousands_of_dependencies_are_two_traces_at_most():
+    rows = [
+        TimelineRow("stage", i, "Delivery", date(2027, 1, 4), date(2027, 1, 8), "done")
+        for i in range(2000)
+    ]
+    deps = [Dependency(i, i + 1) for i in range(1999)]
+    fig = timeline_figure(rows, [Q1], [], TODAY, dependencies=deps)
+    scatter = [t for t in fig["data"] if t["type"] == "scatter"]
+    assert len(scatter) == 1  # every one starts on the day its predecessor ends: broken
+    assert len(arrows(fig)["Waits for (dates break it)"]) == 1999
+    assert len(fig["layout"]["annotations"]) < 10
 
 
 def test_a_successor_starting_on_the_last_day_breaks_the_dependency():
@@ -224,9 +247,10 @@ def test_a_successor_starting_on_the_last_day_breaks_the_dependency():
         row("stage", 3, "Evaluation", (3, 10), (3, 12), "not_started"),  # the day after
     ]
     fig = timeline_figure(rows, [Q1], [], TODAY, dependencies=[Dependency(1, 2), Dependency(2, 3)])
-    broken, kept = [a for a in fig["layout"]["annotations"] if a.get("showarrow")]
-    assert broken["arrowcolor"] == "#c0392b"
-    assert kept["arrowcolor"] != "#c0392b"
+    found = arrows(fig)
+    assert [a[1:4:2] for a in found["Waits for (dates break it)"]] == [(0, 1)]
+    assert [a[1:4:2] for a in found["Waits for"]] == [(1, 2)]
+    assert found["Waits for"][0][4] != "#c0392b"
 
 
 def test_the_figure_is_plain_json():

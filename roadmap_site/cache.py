@@ -1,0 +1,50 @@
+"""Versioned caching of read-mostly pages and fragments.
+
+What a cached page shows is named by versions in its key: the organisation's `version`
+(people, the business calendar, the organisation's own fields) and, for a roadmap's pages,
+the roadmap's `version`. The code that writes bumps the version of what it changed
+(`bump_org`, `Roadmap.touch`), in the same transaction as the write, so the next view builds
+a new key and the old entry is never read again: nothing is deleted, entries age out.
+
+The cache is Django's default one: locmem in one process, Redis where `CACHE_URL` says so.
+Nothing cached here carries a CSP nonce or a CSRF token (they differ per request or visitor).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db.models import F
+
+from roadmap_site.models import Organization
+
+# Versions make entries stale, not time; the timeout only returns the memory of pages
+# nobody looks at any more.
+TIMEOUT = 24 * 60 * 60
+
+
+def key(kind: str, *parts: object) -> str:
+    """`kind` and the parts (ids, versions, a normalised query string) as one cache key;
+    hashed when long (a query string may be), as memcached and Redis like short keys."""
+    joined = ":".join(["page", kind, *(str(part) for part in parts)])
+    if len(joined) <= 200 and joined.isprintable() and " " not in joined:
+        return joined
+    return f"page:{kind}:{hashlib.sha256(joined.encode()).hexdigest()}"
+
+
+def get_or_build[T](cache_key: str, build: Callable[[], T], timeout: int = TIMEOUT) -> T:
+    """The cached value for `cache_key`, built and stored on a miss."""
+    value = cache.get(cache_key)
+    if value is None:
+        value = build()
+        cache.set(cache_key, value, timeout)
+    return value
+
+
+def bump_org(org: Organization) -> None:
+    """The organisation changed (a person, its calendar, its name): every cached page of it
+    is rebuilt on its next view."""
+    Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
+    org.version += 1

@@ -78,3 +78,17 @@ def test_stage_effort_reads_right(viewer_client, committed, effort, plan_page, i
     assert f'<span class="stage-effort">{plan_page}' in plan
     page = viewer_client.get(reverse("roadmap:initiative_plan", args=[committed.pk])).text
     assert f"<span>{initiative_page}/span>" in page
+
+
+@pytest.mark.parametrize(
+    ("how_many", "message"), [(1, "1 request updated."), (2, "2 requests updated.")]
+)
+def test_bulk_triage_counts_the_requests_it_updated(editor_client, org, how_many, message):
+    picked = [TrainingRequestFactory(org=org).pk for _ in range(how_many)]
+    response = editor_client.post(
+        reverse("roadmap:request_bulk"),
+        {"requests": picked, "action": "decline", "reason": "Not this year."},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [message]

@@ -26,7 +26,7 @@ class StarterForm(forms.Form):
     def __init__(self, *args, org: Organization, with_year: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if with_year:
-            self.fields["fiscal_year"].initial = org.fiscal_year_of(timezone.localdate())
+            self.fields["fiscal_year"].initial = org.default_fiscal_year(timezone.localdate())
         else:
             del self.fields["fiscal_year"]
 

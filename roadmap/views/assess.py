@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -316,7 +317,7 @@ def request_bulk(request: AuthedRequest) -> HttpResponse:
         except TransitionRefused as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"{count} request(s) updated.")
+            messages.success(request, f"{count} request{pluralize(count)} updated.")
     else:
         messages.error(request, " ".join(["Nothing was changed.", *form.error_sentences()]))
     response = redirect(request.POST.get("next") or reverse("roadmap:request_list"))

@@ -3,10 +3,14 @@ once; a second load is refused without writing anything."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 
 import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from measurement.models import Kpi
 from roadmap.models import (
@@ -167,3 +171,22 @@ def test_people_can_be_cast_by_key(org):
     ]
     assert Initiative.objects.filter(owner=cast).count() == len(owned) > 0
     assert not Person.objects.filter(name__startswith="Leadership programme lead").exists()
+
+
+@pytest.mark.parametrize(
+    ("start_month", "url_name"),
+    [(1, "roadmap:starter_choose"), (1, "roadmap:roadmap_list"), (2, "roadmap:starter_choose")],
+)
+def test_starting_from_a_template_proposes_the_year_ahead(admin_membership, start_month, url_name):
+    """On 29 November the template goes into next year, like a new roadmap, not into the
+    fiscal year that ends in a month (FY26 with a January start, FY27 with February)."""
+    org = admin_membership.org
+    org.fiscal_year_start_month = start_month
+    org.save()
+    with time_machine.travel(date(2026, 11, 29), tick=False):
+        client = Client()
+        client.force_login(admin_membership.user)
+        html = client.get(reverse(url_name)).text
+    year = re.search(r'<input type="number" name="fiscal_year" value="(\d+)"', html)
+    assert year, "no fiscal year field"
+    assert year.group(1) == {1: "2027", 2: "2028"}[start_month]

@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from measurement.models import Kpi
@@ -103,7 +104,8 @@ class TrainingRequestForm(forms.ModelForm):
             "problem": "\n".join(f"“{m.quote}” ({m.session.person})" for m in mentions[:5]),
             "evidence_kind": "stakeholder",
             "evidence_notes": f"Listening-session theme “{theme.name}”: "
-            f"{len(mentions)} session(s), {departments or 'no department'}.",
+            f"{len(mentions)} session{pluralize(len(mentions))}, "
+            f"{departments or 'no department'}.",
             "source": "listening",
             "source_detail": f"Theme: {theme.name}",
         }

@@ -48,7 +48,7 @@ def test_initial_from_theme_quotes_five_sessions_and_counts_departments(org):
     ]
     assert initial["evidence_kind"] == "stakeholder"
     assert initial["evidence_notes"] == (
-        "Listening-session theme “Difficult conversations”: 6 session(s), "
+        "Listening-session theme “Difficult conversations”: 6 sessions, "
         "Support, Sales, No department."
     )
     assert (initial["source"], initial["source_detail"]) == (
@@ -62,7 +62,7 @@ def test_initial_from_a_theme_without_sessions(org):
     initial = TrainingRequestForm.initial_from_theme(theme)
     assert initial["problem"] == ""
     assert initial["evidence_notes"] == (
-        "Listening-session theme “Onboarding”: 0 session(s), no department."
+        "Listening-session theme “Onboarding”: 0 sessions, no department."
     )
 
 

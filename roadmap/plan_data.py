@@ -61,7 +61,8 @@ class StageShift:
     @property
     def label(self) -> str:
         """+91 days, from Q1 FY27 to Q2 FY27."""
-        return f"{self.days:+,} days, from {self.from_cycle.name} to {self.to_cycle.name}"
+        unit = "day" if abs(self.days) == 1 else "days"
+        return f"{self.days:+,} {unit}, from {self.from_cycle.name} to {self.to_cycle.name}"
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,11 @@ def reach(inputs: Inputs) -> tuple[float, str]:
     return value, f"An audience of {size} ({FULL_REACH}+ counts fully)."
 
 
+def count(number, unit: str) -> str:
+    """ "1 day", "2 days": the breakdown is read as sentences."""
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
 def urgency(inputs: Inputs, today: date) -> tuple[float, str]:
     if inputs.needed_by is None:
         return 0.0, "No date given."
@@ -127,7 +132,7 @@ def urgency(inputs: Inputs, today: date) -> tuple[float, str]:
     if days <= 0:
         return 1.0, "Needed now (the date has come)."
     value = max(0.0, 1 - days / URGENCY_HORIZON_DAYS)
-    return value, f"Needed in {days} days."
+    return value, f"Needed in {count(days, 'day')}."
 
 
 def training_fit(inputs: Inputs) -> tuple[float, str]:
@@ -143,7 +148,7 @@ def effort(inputs: Inputs) -> tuple[float, str]:
     if inputs.effort_days is None:
         return UNKNOWN, "No estimate yet."
     value = 1 - min(inputs.effort_days, HEAVIEST_EFFORT_DAYS) / HEAVIEST_EFFORT_DAYS
-    return value, f"About {inputs.effort_days} person-days."
+    return value, f"About {count(inputs.effort_days, 'person-day')}."
 
 
 def weighted(inputs: Inputs, weights: dict[str, int], *, today: date) -> Score:

@@ -118,3 +118,20 @@ def test_rice_breakdown_shows_the_effort_the_score_divides_by():
     assert effort.explanation == "15 person-days = 0.75 person-months."
     assert score.total == pytest.approx(300 * 1 * 1.0 / 0.75)
     assert effort.value == 0.75
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [(1, "Needed in 1 day."), (2, "Needed in 2 days."), (30, "Needed in 30 days.")],
+)
+def test_urgency_reads_as_a_sentence(days, text):
+    today = date(2026, 11, 29)
+    inputs = scoring.Inputs(needed_by=today + timedelta(days=days))
+    assert scoring.urgency(inputs, today)[1] == text
+
+
+@pytest.mark.parametrize(
+    ("effort", "text"), [(1, "About 1 person-day."), (15, "About 15 person-days.")]
+)
+def test_effort_reads_as_a_sentence(effort, text):
+    assert scoring.effort(scoring.Inputs(effort_days=effort))[1] == text

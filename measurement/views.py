@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from measurement import charts
@@ -98,6 +98,7 @@ def kpi_context(kpi: Kpi, form: KpiValueForm | None = None) -> dict:
 
 
 @member_required
+@require_GET
 def kpi_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk)
     context = kpi_context(kpi)

@@ -114,6 +114,7 @@ def org_switch(request: UserRequest) -> HttpResponse:
 
 
 @member_required
+@require_GET
 def members(request: AuthedRequest) -> HttpResponse:
     form = InviteForm(org=request.org)
     context = {

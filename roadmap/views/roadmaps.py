@@ -68,6 +68,7 @@ def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = No
 
 
 @member_required
+@require_GET
 def roadmap_list(request: AuthedRequest) -> HttpResponse:
     roadmaps = list(Roadmap.objects.for_org(request.org).with_counts())
     context: dict = {"roadmaps": roadmaps}
@@ -109,6 +110,7 @@ def roadmap_create(request: AuthedRequest) -> HttpResponse:
 
 
 @member_required
+@require_GET
 def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, Roadmap, pk=pk)
     context = roadmap_overview(roadmap)

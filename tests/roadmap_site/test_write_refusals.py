@@ -110,3 +110,22 @@ def test_member_required_refuses_by_role(org, role, decorator, status):
             view(request)
     else:
         assert view(request).content == b"done"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda roadmap, kpi: reverse("roadmap:roadmap_list"),
+        lambda roadmap, kpi: reverse("roadmap:roadmap_detail", args=[roadmap.pk]),
+        lambda roadmap, kpi: reverse("members"),
+        lambda roadmap, kpi: reverse("measurement:kpi_detail", args=[kpi.pk]),
+    ],
+    ids=["roadmap-list", "roadmap", "members", "kpi"],
+)
+def test_pages_that_only_read_refuse_a_post(client_for, roadmap, url):
+    """A POST to a read-only page is 405, not a 200 that looks as if it did something."""
+    from tests.factories import KpiFactory
+
+    kpi = KpiFactory(org=roadmap.org)
+    response = client_for("admin").post(url(roadmap, kpi))
+    assert response.status_code == 405

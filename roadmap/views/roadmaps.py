@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
@@ -46,6 +47,10 @@ from roadmap.starters import StarterConflict, load_starter, starters
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
+
+# At scale (500 initiatives) every row on one page made 433 KB of HTML; 50 rows keep the page
+# light while the chart above still counts them all.
+INITIATIVES_PER_PAGE = 50
 
 
 def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = None) -> dict:
@@ -114,6 +119,12 @@ def roadmap_create(request: AuthedRequest) -> HttpResponse:
 def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, Roadmap, pk=pk)
     context = roadmap_overview(roadmap)
+    # Paged in Python over the list the chart already needs: no count query, no second fetch.
+    page = Paginator(context["initiatives"], INITIATIVES_PER_PAGE).get_page(request.GET.get("page"))
+    context["initiative_page"] = page
+    if request.htmx:
+        # The pager swaps the list alone.
+        return render(request, "roadmap/roadmap_detail.html#initiative-list", context)
     context.update(
         {
             "initiative_form": InitiativeForm(roadmap=roadmap),

@@ -8,19 +8,19 @@ who guessed the slug, and one signed timestamp could be replayed for a hundred r
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from roadmap.forms import PublicTrainingRequestForm
 from roadmap.models import AssessSettings, TrainingRequest
 from roadmap_site.models import Organization
 from tests.factories import PriorityFactory
+
+# One valid form, shared with the intake tests.
+from tests.roadmap.test_assess_intake import valid_data as form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,28 +30,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def form_data(**overrides) -> dict:
-    with time_machine.travel(time.time() - 60, tick=False):  # opened a minute ago
-        started = PublicTrainingRequestForm.stamp()
-    return {
-        "requester_name": "Grace Kim",
-        "requester_email": "grace@example.com",
-        "requester_department": "Support",
-        "title": "Support agent certification",
-        "problem": "New agents need eight weeks before they handle tickets alone.",
-        "audience": "New support agents",
-        "audience_size": "60",
-        "evidence_kind": "metric",
-        "evidence_metric": "Weeks to handle tickets alone",
-        "evidence_value": "8",
-        "evidence_notes": "",
-        "needed_by": "2027-01-15",
-        "started": started,
-        "website": "",
-        **overrides,
-    }
 
 
 def make_address(admin_client) -> str:

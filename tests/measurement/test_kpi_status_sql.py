@@ -11,27 +11,13 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from measurement.models import Direction, Kpi, KpiStatus
-from tests.factories import KpiFactory, KpiValueFactory
+
+# The same KPI (0 → 100 over 2026, higher is better) and values as the Python rule's tests.
+from tests.measurement.test_kpi_status import add, kpi
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def kpi(**fields):
-    # Higher is better, 0 → 100 over 2026: on 2 July the line is at 50.
-    defaults = {
-        "direction": Direction.HIGHER,
-        "baseline": D(0),
-        "baseline_date": date(2026, 1, 1),
-        "target": D(100),
-        "target_date": date(2026, 12, 31),
-    }
-    return KpiFactory(**{**defaults, **fields})
-
-
-def add(k, day, value, segment=""):
-    return KpiValueFactory(kpi=k, org=k.org, date=day, value=D(str(value)), segment=segment)
 
 
 def from_sql(k):

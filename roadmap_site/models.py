@@ -6,9 +6,11 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -85,12 +87,25 @@ class Month(models.IntegerChoices):
     DECEMBER = 12, "December"
 
 
+def validate_time_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone name (try Europe/London).")
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=160, unique=True)
     # The business's fiscal year: cycles (quarters) are derived from it.
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         "fiscal year starts in", default=Month.JANUARY, choices=Month.choices
+    )
+    # Months (learner activity), quarters (touchpoints) and scheduled jobs follow the
+    # organisation's clock, not the server's.
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="An IANA time zone such as Europe/London; calendar months are counted in it.",
     )
     is_demo = models.BooleanField(default=False)
     # The "Getting started" checklist on the roadmap list, until someone closes it.
@@ -117,6 +132,18 @@ class Organization(models.Model):
 
     # A fiscal year is named by the calendar year it ends in: with a February start, FY27
     # runs from 1 February 2026 to 31 January 2027.
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone (UTC when the stored name is unknown)."""
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+    def today(self) -> date:
+        """Today's date on the organisation's clock."""
+        return timezone.now().astimezone(self.zone).date()
 
     def fiscal_year_of(self, day: date) -> int:
         """The fiscal year `day` falls in."""
@@ -278,6 +305,11 @@ class Person(OrgOwned):
     department = models.CharField(max_length=150, blank=True)
     is_ld_team = models.BooleanField(
         "in the L&D team", default=False, help_text="Does L&D work; owns initiatives."
+    )
+    is_senior = models.BooleanField(
+        "senior stakeholder",
+        default=False,
+        help_text="A business leader whose alignment the roadmap tracks with touchpoints.",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

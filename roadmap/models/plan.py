@@ -312,6 +312,14 @@ class SmeAssignment(OrgOwned):
         Initiative, on_delete=models.CASCADE, related_name="sme_assignments"
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sme_assignments")
+    # SME engagement (a measurement family) asks whether this was on or before the day
+    # content creation began.
+    involved_on = models.DateField(
+        "first involved on",
+        null=True,
+        blank=True,
+        help_text="When the SME was first brought in; empty if not yet involved.",
+    )
 
     class Meta:
         ordering = ["person__name"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from measurement import charts
-from measurement.forms import KpiForm, KpiValueForm
+from measurement.forms.kpis import KpiForm, KpiValueForm
 from measurement.models import STATUS_RULE, Kpi, KpiFamily
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required

@@ -1,0 +1,1 @@
+"""Measurement's forms, one module per kind of evidence."""

@@ -1,0 +1,31 @@
+"""Measurement's models, one module per kind of evidence; import them from here."""
+
+from __future__ import annotations
+
+from measurement.models.kpis import (
+    AT_RISK_TOLERANCE,
+    STATUS_RULE,
+    Assessment,
+    Direction,
+    EvidenceLevel,
+    Kpi,
+    KpiFamily,
+    KpiQuerySet,
+    KpiStatus,
+    KpiValue,
+    KpiValueQuerySet,
+)
+
+__all__ = [
+    "AT_RISK_TOLERANCE",
+    "STATUS_RULE",
+    "Assessment",
+    "Direction",
+    "EvidenceLevel",
+    "Kpi",
+    "KpiFamily",
+    "KpiQuerySet",
+    "KpiStatus",
+    "KpiValue",
+    "KpiValueQuerySet",
+]

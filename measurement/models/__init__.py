@@ -15,9 +15,11 @@ from measurement.models.kpis import (
     KpiValue,
     KpiValueQuerySet,
 )
+from measurement.models.programs import DEFAULT_QUALIFYING_EVENTS, Program, ProgramQuerySet
 
 __all__ = [
     "AT_RISK_TOLERANCE",
+    "DEFAULT_QUALIFYING_EVENTS",
     "STATUS_RULE",
     "Assessment",
     "Direction",
@@ -28,4 +30,6 @@ __all__ = [
     "KpiStatus",
     "KpiValue",
     "KpiValueQuerySet",
+    "Program",
+    "ProgramQuerySet",
 ]

@@ -7,7 +7,9 @@ the roadmap's `version`. The code that writes bumps the version of what it chang
 a new key and the old entry is never read again: nothing is deleted, entries age out.
 
 The cache is Django's default one: locmem in one process, Redis where `CACHE_URL` says so.
-Nothing cached here carries a CSP nonce or a CSRF token (they differ per request or visitor).
+Nothing cached here carries a CSP nonce or a CSRF token (they differ per request or visitor):
+a fragment with forms is stored with a placeholder that each response fills with the
+visitor's own token (`render_fragment`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db.models import F
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from roadmap_site.models import Organization
 
@@ -41,6 +47,28 @@ def get_or_build[T](cache_key: str, build: Callable[[], T], timeout: int = TIMEO
         value = build()
         cache.set(cache_key, value, timeout)
     return value
+
+
+# What `{% csrf_token %}` prints in a cached fragment; the response puts the visitor's in.
+CSRF_PLACEHOLDER = "csrf-token-of-this-response"
+
+
+def render_fragment(
+    request: HttpRequest, cache_key: str, template_name: str, build: Callable[[], dict]
+) -> SafeString:
+    """`template_name` rendered with the context `build()` makes, once per `cache_key`.
+
+    The key must name everything the fragment shows (versions, the page or filter, whether
+    the reader may write). Its forms' CSRF inputs are stored with a placeholder and filled
+    here with this request's token, so one entry serves every member of the same role."""
+
+    def render() -> str:
+        context = {**build(), "csrf_token": CSRF_PLACEHOLDER}
+        return render_to_string(template_name, context, request=request)
+
+    html = get_or_build(cache_key, render)
+    token = f'value="{get_token(request)}"'
+    return mark_safe(html.replace(f'value="{CSRF_PLACEHOLDER}"', token))  # noqa: S308 (our own template's output)
 
 
 def bump_org(org: Organization) -> None:

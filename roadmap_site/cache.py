@@ -15,7 +15,9 @@ visitor's own token (`render_fragment`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db.models import F
@@ -71,8 +73,31 @@ def render_fragment(
     return mark_safe(html.replace(f'value="{CSRF_PLACEHOLDER}"', token))  # noqa: S308 (our own template's output)
 
 
+# Inside `one_bump_per_org`: the organisations written to, bumped once at the end.
+_pending: ContextVar[dict[int, Organization] | None] = ContextVar("pending_bumps", default=None)
+
+
 def bump_org(org: Organization) -> None:
     """The organisation changed (a person, its calendar, its name): every cached page of it
     is rebuilt on its next view."""
+    pending = _pending.get()
+    if pending is not None:
+        pending[org.pk] = org
+        return
     Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
     org.version += 1
+
+
+@contextmanager
+def one_bump_per_org() -> Iterator[None]:
+    """The writes inside bump each organisation's version once, when they are done: a bulk
+    decision over 50 rows is one new version, not 50 updates of the same row. Use it inside
+    the writes' transaction; nothing is bumped if they fail."""
+    pending: dict[int, Organization] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for org in pending.values():
+        bump_org(org)

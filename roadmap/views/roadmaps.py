@@ -383,6 +383,8 @@ def _share_version(link: ShareLink) -> str:
     return f"{link.pk}-{link.roadmap.version}-{link.org.version}-{expires}-{proposed}"
 
 
+# Read-only but for the link's last use, one statement: no transaction around the request.
+@transaction.non_atomic_requests
 @require_GET
 @never_cache  # a page behind a secret URL is not stored, not even by the browser
 @ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)

@@ -157,7 +157,7 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _page_param(request.GET.get("cycle"), also=("none",))
     built: list[dict] = []  # the plan is loaded once, and only on a cache miss
 
-    def context() -> dict:
+    def plan_context() -> dict:
         if not built:
             built.append(_plan_context(roadmap, warnings_page=warnings_page, cycle=cycle))
         return built[0]
@@ -167,7 +167,7 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
             "plan", name, roadmap.pk, roadmap.version, roadmap.org.version,
             request.membership.can_write, *parts,
         )  # fmt: skip
-        return cache.render_fragment(request, key, f"roadmap/plan.html#{name}", context)
+        return cache.render_fragment(request, key, f"roadmap/plan.html#{name}", plan_context)
 
     if request.htmx and "warnings" in request.GET:
         return HttpResponse(fragment("warnings", warnings_page))

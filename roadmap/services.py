@@ -24,6 +24,7 @@ from roadmap.models import (
     TrainingRequest,
     TransitionRefused,
 )
+from roadmap_site.cache import one_bump_per_org
 
 log = logging.getLogger(__name__)
 
@@ -221,13 +222,18 @@ def bulk_triage(
                 + "; ".join(refused)
                 + "."
             )
-        for request in locked:
-            if action == "assess":
-                request.assess(by=by)
-            elif action == "defer":
-                request.defer(cycle=cycle, reason=reason, by=by)
-            elif action == "decline":
-                request.decline(reason=reason, by=by)
-            else:
-                raise ValueError(f"Unknown action {action!r}")
+        with one_bump_per_org():
+            for request in locked:
+                _triage(request, action, by=by, reason=reason, cycle=cycle)
     return len(locked)
+
+
+def _triage(request: TrainingRequest, action: str, *, by, reason: str, cycle) -> None:
+    if action == "assess":
+        request.assess(by=by)
+    elif action == "defer":
+        request.defer(cycle=cycle, reason=reason, by=by)
+    elif action == "decline":
+        request.decline(reason=reason, by=by)
+    else:
+        raise ValueError(f"Unknown action {action!r}")

@@ -51,8 +51,14 @@ STATUS_COLOURS = {
     # Stage statuses
     "not_started": "#7b93c9",
     "blocked": RED,
-    "done": GREEN,
+    # Not Delivered's green: a darker teal (6:1 on white, against green's 3.4:1), hatched,
+    # and named as a stage's status in the legend, so the two never read as one.
+    "done": "#0b6e69",
 }
+# Statuses whose words alone could be mistaken for another's in the legend.
+STATUS_LEGEND = {"delivered": "Delivered (initiative)", "done": "Done (stage)"}
+# Bars of these statuses are hatched: a cue that does not rely on colour.
+STATUS_PATTERNS = {"done": {"shape": "/", "fgcolor": "rgba(255, 255, 255, 0.55)", "size": 6}}
 OWNER_PALETTE = [
     BLUE,
     AMBER,
@@ -152,7 +158,7 @@ def timeline_figure(
 
     def legend_name(group: str) -> str:
         if colour_by == "status":
-            return _label(group) if group else "No status"
+            return STATUS_LEGEND.get(group) or (_label(group) if group else "No status")
         return plotly_text(group) or "Unassigned"
 
     # Plain dicts, not plotly.graph_objects: validating thousands of values costs seconds
@@ -170,6 +176,11 @@ def timeline_figure(
                 "color": colour(group),
                 "opacity": [1 if row.kind == "initiative" else 0.85 for row in members],
                 "line": {"width": 0},
+                **(
+                    {"pattern": STATUS_PATTERNS[group]}
+                    if colour_by == "status" and group in STATUS_PATTERNS
+                    else {}
+                ),
             },
             "customdata": [
                 [

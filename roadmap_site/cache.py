@@ -7,16 +7,24 @@ the roadmap's `version`. The code that writes bumps the version of what it chang
 a new key and the old entry is never read again: nothing is deleted, entries age out.
 
 The cache is Django's default one: locmem in one process, Redis where `CACHE_URL` says so.
-Nothing cached here carries a CSP nonce or a CSRF token (they differ per request or visitor).
+Nothing cached here carries a CSP nonce or a CSRF token (they differ per request or visitor):
+a fragment with forms is stored with a placeholder that each response fills with the
+visitor's own token (`render_fragment`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db.models import F
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from roadmap_site.models import Organization
 
@@ -43,8 +51,53 @@ def get_or_build[T](cache_key: str, build: Callable[[], T], timeout: int = TIMEO
     return value
 
 
+# What `{% csrf_token %}` prints in a cached fragment; the response puts the visitor's in.
+CSRF_PLACEHOLDER = "csrf-token-of-this-response"
+
+
+def render_fragment(
+    request: HttpRequest, cache_key: str, template_name: str, build: Callable[[], dict]
+) -> SafeString:
+    """`template_name` rendered with the context `build()` makes, once per `cache_key`.
+
+    The key must name everything the fragment shows (versions, the page or filter, whether
+    the reader may write). Its forms' CSRF inputs are stored with a placeholder and filled
+    here with this request's token, so one entry serves every member of the same role."""
+
+    def render() -> str:
+        context = {**build(), "csrf_token": CSRF_PLACEHOLDER}
+        return render_to_string(template_name, context, request=request)
+
+    html = get_or_build(cache_key, render)
+    token = f'value="{get_token(request)}"'
+    return mark_safe(html.replace(f'value="{CSRF_PLACEHOLDER}"', token))  # noqa: S308 (our own template's output)
+
+
+# Inside `one_bump_per_org`: the organisations written to, bumped once at the end.
+_pending: ContextVar[dict[int, Organization] | None] = ContextVar("pending_bumps", default=None)
+
+
 def bump_org(org: Organization) -> None:
     """The organisation changed (a person, its calendar, its name): every cached page of it
     is rebuilt on its next view."""
+    pending = _pending.get()
+    if pending is not None:
+        pending[org.pk] = org
+        return
     Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
     org.version += 1
+
+
+@contextmanager
+def one_bump_per_org() -> Iterator[None]:
+    """The writes inside bump each organisation's version once, when they are done: a bulk
+    decision over 50 rows is one new version, not 50 updates of the same row. Use it inside
+    the writes' transaction; nothing is bumped if they fail."""
+    pending: dict[int, Organization] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for org in pending.values():
+        bump_org(org)

@@ -180,7 +180,9 @@ class CapacityForm(forms.Form):
         if entries is None:
             entries = CapacityEntry.objects.for_org(roadmap.org).filter(cycle__roadmap=roadmap)
         people = Person.objects.for_org(roadmap.org).filter(is_ld_team=True)
-        return cls(data, people=people, cycles=cycles, entries=entries)
+        form = cls(data, people=people, cycles=cycles, entries=entries)
+        form.roadmap = roadmap
+        return form
 
     CELL_ERRORS = {
         "invalid": "Enter a number of days, like 12 or 12.5.",
@@ -190,6 +192,8 @@ class CapacityForm(forms.Form):
         "max_whole_digits": "A cycle has at most 366 days.",
         "max_decimal_places": "Use at most one decimal, like 12.5.",
     }
+
+    roadmap: Roadmap | None = None  # set by for_roadmap: its pages are rebuilt after a save
 
     def __init__(self, *args, people, cycles, entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,6 +239,8 @@ class CapacityForm(forms.Form):
         if not self.is_valid():
             raise ValueError("The capacity grid has errors; it was not saved.")
         with transaction.atomic():
+            if self.roadmap is not None:
+                self.roadmap.touch()
             for person, cycle, days in self.values():
                 if days is None:
                     CapacityEntry.objects.filter(person=person, cycle=cycle).delete()

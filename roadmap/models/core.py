@@ -389,6 +389,7 @@ class Initiative(OrgOwned):
             locked._history_user = by
             locked._change_reason = reason
             locked.save(update_fields=["updated_at"])
+            self.roadmap.touch()
         return len(stages)
 
     def needs_justification(self, changed: set[str], new_status: str | None = None) -> bool:

@@ -15,7 +15,7 @@ from typing import ClassVar, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -386,17 +386,22 @@ class WarningAcknowledgement(OrgOwned):
     def acknowledge(cls, *, roadmap: Roadmap, key: str, note: str, by) -> WarningAcknowledgement:
         """Accept the warning `key` of the roadmap with a note; acknowledging it again
         replaces the note, who and when."""
-        acknowledgement, _ = cls.objects.update_or_create(
-            roadmap=roadmap,
-            key=key,
-            defaults={"org_id": roadmap.org_id, "note": note, "by": by, "at": timezone.now()},
-        )
+        with transaction.atomic():
+            acknowledgement, _ = cls.objects.update_or_create(
+                roadmap=roadmap,
+                key=key,
+                defaults={"org_id": roadmap.org_id, "note": note, "by": by, "at": timezone.now()},
+            )
+            roadmap.touch()  # the plan page shows it
         return acknowledgement
 
     @classmethod
     def reopen(cls, *, roadmap: Roadmap, key: str) -> bool:
         """The warning `key` is open again; False if it was not acknowledged."""
-        deleted, _ = cls.objects.filter(roadmap=roadmap, key=key).delete()
+        with transaction.atomic():
+            deleted, _ = cls.objects.filter(roadmap=roadmap, key=key).delete()
+            if deleted:
+                roadmap.touch()
         return deleted > 0
 
 

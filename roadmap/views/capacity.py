@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,9 @@ from roadmap.models import (
 )
 from roadmap.plan_data import load_plan
 from roadmap.views.plan import PHASE, roadmaps_with_org
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
+from roadmap_site.cache import bump_org
 
 
 def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
@@ -73,7 +76,15 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET the capacity view; POST the grid of days per person and cycle."""
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     if request.method == "GET":
-        return render(request, "roadmap/capacity.html", _capacity_context(request, roadmap))
+        key = cache.key(
+            "capacity", roadmap.pk, roadmap.version, roadmap.org.version,
+            request.membership.can_write,
+        )  # fmt: skip
+        body = cache.render_fragment(
+            request, key, "roadmap/capacity.html#body", lambda: _capacity_context(request, roadmap)
+        )
+        context = {"roadmap": roadmap, "phase": PHASE, "body_html": body}
+        return render(request, "roadmap/capacity.html", context)
     require_write(request)
     form = CapacityForm.for_roadmap(roadmap, request.POST)
     if not form.is_valid():
@@ -90,7 +101,9 @@ def roadmap_budget(request: AuthedRequest, pk: int) -> HttpResponse:
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     form = RoadmapBudgetForm(request.POST, instance=roadmap)
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            roadmap.touch()
         messages.success(request, "Roadmap budget saved.")
         return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + "#budget")
     # Validation wrote the refused value onto the instance: the page's figures must use
@@ -104,7 +117,9 @@ def _window_create(request: AuthedRequest, pk: int, form_class, context_name: st
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
     form = form_class(request.POST, org=roadmap.org)
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            bump_org(roadmap.org)  # time off and SME windows are the organisation's
         messages.success(request, "Saved.")
         return redirect(reverse("roadmap:roadmap_capacity", args=[pk]) + f"#{anchor}")
     context = _capacity_context(request, roadmap, **{context_name: form})
@@ -127,7 +142,9 @@ def availability_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
-    get_for_member(request, TimeOff, pk=row_pk).delete()
+    with transaction.atomic():
+        get_for_member(request, TimeOff, pk=row_pk).delete()
+        bump_org(roadmap.org)
     messages.success(request, "Time off removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#time-off")
 
@@ -136,6 +153,8 @@ def time_off_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpRespons
 @require_POST
 def availability_delete(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
     roadmap = get_for_member(request, roadmaps_with_org(), pk=pk)
-    get_for_member(request, SmeAvailability, pk=row_pk).delete()
+    with transaction.atomic():
+        get_for_member(request, SmeAvailability, pk=row_pk).delete()
+        bump_org(roadmap.org)
     messages.success(request, "Availability window removed.")
     return redirect(reverse("roadmap:roadmap_capacity", args=[roadmap.pk]) + "#availability")

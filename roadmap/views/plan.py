@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -153,14 +153,41 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
         stages = initiative.stages.select_related("assignee").order_by("position", "pk")
         context = {"i": initiative, "stages": list(stages)}
         return render(request, "roadmap/plan.html#stage-strip", context)
-    context = _plan_context(
-        roadmap, warnings_page=request.GET.get("warnings"), cycle=request.GET.get("cycle")
-    )
+    warnings_page = _page_param(request.GET.get("warnings"))
+    cycle = _page_param(request.GET.get("cycle"), also=("none",))
+    built: list[dict] = []  # the plan is loaded once, and only on a cache miss
+
+    def plan_context() -> dict:
+        if not built:
+            built.append(_plan_context(roadmap, warnings_page=warnings_page, cycle=cycle))
+        return built[0]
+
+    def fragment(name: str, *parts: object) -> SafeString:
+        key = cache.key(
+            "plan", name, roadmap.pk, roadmap.version, roadmap.org.version,
+            request.membership.can_write, *parts,
+        )  # fmt: skip
+        return cache.render_fragment(request, key, f"roadmap/plan.html#{name}", plan_context)
+
     if request.htmx and "warnings" in request.GET:
-        return render(request, "roadmap/plan.html#warnings", context)
+        return HttpResponse(fragment("warnings", warnings_page))
     if request.htmx and "cycle" in request.GET:
-        return render(request, "roadmap/plan.html#sequence", context)
-    return render(request, "roadmap/plan.html", context)
+        return HttpResponse(fragment("sequence", cycle))
+    page = {
+        "roadmap": roadmap,
+        "phase": PHASE,
+        "warnings_html": fragment("warnings", warnings_page),
+        "sequence_html": fragment("sequence", cycle),
+    }
+    return render(request, "roadmap/plan.html", page)
+
+
+def _page_param(value: str | None, also: tuple[str, ...] = ()) -> str:
+    """A page number or id from the address, or "" (the first) for anything else: what
+    names a cache entry must not be whatever a visitor types."""
+    if value is None or not (value in also or (value.isdigit() and len(value) <= 9)):
+        return ""
+    return value
 
 
 def _int_or_404(value: str) -> int:
@@ -397,9 +424,11 @@ def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = _initiative_context(initiative, sme_form=form)
         return render(request, "roadmap/plan_initiative.html", context, status=400)
-    SmeAssignment.objects.get_or_create(
-        org=initiative.org, initiative=initiative, person=form.cleaned_data["person"]
-    )
+    with transaction.atomic():
+        SmeAssignment.objects.get_or_create(
+            org=initiative.org, initiative=initiative, person=form.cleaned_data["person"]
+        )
+        initiative.roadmap.touch()
     messages.success(request, f"{form.cleaned_data['person']} is an SME of this initiative.")
     return redirect(reverse("roadmap:initiative_plan", args=[pk]) + "#smes")
 
@@ -407,8 +436,12 @@ def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required(write=True)
 @require_POST
 def sme_remove(request: AuthedRequest, pk: int) -> HttpResponse:
-    assignment = get_for_member(request, SmeAssignment, pk=pk)
-    assignment.delete()
+    assignment = get_for_member(
+        request, SmeAssignment.objects.select_related("initiative__roadmap"), pk=pk
+    )
+    with transaction.atomic():
+        assignment.delete()
+        assignment.initiative.roadmap.touch()
     messages.success(request, f"{assignment.person} is no longer an SME of this initiative.")
     return redirect(reverse("roadmap:initiative_plan", args=[assignment.initiative_id]) + "#smes")
 

@@ -200,7 +200,11 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"“{initiative.title}” saved.")
         return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
     template = page_or_partial(request, "roadmap/initiative_edit.html", "initiative-edit-row")
-    return render(request, template, {"initiative": initiative, "form": form, "roadmap": roadmap})
+    context = {"initiative": initiative, "form": form, "roadmap": roadmap}
+    # A refused edit is a 400 on the full page; htmx does not swap 4xx, so the row with its
+    # errors comes back as a 200 there.
+    status = 400 if form.errors and not request.htmx else 200
+    return render(request, template, context, status=status)
 
 
 @member_required
@@ -379,6 +383,8 @@ def _share_version(link: ShareLink) -> str:
     return f"{link.pk}-{link.roadmap.version}-{link.org.version}-{expires}-{proposed}"
 
 
+# Read-only but for the link's last use, one statement: no transaction around the request.
+@transaction.non_atomic_requests
 @require_GET
 @never_cache  # a page behind a secret URL is not stored, not even by the browser
 @ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)

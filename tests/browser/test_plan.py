@@ -174,6 +174,20 @@ def test_plan_stages_resolve_an_overload_and_see_the_timeline(
     page.goto(f"{live_server.url}/initiatives/{toolkit.pk}/plan/")
     screenshot("plan-initiative-phone")
 
+    # A refused cell on a phone: its message can be read without scrolling the grid.
+    page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/capacity/")
+    grid = page.locator(".capacity-grid")
+    grid.locator("input").last.fill("forty")
+    page.get_by_role("button", name="Save capacity").click()
+    summary = page.locator("#capacity-form .errors li").first
+    expect(summary).to_contain_text("Enter a number of days")
+    box = summary.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    cell_message = grid.locator(".field-errors").first
+    expect(cell_message).to_contain_text("Enter a number of days")
+    cell_message.scroll_into_view_if_needed()
+    screenshot("plan-capacity-error-phone")
+
 
 def test_demo_plan_pages_pass_axe_at_laptop_and_phone_widths(browser, live_server, screenshot):
     from roadmap.demo import ROADMAP_TITLE, load_demo

@@ -150,7 +150,8 @@ def test_a_person_of_another_org_is_refused_in_the_edit(
     stranger = PersonFactory(org=other_org)
     url = reverse("roadmap:initiative_edit", args=[committed.pk])
     response = editor_client.post(url, edit_data(committed, owner=stranger.pk, justification="x"))
-    assert response.status_code == 200  # the form again, with the error
+    assert response.status_code == 400  # the page again, with the error
+    assert "Select a valid choice" in response.content.decode()
     assert Initiative.objects.get(pk=committed.pk).owner_id != stranger.pk
 
 

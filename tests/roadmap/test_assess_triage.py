@@ -173,6 +173,29 @@ def test_bulk_triage_is_all_or_nothing(org, roadmap, user):
     assert services.bulk_triage(requests=[fresh], action="decline", reason="No", by=user) == 1
 
 
+def test_bulk_triage_bumps_the_organisation_version_once(org, user):
+    """Cached pages go stale with one new version per request, not one per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    requests = [TrainingRequestFactory(org=org) for _ in range(3)]
+    before = type(org).objects.get(pk=org.pk).version
+    with CaptureQueriesContext(connection) as queries:
+        assert services.bulk_triage(requests=requests, action="assess", by=user) == 3
+    bumps = [q for q in queries if "version" in q["sql"] and "UPDATE" in q["sql"]]
+    assert len(bumps) == 1
+    assert type(org).objects.get(pk=org.pk).version == before + 1
+
+
+def test_a_refused_bulk_triage_bumps_nothing(org, roadmap, user):
+    fresh = TrainingRequestFactory(org=org)
+    committed = in_state(org, S.COMMITTED, roadmap, user)
+    before = type(org).objects.get(pk=org.pk).version
+    with pytest.raises(TransitionRefused):
+        services.bulk_triage(requests=[fresh, committed], action="decline", reason="No", by=user)
+    assert type(org).objects.get(pk=org.pk).version == before
+
+
 def test_committing_several_requests_makes_one_initiative(org, roadmap, user, person):
     a, b = TrainingRequestFactory(org=org), TrainingRequestFactory(org=org)
     initiative = services.commit_requests(

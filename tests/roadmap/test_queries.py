@@ -35,9 +35,10 @@ ROADMAP_DETAIL_QUERIES = 17
 # other memberships; SAVEPOINT, RELEASE.
 ROADMAP_LIST_QUERIES = 8
 # link (+roadmap, org), last_used_at update, cycles, initiatives (+people, cycle, priority,
-# KPI), declined/deferred requests (+cycle), dropped options (+cycle); SAVEPOINT, RELEASE.
-# No session, user or membership: the visitor is anonymous.
-SHARED_PAGE_QUERIES = 8
+# KPI), declined/deferred requests (+cycle), dropped options (+cycle). No SAVEPOINT and
+# RELEASE: the page runs outside a transaction (was 8). No session, user or membership:
+# the visitor is anonymous.
+SHARED_PAGE_QUERIES = 6
 
 STATUSES = list(InitiativeStatus)
 

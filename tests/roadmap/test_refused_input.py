@@ -27,7 +27,12 @@ from roadmap.models import (
     change_log,
 )
 from roadmap.plan_data import load_plan
-from tests.factories import PersonFactory, StageFactory, TrainingRequestFactory
+from tests.factories import (
+    InitiativeFactory,
+    PersonFactory,
+    StageFactory,
+    TrainingRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -532,3 +537,36 @@ def test_stages_running_on_after_the_cycle_are_how_plans_look():
     # A stage before the cycle is outside; before every cycle, no shift is offered.
     [started_early] = planning.stages_outside_cycles([early, build], {7: 1}, [q1, q2])
     assert (started_early.stage_ids, started_early.shift_days) == ((12,), None)
+
+
+def test_a_refused_cell_is_listed_above_the_grid_with_a_link_to_it(editor_client, roadmap, team):
+    """On a phone the grid scrolls sideways: the message is also above it, out of the scroll."""
+    priya = team[0]
+    q1 = roadmap.cycles.first()
+    url = reverse("roadmap:roadmap_capacity", args=[roadmap.pk])
+    response = editor_client.post(url, {f"days_{priya.pk}_{q1.pk}": "forty"})
+    assert response.status_code == 400
+    summary = response.content.decode().split('<table class="capacity-grid">')[0]
+    assert (
+        f'<a href="#id_days_{priya.pk}_{q1.pk}">Priya Raman, {q1.name}</a>: '
+        "Enter a number of days, like 12 or 12.5." in summary
+    )
+
+
+def test_the_team_row_shows_days_like_the_person_rows(editor_client, roadmap, team):
+    """At most one decimal in every row: a third of a day each reads 0.3, the team 0.7."""
+    q1 = roadmap.cycles.first()
+    assert q1.end == date(2027, 3, 31)
+    initiative = InitiativeFactory(roadmap=roadmap, cycle=q1)
+    for person in team:  # one day over Wed 31 Mar - Fri 2 Apr: a third of it in Q1
+        StageFactory(
+            initiative=initiative, assignee=person, effort_days=Decimal(1),
+            start=date(2027, 3, 31), end=date(2027, 4, 2),
+        )  # fmt: skip
+    html = editor_client.get(reverse("roadmap:roadmap_capacity", args=[roadmap.pk])).content
+    q1_table = html.decode().split("<tfoot>")[0]
+    footer = html.decode().split("<tfoot>")[1].split("</tfoot>")[0]
+    assert re.search(r'data-label="Planned">([^<]+)<', footer).group(1) == "0.7"
+    assert re.findall(r'data-label="Planned">([^<]+)<', q1_table) == ["0.3", "0.3"]
+    tables = html.decode().split('class="capacity-table"')[1].split('id="budget"')[0]
+    assert not re.search(r"\d\.\d\d", tables)  # (the chart's data keeps its decimals)

@@ -320,3 +320,24 @@ def test_viewer_and_outsider_cannot_open_the_confirmation(viewer_client, outside
     url = reverse("roadmap:share_link_revoke", args=[link.pk])
     assert viewer_client.get(url).status_code == 403
     assert outsider_client.get(url).status_code == 404
+
+
+def test_a_link_opened_again_within_the_minute_is_not_written_again(
+    shared, django_assert_num_queries
+):
+    """The share page at scale: readers of one link must not queue on its row's lock."""
+    link, token = shared
+    url = reverse("roadmap:shared_roadmap", args=[token])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        Client().get(url)
+    later = time_machine.travel(start + timedelta(seconds=59), tick=False)
+    # The link (+roadmap, org), no transaction, no write.
+    with later, django_assert_num_queries(1):
+        assert Client().get(url).status_code == 200
+    link.refresh_from_db()
+    assert link.last_used_at == start
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        Client().get(url)
+    link.refresh_from_db()
+    assert link.last_used_at == start + timedelta(minutes=2)

@@ -314,3 +314,29 @@ def test_capacity_figure_without_names_or_capacity():
     assert traces["Available"]["x"] == [["Q1 FY27"], ["Person 7"]]
     assert traces["Over-allocated"]["y"] == [2.0]
     assert "no capacity" in traces["Over-allocated"]["customdata"][0]
+
+
+def _contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of a #rrggbb colour against white."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def test_delivered_and_done_differ_in_colour_pattern_and_words():
+    rows = [
+        row("initiative", 10, "Manager onboarding", (2, 1), (4, 30), "delivered"),
+        row("stage", 1, "Content creation", (2, 1), (3, 5), "done"),
+    ]
+    traces = {t["name"]: t for t in figure(rows=rows)["data"] if t["type"] == "bar"}
+    assert set(traces) == {"Delivered (initiative)", "Done (stage)"}
+    delivered, done = traces["Delivered (initiative)"], traces["Done (stage)"]
+    assert delivered["marker"]["color"] != done["marker"]["color"]
+    for trace in (delivered, done):  # graphics need 3:1 against the white plot
+        assert _contrast_on_white(trace["marker"]["color"]) >= 3
+    assert "pattern" in done["marker"] and "pattern" not in delivered["marker"]

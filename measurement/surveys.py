@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -71,7 +71,9 @@ class Nps:
         """How the figure reads: "+38 (n = 48, ± 21)" or "no responses yet"."""
         if self.score is None or self.margin is None:
             return "no responses yet"
-        return f"{self.score:+.0f} (n = {self.n}, ± {self.margin:.0f})"
+        rounded = self.score.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        figure = f"{rounded:+}" if rounded else "0"  # no "+0" or "-0"
+        return f"{figure} (n = {self.n}, ± {self.margin:.0f})"
 
     @property
     def note(self) -> str:

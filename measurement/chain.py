@@ -79,7 +79,7 @@ def evidence_chain(
             ChainItem(
                 f"Survey: NPS {nps.display}",
                 detail="small sample" if nps.small_sample else "",
-                url="#nps-h",
+                url="#response-h",
             )
         )
     for kpi in kpis:

@@ -28,7 +28,7 @@ from measurement.forms.impact import BenefitForm, CostForm, EvidenceForm, Respon
 from measurement.models import Evidence, Program, RoiBenefit, RoiCost, SurveyResponse
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 
-RESPONSES_PER_PAGE = 20
+RESPONSES_PER_PAGE = 10
 KINDS = ("response", "benefit", "cost", "evidence")
 # What each kind's remove button deletes: the program's rows of that model.
 LINES: dict[str, type[models.Model]] = {

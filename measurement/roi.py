@@ -169,14 +169,15 @@ def record_benefit(
     """Add a benefit line, or update the program's line of the same description.
     Returns (line, created); bad input raises ValidationError and writes nothing."""
     _check_org(org, program)
+    money = _money(amount, "amount")
+    if money < 0:
+        raise ValidationError({"amount": "A benefit is not negative; enter costs as costs."})
     values = {
-        "amount": _money(amount, "amount"),
+        "amount": money,
         "source": _text(source, "source"),
         "isolation": _share(isolation, "isolation"),
         "confidence": _share(confidence, "confidence"),
     }
-    if values["amount"] < 0:
-        raise ValidationError({"amount": "A benefit is not negative; enter costs as costs."})
     line, created = RoiBenefit.objects.update_or_create(
         program=program,
         description=_text(description, "description"),

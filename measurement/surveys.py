@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -109,7 +110,11 @@ def nps(responses: models.QuerySet[SurveyResponse]) -> Nps:
 
 def nps_by_program(responses: models.QuerySet[SurveyResponse]) -> dict[int, Nps]:
     """Each program's NPS from one grouped query; programs without responses are absent."""
-    rows = responses.order_by().values("program_id").annotate(**_counts())
+    # The plugin types the rows by the model's fields and cannot see the annotations.
+    rows = cast(
+        "Iterable[dict[str, int]]",
+        responses.order_by().values("program_id").annotate(**_counts()),
+    )
     return {
         row["program_id"]: Nps(row["promoters"], row["passives"], row["detractors"]) for row in rows
     }
@@ -160,22 +165,22 @@ def record_response(
     respondent = respondent.strip()
     if len(respondent) > 100:
         raise ValidationError({"respondent": "The respondent key is at most 100 characters."})
-    fields = {"score": value, "comment": comment.strip()}
+    comment = comment.strip()
     if respondent:
         response, created = SurveyResponse.objects.select_for_update().get_or_create(
             program=program,
             respondent=respondent,
             responded_on=responded_on,
-            defaults={"org": org, **fields},
+            defaults={"org": org, "score": value, "comment": comment},
         )
-        if not created and (response.score, response.comment) == (value, fields["comment"]):
+        if not created and (response.score, response.comment) == (value, comment):
             return response, False  # a repeat: nothing changes, nothing to rebuild
         if not created:
-            response.score, response.comment = value, fields["comment"]
+            response.score, response.comment = value, comment
             response.save(update_fields=["score", "comment"])
     else:
         response = SurveyResponse.objects.create(
-            org=org, program=program, responded_on=responded_on, **fields
+            org=org, program=program, responded_on=responded_on, score=value, comment=comment
         )
         created = True
     bump_org(org)  # the dashboard's pooled NPS

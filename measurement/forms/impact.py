@@ -12,7 +12,16 @@ from measurement.forms.kpis import DATE
 from measurement.models import KIRKPATRICK_LEVELS, CostCategory, Kpi
 from roadmap_site.models import Organization
 
-PERCENT = {"min_value": Decimal(0), "max_value": Decimal(100), "decimal_places": 1}
+
+def percent(label: str, help_text: str) -> forms.DecimalField:
+    """A share typed as a percentage (people think in them); the view divides by 100."""
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=1,
+    )
 
 
 class ResponseForm(forms.Form):
@@ -36,14 +45,8 @@ class BenefitForm(forms.Form):
     description = forms.CharField(max_length=200)
     amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
     source = forms.CharField(max_length=200, help_text="Where the figure comes from.")
-    isolation = forms.DecimalField(
-        label="Isolation (%)",
-        help_text="The share of the benefit the program caused, 0 to 100 %.",
-        **PERCENT,
-    )
-    confidence = forms.DecimalField(
-        label="Confidence (%)", help_text="How sure the estimate is, 0 to 100 %.", **PERCENT
-    )
+    isolation = percent("Isolation (%)", "The share of the benefit the program caused, 0 to 100 %.")
+    confidence = percent("Confidence (%)", "How sure the estimate is, 0 to 100 %.")
 
 
 class CostForm(forms.Form):

@@ -87,7 +87,7 @@ def test_editor_sees_the_chain_nps_roi_and_the_forms(editor_client, program):
     assert "n = 3" in html and "Small sample" in html
     assert 'data-chart="chart-nps-distribution"' in html
     assert "Comment 2" in html
-    assert "(250.00 − 100.00) ÷ 100.00 × 100" in html  # the working, line by line
+    assert "(250.00 − 100.00) ÷ 100.00 × 100" in html  # the working, line by line  # noqa: RUF001
     assert "150.0 %" in html
     for kind in POSTS:
         assert add_url(program, kind) in html
@@ -117,7 +117,7 @@ def test_an_empty_program_reads_no_responses_and_not_computable(editor_client, p
 def test_responses_are_paged_and_htmx_gets_only_the_list(editor_client, program):
     fill(program, responses=25)
     html = editor_client.get(page(program) + "?page=3").content.decode()
-    assert "Responses 21–25 of 25" in html  # ten a page, newest first
+    assert "Responses 21–25 of 25" in html  # ten a page, newest first  # noqa: RUF001
     fragment = editor_client.get(
         page(program) + "?page=3", HTTP_HX_TARGET="responses", **HTMX
     ).content.decode()

@@ -100,3 +100,27 @@ def _level(name: str, y: float, first: str, last: str, colour: str, dash: str) -
         line={"color": colour, "width": 1.5, "dash": dash},
         hovertemplate=f"{name}: %{{y}}<extra></extra>",
     )
+
+
+def score_distribution(counts: list[int]) -> dict:
+    """Responses per score 0 to 10 as bars: detractors red, passives grey, promoters green."""
+    colours = [RED] * 7 + [GREY] * 2 + [GREEN] * 2
+    figure = go.Figure(
+        data=[
+            go.Bar(
+                x=list(range(11)),
+                y=counts,
+                marker={"color": colours},
+                hovertemplate="Score %{x}: %{y} responses<extra></extra>",
+            )
+        ],
+        layout=go.Layout(
+            xaxis={"title": {"text": "Score"}, "tickmode": "linear", "dtick": 1},
+            yaxis={"title": {"text": "Responses"}, "rangemode": "tozero"},
+            margin={"l": 55, "r": 10, "t": 10, "b": 45},
+            height=260,
+            font=FONT,
+            showlegend=False,
+        ),
+    )
+    return figure_json(figure)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from measurement.models import Kpi, KpiValue
+from measurement import chain, roi, surveys
+from measurement.models import Kpi, KpiValue, Program
 
 if TYPE_CHECKING:
     from roadmap_site.demo import Demo
@@ -75,3 +76,138 @@ def seed(demo: Demo) -> dict[str, Kpi]:
                 },
             )
     return kpis
+
+
+# Survey comments for the impact demo, cycled over the responses of each program.
+COMMENTS = {
+    "promoter": [
+        "My buddy and the week-one checklist made the first days easy.",
+        "Knew exactly who to ask and what to do by day three.",
+        "The 30-60-90 plan gave my manager and me something concrete to talk about.",
+        "",
+    ],
+    "passive": ["Good, but the LMS links were broken in week two.", "Useful, a bit long.", ""],
+    "detractor": [
+        "Half the sessions were for another region's tools.",
+        "My laptop arrived on day four; the schedule assumed day one.",
+        "",
+    ],
+}
+# Program (initiative title): its scores as (score, how many), answered between July and
+# November. The journey has enough answers for a firm NPS; the toolkit is a small sample.
+SCORES = {
+    "Day-1 to Day-90 global onboarding journey": [
+        (10, 12),
+        (9, 11),
+        (8, 8),
+        (7, 5),
+        (6, 4),
+        (5, 3),
+        (3, 2),
+    ],
+    "Manager onboarding toolkit": [(10, 3), (9, 3), (8, 3), (7, 2), (6, 2), (4, 1)],
+    "Engineering ramp-up path: first commit in week one": [(10, 4), (9, 2), (8, 2), (5, 1)],
+}
+# The ROI worked example: the onboarding journey's first year.
+BENEFITS = [
+    (
+        "Earlier productivity of 160 new hires (7 days sooner each)",
+        "412000",
+        "Finance: loaded daily cost times days gained, HRIS start dates",
+        "0.500",
+        "0.800",
+    ),
+    (
+        "Fewer first-year leavers (6 fewer exits)",
+        "270000",
+        "HR: replacement cost per leaver, first-year attrition report",
+        "0.300",
+        "0.700",
+    ),
+    (
+        "Less senior engineer time spent on ad-hoc onboarding",
+        "48000",
+        "Engineering managers' estimate, time survey in October",
+        "0.800",
+        "0.600",
+    ),
+]
+COSTS = [
+    ("design", "Needs analysis and content design (L&D team days)", "38000"),
+    ("design", "Video production partner", "22000"),
+    ("delivery", "Facilitators for the live sessions", "31000"),
+    ("delivery", "LMS licences, one year", "12000"),
+    ("participant_time", "New hires' time in sessions (160 people, 12 hours each)", "96000"),
+    ("overhead", "Programme management and evaluation", "18000"),
+    ("other", "Welcome kits", "8000"),
+]
+# Hand-entered Kirkpatrick evidence: the journey has learning, the toolkit has behaviour;
+# the journey's behaviour (level 3) and the toolkit's learning (level 2) stay missing.
+EVIDENCE = {
+    "Day-1 to Day-90 global onboarding journey": [
+        (
+            2,
+            "92 % passed the week-two product and policy check at the first try",
+            date(2026, 9, 15),
+        ),
+    ],
+    "Manager onboarding toolkit": [
+        (
+            3,
+            "Managers held a 30-day check-in with 81 % of their new hires (was 40 %)",
+            date(2026, 10, 20),
+        ),
+    ],
+}
+
+
+def seed_impact(demo: Demo, initiatives: dict[str, Any]) -> None:
+    """Survey responses with comments, an ROI worked example and evidence items, for the
+    impact pages: every level of the chain shows, some with evidence and some missing.
+    Through the same record functions as the forms; a second run changes nothing."""
+    org = demo.org
+    programs = {
+        title: Program.objects.for_initiative(initiative)
+        for title, initiative in initiatives.items()
+        if title in SCORES or title in EVIDENCE
+    }
+    for title, scores in SCORES.items():
+        if title not in programs:
+            continue
+        number = 0
+        for score, count in scores:
+            kind = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+            for _ in range(count):
+                number += 1
+                comments = COMMENTS[kind]
+                surveys.record_response(
+                    org=org,
+                    program=programs[title],
+                    score=score,
+                    responded_on=date(2026, 7 + number % 5, 1 + (number * 7) % 28),
+                    comment=comments[number % len(comments)],
+                    respondent=f"demo-{number:03d}",
+                )
+    journey = programs.get("Day-1 to Day-90 global onboarding journey")
+    if journey is not None:
+        for description, amount, source, isolation, confidence in BENEFITS:
+            roi.record_benefit(
+                org=org,
+                program=journey,
+                description=description,
+                amount=amount,
+                source=source,
+                isolation=isolation,
+                confidence=confidence,
+            )
+        for category, description, amount in COSTS:
+            roi.record_cost(
+                org=org, program=journey, category=category, description=description, amount=amount
+            )
+    for title, rows in EVIDENCE.items():
+        if title not in programs:
+            continue
+        for level, summary, day in rows:
+            chain.record_evidence(
+                org=org, program=programs[title], level=level, summary=summary, recorded_on=day
+            )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from measurement.views import kpis
+from measurement.views import impact, kpis
 
 app_name = "measurement"
 
@@ -12,4 +12,19 @@ urlpatterns = [
     path("measurement/kpis/<int:pk>/", kpis.kpi_detail, name="kpi_detail"),
     path("measurement/kpis/<int:pk>/edit/", kpis.kpi_edit, name="kpi_edit"),
     path("measurement/kpis/<int:pk>/values/", kpis.kpi_value_record, name="kpi_value_record"),
+]
+
+urlpatterns += [
+    path("measurement/impact/", impact.impact, name="impact"),
+    path("measurement/programs/<int:pk>/impact/", impact.program_impact, name="program_impact"),
+    path(
+        "measurement/programs/<int:pk>/impact/<slug:kind>/add/",
+        impact.impact_add,
+        name="impact_add",
+    ),
+    path(
+        "measurement/programs/<int:pk>/impact/<slug:kind>/<int:line>/remove/",
+        impact.impact_remove,
+        name="impact_remove",
+    ),
 ]

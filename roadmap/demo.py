@@ -90,6 +90,7 @@ def seed(demo: Demo) -> Roadmap | None:
         return None
     cycles = list(roadmap.cycles.order_by("position"))
     replay_changes(demo, roadmap, cycles)
+    measurement_demo.seed_impact(demo, {i.title: i for i in roadmap.initiatives.all()})
     seed_assess(demo)
     seed_plan(demo, roadmap, cycles)
     # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).

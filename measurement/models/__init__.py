@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from measurement.models.evidence import KIRKPATRICK_LEVELS, Evidence
 from measurement.models.kpis import (
     AT_RISK_TOLERANCE,
     STATUS_RULE,
@@ -16,13 +17,18 @@ from measurement.models.kpis import (
     KpiValueQuerySet,
 )
 from measurement.models.programs import DEFAULT_QUALIFYING_EVENTS, Program, ProgramQuerySet
+from measurement.models.roi import CostCategory, RoiBenefit, RoiCost
+from measurement.models.surveys import SurveyResponse
 
 __all__ = [
     "AT_RISK_TOLERANCE",
     "DEFAULT_QUALIFYING_EVENTS",
+    "KIRKPATRICK_LEVELS",
     "STATUS_RULE",
     "Assessment",
+    "CostCategory",
     "Direction",
+    "Evidence",
     "EvidenceLevel",
     "Kpi",
     "KpiFamily",
@@ -32,4 +38,7 @@ __all__ = [
     "KpiValueQuerySet",
     "Program",
     "ProgramQuerySet",
+    "RoiBenefit",
+    "RoiCost",
+    "SurveyResponse",
 ]

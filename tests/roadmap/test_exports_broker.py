@@ -25,8 +25,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NOTHING_LISTENS = "redis://127.0.0.1:1/0"
 MESSAGE = "Exports are unavailable right now; try again in a minute."
 FAILED = "Failed: exports are unavailable right now; try again in a minute."
-# The click must answer well within this with the broker down (settings bound the retries).
-CLICK_BUDGET = 2.0
+# With the broker down the click must answer, not hang: settings bound the connection
+# timeout and retries to a few seconds, where Celery's defaults retry for minutes. The bound
+# is generous because CI's machine is busy; this tells "bounded" from "retries forever",
+# it is not a speed test (speed is the benchmark's job).
+CLICK_BUDGET = 20.0
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from measurement.models.kpis import (
     KpiValueQuerySet,
 )
 from measurement.models.programs import DEFAULT_QUALIFYING_EVENTS, Program, ProgramQuerySet
+from measurement.models.activity import EligibleLearners, LearnerEvent, ProgramMonth  # noqa: I001
 
 __all__ = [
     "AT_RISK_TOLERANCE",
@@ -32,4 +33,7 @@ __all__ = [
     "KpiValueQuerySet",
     "Program",
     "ProgramQuerySet",
+    "EligibleLearners",
+    "LearnerEvent",
+    "ProgramMonth",
 ]

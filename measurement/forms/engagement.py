@@ -19,9 +19,7 @@ class ProgramSettingsForm(forms.Form):
         max_length=500,
         help_text="Event types separated by commas, for example: launched, attempted, completed.",
     )
-    completion_event = forms.CharField(
-        label="Event that means finished", max_length=MAX_EVENT_TYPE
-    )
+    completion_event = forms.CharField(label="Event that means finished", max_length=MAX_EVENT_TYPE)
     decline_percent = forms.IntegerField(
         label="Alert on a one-month fall larger than (%)",
         min_value=1,

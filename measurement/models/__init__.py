@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from measurement.models.activity import EligibleLearners, LearnerEvent, ProgramMonth
 from measurement.models.kpis import (
     AT_RISK_TOLERANCE,
     STATUS_RULE,
@@ -16,7 +17,6 @@ from measurement.models.kpis import (
     KpiValueQuerySet,
 )
 from measurement.models.programs import DEFAULT_QUALIFYING_EVENTS, Program, ProgramQuerySet
-from measurement.models.activity import EligibleLearners, LearnerEvent, ProgramMonth  # noqa: I001
 
 __all__ = [
     "AT_RISK_TOLERANCE",
@@ -24,6 +24,7 @@ __all__ = [
     "STATUS_RULE",
     "Assessment",
     "Direction",
+    "EligibleLearners",
     "EvidenceLevel",
     "Kpi",
     "KpiFamily",
@@ -31,9 +32,8 @@ __all__ = [
     "KpiStatus",
     "KpiValue",
     "KpiValueQuerySet",
-    "Program",
-    "ProgramQuerySet",
-    "EligibleLearners",
     "LearnerEvent",
+    "Program",
     "ProgramMonth",
+    "ProgramQuerySet",
 ]

@@ -154,7 +154,9 @@ def program_event(request: AuthedRequest, pk: int) -> HttpResponse:
     month = engagement.month_of(form.cleaned_data["occurred_at"], request.org.zone)
     messages.success(
         request,
-        "Event recorded." if result.written else "That event was already recorded; nothing changed.",
+        "Event recorded."
+        if result.written
+        else "That event was already recorded; nothing changed.",
     )
     return redirect(
         reverse("measurement:program_detail", args=[program.pk]) + f"#month-{month:%Y-%m}"

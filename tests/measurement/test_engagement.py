@@ -160,7 +160,7 @@ def test_bad_events_are_rejected_with_reasons_and_the_rest_stored(program):
         events=[
             ev("", "launched", utc(5)),
             ev("a", "", utc(5)),
-            ev("a", "launched", datetime(2026, 5, 1, 9)),  # naive
+            ev("a", "launched", datetime(2026, 5, 1, 9)),  # noqa: DTZ001 (naive on purpose)
             ev("a", "launched", "yesterday"),
             ev("a", "launched", NOW + timedelta(days=2)),
             {**ev("a", "launched", utc(5)), "statement_id": "not-a-uuid"},

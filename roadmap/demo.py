@@ -23,6 +23,7 @@ from roadmap.models import (
     AssessSettings,
     BusinessEvent,
     CapacityEntry,
+    Initiative,
     InitiativeDependency,
     Roadmap,
     ShareLink,
@@ -92,6 +93,10 @@ def seed(demo: Demo) -> Roadmap | None:
     replay_changes(demo, roadmap, cycles)
     seed_assess(demo)
     seed_plan(demo, roadmap, cycles)
+    measurement_demo.seed_engagement(
+        demo,
+        Initiative.objects.filter(roadmap=roadmap, title__in=measurement_demo.ENGAGEMENT),
+    )
     # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).
     share_hash = hash_token(demo_token(DEMO_SHARE_TOKEN))
     link, _ = ShareLink.objects.get_or_create(

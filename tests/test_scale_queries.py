@@ -33,6 +33,8 @@ BIGGER = {
     "requests": 600,
     "business_events": 14,
     "not_doing": 40,
+    "programs": 40,
+    "learner_events": 24_000,
 }
 
 PINS = {
@@ -45,6 +47,9 @@ PINS = {
     # tests/measurement/test_kpi_views.py).
     "KPI list": 6,
     "KPI detail": 10,
+    # As at 2 and 32 programs in tests/measurement/test_engagement_views.py.
+    "engagement overview": 11,
+    "program page": 9,
     # Warm: served from the versioned cache (the link, its last use, SAVEPOINT, RELEASE).
     "share page": 4,
     # Pinned nowhere else: the same at 2 priorities (tiny) as at 12.

@@ -391,3 +391,29 @@ def test_headline_trend_is_the_last_twelve_complete_months(org, program):
     engagement.set_eligible(program=program, month=date(2025, 6, 1), count=10)  # 13 months ago
     [headline] = engagement.headlines(org, TODAY)
     assert [p.day for p in headline.trend] == [date(2026, 6, 1)]
+
+
+# Scale data -------------------------------------------------------------------------------
+
+
+def test_scale_data_builds_programs_events_eligible_and_an_exact_rollup():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from roadmap.management.commands.scale_data import scale_org
+    from tests.roadmap.test_scale_data import TINY
+
+    call_command("scale_data", **{**TINY, "programs": 3, "learner_events": 100}, stdout=StringIO())
+    org = scale_org()
+    assert Program.objects.for_org(org).count() == 3
+    assert LearnerEvent.objects.for_org(org).count() == 100
+    # Twelve months of 2026 (the year before the FY27 roadmap) per program.
+    months = EligibleLearners.objects.for_org(org).values_list("month", flat=True)
+    assert (
+        len(months) == 36 and min(months) == date(2026, 1, 1) and max(months) == date(2026, 12, 1)
+    )
+    rollup = ProgramMonth.objects.for_org(org)
+    assert sum(rollup.values_list("events", flat=True)) == 100
+    # 100 events over 36 program-months: 28 months of 3 and 8 of 2.
+    assert sorted(rollup.values_list("events", flat=True)) == [2] * 8 + [3] * 28

@@ -49,7 +49,7 @@ PINS = {
     "KPI detail": 10,
     # As at 2 and 32 programs in tests/measurement/test_engagement_views.py.
     "engagement overview": 11,
-    "program page": 9,
+    "program page": 7,  # warm: months and chart from the versioned cache
     # Warm: served from the versioned cache (the link, its last use, SAVEPOINT, RELEASE).
     "share page": 4,
     # Pinned nowhere else: the same at 2 priorities (tiny) as at 12.

@@ -23,6 +23,7 @@ from measurement.forms.engagement import (
     ProgramSettingsForm,
 )
 from measurement.models import Program
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 
 PROGRAMS_PER_PAGE = 25
@@ -72,11 +73,23 @@ def engagement_overview(request: AuthedRequest) -> HttpResponse:
     return render(request, "measurement/engagement.html", context)
 
 
+def program_months(program: Program) -> tuple[list[engagement.MonthRate], dict | None]:
+    """The program's months and their chart, cached under the organisation's version,
+    which every write of events, eligible learners or what counts bumps."""
+
+    def build() -> tuple[list[engagement.MonthRate], dict | None]:
+        months = engagement.monthly_rates(program)
+        return months, charts.engagement_trend(months) if months else None
+
+    return cache.get_or_build(cache.key("program-months", program.pk, program.org.version), build)
+
+
 def program_context(request: AuthedRequest, program: Program, **forms) -> dict:
-    """The program page: its months (two queries), the chart, and the three forms."""
+    """The program page: its months and chart (two queries, or none from the cache), and
+    the three forms."""
     today = request.org.today()
     last = engagement.last_complete_month(today)
-    months = engagement.monthly_rates(program)
+    months, chart = program_months(program)
     by_month = {m.month: m for m in months}
     zone_now = timezone.now().astimezone(request.org.zone)
     return {
@@ -84,7 +97,7 @@ def program_context(request: AuthedRequest, program: Program, **forms) -> dict:
         "months": list(reversed(months)),
         "last": by_month.get(last) or engagement.MonthRate(month=last),
         "decline": engagement.decline(months, share=program.decline_share, last=last),
-        "chart": charts.engagement_trend(months) if months else None,
+        "chart": chart,
         "rule": engagement.ENGAGEMENT_RULE,
         "decline_rule": engagement.DECLINE_RULE,
         "settings_form": forms.get("settings_form") or ProgramSettingsForm.for_program(program),
@@ -194,5 +207,9 @@ def program_start(request: AuthedRequest, initiative_id: int) -> HttpResponse:
     initiative = get_object_or_404(
         initiative_model._default_manager.filter(org=request.org), pk=initiative_id
     )
-    program = Program.objects.for_initiative(initiative)
+    program, created = Program.objects.get_or_create(
+        initiative=initiative, defaults={"org_id": initiative.org_id}
+    )
+    if created:
+        cache.bump_org(request.org)  # the overview lists it now
     return redirect("measurement:program_detail", pk=program.pk)

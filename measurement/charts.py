@@ -131,7 +131,7 @@ def engagement_trend(months: list) -> dict:
         ],
         layout=go.Layout(
             yaxis={"title": {"text": "% of eligible learners"}, "rangemode": "tozero"},
-            xaxis={"type": "date", "dtick": "M1", "tickformat": "%b %Y"},
+            xaxis={"type": "date", "tickformat": "%b %Y"},
             legend={"orientation": "h", "y": -0.25},
             margin={"l": 55, "r": 10, "t": 10, "b": 40},
             height=320,

@@ -321,7 +321,8 @@ def update_program(
 
 
 def percent(share: Decimal | None) -> str:
-    return "—" if share is None else f"{share * 100:.0f} %"
+    # A no-break space, so "52 %" never breaks across lines.
+    return "—" if share is None else f"{share * 100:.0f}\u00a0%"
 
 
 @dataclass(frozen=True)
@@ -517,7 +518,7 @@ def headlines(org: Organization, today: date) -> list[Headline]:
             family=KpiFamily.LEARNER_ENGAGEMENT,
             title="Monthly active learner rate, all programs",
             value=value,
-            display="not computable" if value is None else f"{value:.0f} %",
+            display="not computable" if value is None else f"{value:.0f}\u00a0%",
             rule=ENGAGEMENT_RULE,
             url=reverse("measurement:engagement"),
             note=note,

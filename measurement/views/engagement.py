@@ -7,6 +7,8 @@ events: a fixed number of queries however many events, months or programs.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -73,15 +75,18 @@ def engagement_overview(request: AuthedRequest) -> HttpResponse:
     return render(request, "measurement/engagement.html", context)
 
 
-def program_months(program: Program) -> tuple[list[engagement.MonthRate], dict | None]:
-    """The program's months and their chart, cached under the organisation's version,
-    which every write of events, eligible learners or what counts bumps."""
+def program_months(program: Program, last: date) -> tuple[list[engagement.MonthRate], dict | None]:
+    """The program's months and the chart of those up to `last` (the month under way
+    would read as a fall), cached under the organisation's version, which every write of
+    events, eligible learners or what counts bumps."""
 
     def build() -> tuple[list[engagement.MonthRate], dict | None]:
         months = engagement.monthly_rates(program)
-        return months, charts.engagement_trend(months) if months else None
+        complete = [m for m in months if m.month <= last]
+        return months, charts.engagement_trend(complete) if complete else None
 
-    return cache.get_or_build(cache.key("program-months", program.pk, program.org.version), build)
+    key = cache.key("program-months", program.pk, program.org.version, last)
+    return cache.get_or_build(key, build)
 
 
 def program_context(request: AuthedRequest, program: Program, **forms) -> dict:
@@ -89,7 +94,7 @@ def program_context(request: AuthedRequest, program: Program, **forms) -> dict:
     the three forms."""
     today = request.org.today()
     last = engagement.last_complete_month(today)
-    months, chart = program_months(program)
+    months, chart = program_months(program, last)
     by_month = {m.month: m for m in months}
     zone_now = timezone.now().astimezone(request.org.zone)
     return {

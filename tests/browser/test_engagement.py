@@ -34,7 +34,7 @@ def test_follow_engagement_from_the_initiative(page: Page, live_server, sign_in,
     last = add_months(demo.org.today().replace(day=1), -1)
     expect(page).to_have_url(f"{page.url.split('#')[0]}#month-{last:%Y-%m}")
     row = page.locator(f"#month-{last:%Y-%m}")
-    expect(row).to_contain_text("41 %")
+    expect(row).to_contain_text("41\u00a0%")
     screenshot("engagement-program-laptop")
 
     # Eligible learners for this month, by hand: the month appears in the table.
@@ -50,10 +50,14 @@ def test_follow_engagement_from_the_initiative(page: Page, live_server, sign_in,
     assert EligibleLearners.objects.get(month=this_month).count == 84
 
     page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    expect(page.locator("[data-chart='chart-engagement'] .main-svg").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("engagement-program-phone")
 
     page.goto(f"{live_server.url}/measurement/engagement/")
     expect(page.get_by_role("heading", name="Are learners taking part?")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("engagement-overview-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Declining only (1)").check()

@@ -67,7 +67,7 @@ def test_rate_is_distinct_qualifying_learners_over_eligible(program):
     # Active: alice, bob, dave = 3 (carol's "viewed" does not count); 3 / 8.
     assert may.active_learners == 3
     assert may.rate == Decimal(3) / Decimal(8)
-    assert may.rate_display == "38 %"  # 37.5 rounds half to even on the way to a whole %
+    assert may.rate_display == "38\u00a0%"  # 37.5 rounds half to even on the way to a whole %
     # Completers: alice and dave = 2; 2 / 8.
     assert may.completers == 2
     assert may.completion_rate == Decimal("0.25")
@@ -299,7 +299,7 @@ def test_down_two_months_running_is_a_decline(program):
     assert [f.subject for f in found] == [f"program:{program.pk}"]
     assert found[0].state == "2026-06:two-months"
     assert found[0].detail == (
-        "Active learner rate 50 % in April, 45 % in May, 42 % in June 2026: "
+        "Active learner rate 50\u00a0% in April, 45\u00a0% in May, 42\u00a0% in June 2026: "
         "down two months running."
     )
     assert found[0].url.endswith(f"/measurement/programs/{program.pk}/#month-2026-06")
@@ -311,7 +311,7 @@ def test_one_fall_larger_than_the_threshold_is_a_decline(program):
     _series(program, [(4, 40, 100), (5, 50, 100), (6, 35, 100)])
     found = engagement.decline_findings(program.org, TODAY)
     assert found[0].state == "2026-06:big-fall"
-    assert found[0].detail.endswith("down 30 % in one month.")
+    assert found[0].detail.endswith("down 30\u00a0% in one month.")
 
 
 def test_a_fall_within_the_threshold_after_a_rise_is_not_a_decline(program):
@@ -368,7 +368,7 @@ def test_headline_weights_programs_by_eligible_learners(org, program, roadmap):
     [headline] = engagement.headlines(org, TODAY)
     assert headline.family == KpiFamily.LEARNER_ENGAGEMENT
     assert headline.value == Decimal("29.2")
-    assert headline.display == "29 %"
+    assert headline.display == "29\u00a0%"
     assert headline.note == "35 of 120 eligible learners, June 2026."
     assert [(p.day, p.value) for p in headline.trend] == [
         (date(2026, 5, 1), 50.0),

@@ -60,7 +60,7 @@ def test_overview_lists_programs_with_last_months_rate_and_decline(editor_client
     assert response.status_code == 200
     html = response.content.decode()
     assert "Manager onboarding toolkit" in html
-    assert "20 %" in html
+    assert "20\u00a0%" in html
     assert "Declining" in html
     assert "June 2026" in html
 
@@ -138,9 +138,18 @@ def test_program_page_shows_months_chart_and_what_counts(editor_client, program)
     assert "Record event" in html and "Save and recount" in html
 
 
+def test_the_month_under_way_is_in_the_table_but_not_the_chart(editor_client, program):
+    fill(program, learners=10, months=(6, 7))  # today is 10 July
+    response = editor_client.get(detail(program))
+    html = response.content.decode()
+    assert 'id="month-2026-07"' in html and "(so far)" in html
+    chart = response.context["chart"]
+    assert chart["data"][0]["x"] == ["2026-06-01"]
+
+
 def test_program_page_without_data_says_so(editor_client, program):
     html = editor_client.get(detail(program)).content.decode()
-    assert "No activity yet" in html
+    assert "No complete month yet" in html
     assert "no eligible learners" in html
 
 

@@ -385,7 +385,8 @@ def rates_by_program(
     for row in rollup.values(
         "program_id", "month", "active_learners", "completers", "events", "events_by_type"
     ):
-        months[row.pop("program_id")][row["month"]] = row
+        data: dict[str, Any] = dict(row)
+        months[data.pop("program_id")][data["month"]] = data
     for program_id, month, count in eligible.values_list("program_id", "month", "count"):
         months[program_id].setdefault(month, {"month": month})["eligible"] = count
     return {

@@ -11,8 +11,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -207,13 +207,12 @@ def program_start(request: AuthedRequest, initiative_id: int) -> HttpResponse:
     """Start measuring an initiative: its program, created on first use. The initiative
     is found through the program's foreign key, scoped to the member's organisation
     (measurement does not import the roadmap)."""
-    initiative_model = Program._meta.get_field("initiative").related_model
-    assert initiative_model is not None and not isinstance(initiative_model, str)
-    initiative = get_object_or_404(
-        initiative_model._default_manager.filter(org=request.org), pk=initiative_id
-    )
+    initiatives = Program._meta.get_field("initiative").related_model
+    assert isinstance(initiatives, type)
+    if not initiatives._default_manager.filter(org=request.org, pk=initiative_id).exists():
+        raise Http404("No such initiative in this organisation.")
     program, created = Program.objects.get_or_create(
-        initiative=initiative, defaults={"org_id": initiative.org_id}
+        initiative_id=initiative_id, defaults={"org_id": request.org.pk}
     )
     if created:
         cache.bump_org(request.org)  # the overview lists it now

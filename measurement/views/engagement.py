@@ -42,7 +42,13 @@ def engagement_overview(request: AuthedRequest) -> HttpResponse:
     filters = EngagementFilterForm(request.GET)
     filters.is_valid()  # unknown or overlong input is dropped, never an error page
     wanted = filters.cleaned_data if filters.is_bound else {}
-    rates = engagement.recent_rates(org, today)
+    # The last three months' figures are cached under the organisation's version (every
+    # write of events, eligible learners or what counts bumps it); which programs exist and
+    # their thresholds are read live, so a deleted program's cached figures are ignored.
+    rates = cache.get_or_build(
+        cache.key("engagement-rates", org.pk, org.version, last),
+        lambda: engagement.recent_rates(org, today),
+    )
     declining = engagement.declines(org, today, rates)
     programs = Program.objects.for_org(org).select_related("initiative")
     if wanted.get("q"):

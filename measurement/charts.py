@@ -124,3 +124,42 @@ def score_distribution(counts: list[int]) -> dict:
         ),
     )
     return figure_json(figure)
+
+
+def engagement_trend(months: list) -> dict:
+    """A program's monthly active learner rate (the headline) and its completion rate
+    (secondary, dashed), in percent; a month without eligible learners is a gap."""
+
+    def pct(share) -> float | None:
+        return None if share is None else round(float(share) * 100, 1)
+
+    x = [m.month.isoformat() for m in months]
+    figure = go.Figure(
+        data=[
+            go.Scatter(
+                name="Active learner rate",
+                x=x,
+                y=[pct(m.rate) for m in months],
+                mode="lines+markers",
+                line={"color": LINE, "width": 3},
+                hovertemplate="%{x|%B %Y}: %{y} %<extra>Active</extra>",
+            ),
+            go.Scatter(
+                name="Completion rate",
+                x=x,
+                y=[pct(m.completion_rate) for m in months],
+                mode="lines+markers",
+                line={"color": GREY, "width": 1.5, "dash": "dash"},
+                hovertemplate="%{x|%B %Y}: %{y} %<extra>Completion</extra>",
+            ),
+        ],
+        layout=go.Layout(
+            yaxis={"title": {"text": "% of eligible learners"}, "rangemode": "tozero"},
+            xaxis={"type": "date", "tickformat": "%b %Y"},
+            legend={"orientation": "h", "y": -0.25},
+            margin={"l": 55, "r": 10, "t": 10, "b": 40},
+            height=320,
+            font=FONT,
+        ),
+    )
+    return figure_json(figure)

@@ -6,12 +6,15 @@ template (`roadmap/starters/global-onboarding.toml`); a template has no readings
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from measurement import chain, roi, surveys
+from measurement import chain, engagement, roi, surveys
 from measurement.models import Kpi, KpiValue, Program
+from roadmap_site.dates import add_months
 
 if TYPE_CHECKING:
     from roadmap_site.demo import Demo
@@ -211,3 +214,62 @@ def seed_impact(demo: Demo, initiatives: dict[str, Any]) -> None:
             chain.record_evidence(
                 org=org, program=programs[title], level=level, summary=summary, recorded_on=day
             )
+
+
+# Learner engagement: two programs' last twelve complete months, as (eligible learners,
+# active learner rate in %). The journey grows steadily; the manager toolkit peaks and
+# then falls two months running, so its decline alert shows.
+# fmt: off
+ENGAGEMENT = {
+    "Day-1 to Day-90 global onboarding journey": [
+        (180, 52), (195, 55), (210, 57), (205, 58), (220, 61), (240, 63),
+        (260, 64), (255, 66), (250, 67), (245, 69), (230, 70), (225, 72),
+    ],
+    "Manager onboarding toolkit": [
+        (60, 40), (62, 48), (64, 55), (66, 61), (70, 66), (72, 70),
+        (75, 72), (75, 74), (78, 73), (80, 64), (80, 52), (82, 41),
+    ],
+}
+# fmt: on
+
+
+def seed_engagement(demo: Demo, initiatives: Iterable[Any]) -> None:
+    """Twelve months of learner activity for the demo's two programs, ending with the last
+    complete month (so the decline shows whenever the demo is loaded), and the eligible
+    learners of each month. Written through `record_events` and `set_eligible`: a second
+    run stores nothing new."""
+    today = demo.org.today()
+    last = engagement.last_complete_month(today)
+    zone = demo.org.zone
+    for initiative in initiatives:
+        months = ENGAGEMENT.get(initiative.title)
+        if months is None:
+            continue
+        program = Program.objects.for_initiative(initiative)
+        rng = random.Random(initiative.title)  # noqa: S311 (demo data, the same every run)
+        events = []
+        for k, (eligible, rate) in enumerate(months):
+            month = add_months(last, k - len(months) + 1)
+            engagement.set_eligible(program=program, month=month, count=eligible)
+            days = (add_months(month, 1) - month).days
+            active = round(eligible * rate / 100)
+            for learner in rng.sample(range(eligible), active):
+                key = f"lms-{learner:05d}"
+                first = datetime(month.year, month.month, rng.randint(1, days), 9, tzinfo=zone)
+                events.append({"learner_key": key, "event_type": "launched", "occurred_at": first})
+                for _ in range(rng.randint(0, 3)):
+                    at = first + timedelta(hours=rng.randint(1, 200))
+                    if at.astimezone(zone).month == month.month:
+                        kind = rng.choice(["experienced", "attempted", "experienced"])
+                        events.append({"learner_key": key, "event_type": kind, "occurred_at": at})
+                if rng.random() < 0.3:
+                    events.append(
+                        {"learner_key": key, "event_type": "completed", "occurred_at": first}
+                    )
+            # Browsing the catalogue does not count as taking part.
+            for learner in rng.sample(range(eligible), eligible // 10):
+                at = datetime(month.year, month.month, rng.randint(1, days), 14, tzinfo=zone)
+                events.append(
+                    {"learner_key": f"lms-{learner:05d}", "event_type": "viewed", "occurred_at": at}
+                )
+        engagement.record_events(program=program, events=events)

@@ -23,6 +23,7 @@ from roadmap.models import (
     AssessSettings,
     BusinessEvent,
     CapacityEntry,
+    Initiative,
     InitiativeDependency,
     Roadmap,
     ShareLink,
@@ -93,6 +94,10 @@ def seed(demo: Demo) -> Roadmap | None:
     measurement_demo.seed_impact(demo, {i.title: i for i in roadmap.initiatives.all()})
     seed_assess(demo)
     seed_plan(demo, roadmap, cycles)
+    measurement_demo.seed_engagement(
+        demo,
+        Initiative.objects.filter(roadmap=roadmap, title__in=measurement_demo.ENGAGEMENT),
+    )
     # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).
     share_hash = hash_token(demo_token(DEMO_SHARE_TOKEN))
     link, _ = ShareLink.objects.get_or_create(

@@ -33,6 +33,8 @@ BIGGER = {
     "requests": 600,
     "business_events": 14,
     "not_doing": 40,
+    "programs": 40,
+    "learner_events": 24_000,
 }
 
 PINS = {
@@ -48,6 +50,9 @@ PINS = {
     # Warm: served from the versioned cache: the link, outside a transaction (no SAVEPOINT,
     # RELEASE); its last use is written at most once a minute (was 4).
     "share page": 1,
+    # As at 2 and 32 programs in tests/measurement/test_engagement_views.py.
+    "engagement overview": 9,  # warm: the figures from the versioned cache
+    "program page": 7,  # warm: months and chart from the versioned cache
     # Pinned nowhere else: the same at 2 priorities (tiny) as at 12.
     "public intake form": 5,
 }

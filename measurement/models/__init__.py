@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from measurement.models.activity import EligibleLearners, LearnerEvent, ProgramMonth
 from measurement.models.evidence import KIRKPATRICK_LEVELS, Evidence
 from measurement.models.kpis import (
     AT_RISK_TOLERANCE,
@@ -28,6 +29,7 @@ __all__ = [
     "Assessment",
     "CostCategory",
     "Direction",
+    "EligibleLearners",
     "Evidence",
     "EvidenceLevel",
     "Kpi",
@@ -36,7 +38,9 @@ __all__ = [
     "KpiStatus",
     "KpiValue",
     "KpiValueQuerySet",
+    "LearnerEvent",
     "Program",
+    "ProgramMonth",
     "ProgramQuerySet",
     "RoiBenefit",
     "RoiCost",

@@ -172,7 +172,10 @@ def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 def initiative_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = get_for_member(request, Initiative.objects.for_ledger(), pk=pk)
+    # The program (measurement's view of it) comes in the same query, for the Measure link.
+    initiative = get_for_member(
+        request, Initiative.objects.for_ledger().select_related("program"), pk=pk
+    )
     template = page_or_partial(request, "roadmap/initiative_detail.html", "initiative-row")
     context = {"initiative": initiative, "roadmap": initiative.roadmap}
     if not request.htmx:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from measurement.models import Kpi
+from measurement.models import Kpi, Program
 from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
 from roadmap.models import Roadmap, TrainingRequest
 from roadmap_site.demo import DEMO_PASSWORD
@@ -60,6 +60,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     strategy = Strategy.objects.for_org(org).order_by("pk").first()
     assessment = MaturityAssessment.objects.for_org(org).order_by("pk").first()
     kpi = Kpi.objects.for_org(org).order_by("pk").first()
+    program = Program.objects.for_org(org).first()
     signed_in = [
         ("roadmap-list", "/roadmaps/"),
         ("roadmap", f"/roadmaps/{roadmap.pk}/"),
@@ -77,6 +78,8 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("themes", "/strategy/themes/"),
         ("measurement", "/measurement/"),
         ("kpi", f"/measurement/kpis/{kpi.pk}/"),
+        ("engagement", "/measurement/engagement/"),
+        ("program", f"/measurement/programs/{program.pk}/"),
         ("people", "/org/people/"),
         ("members", "/org/members/"),
         ("org-settings", "/org/settings/"),

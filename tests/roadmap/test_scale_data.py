@@ -41,6 +41,8 @@ TINY = {
     "requests": 22,
     "business_events": 2,
     "not_doing": 3,
+    "programs": 3,
+    "learner_events": 180,
 }
 # Worked out by hand from TINY: 12 stages over 5 initiatives are 3+3+2+2+2, whose
 # within-initiative links are 2+2+1+1+1 = 7; two more link stages of different initiatives.

@@ -47,7 +47,8 @@ from django.db import OperationalError, connection, models
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from measurement.models import Kpi
+from measurement import engagement
+from measurement.models import Kpi, Program
 from roadmap.management.commands.scale_data import BENCH_EMAIL, BENCH_PASSWORD, scale_org
 from roadmap.models import (
     AssessSettings,
@@ -86,6 +87,7 @@ class Scene:
     strategy: Strategy
     answer: CanvasAnswer
     kpi: Kpi
+    program: Program
     intake: AssessSettings
     share_token: str
     intake_token: str
@@ -138,6 +140,18 @@ def correct_kpi_value(s: Scene, k: int) -> None:
     # Formatting of the latest value and status differs by page: not checked.
 
 
+def record_learner_event(s: Scene, k: int) -> None:
+    """A new learner's event in the last complete month, through the function the event
+    form and imports use: it recounts that month of the rollup."""
+    month = engagement.last_complete_month(s.org.today())
+    at = engagement.month_start(month, s.org.zone) + timedelta(days=14, seconds=k)
+    engagement.record_events(
+        program=s.program,
+        events=[{"learner_key": f"bench-{k}", "event_type": "launched", "occurred_at": at}],
+    )
+    # The figures move by one learner; how each page rounds them differs: not checked.
+
+
 def reword_intake(s: Scene, k: int) -> str:
     s.intake.intake_intro = f"Tell us what is going wrong (bench {k})."
     s.intake.save(update_fields=["intake_intro"])
@@ -156,6 +170,10 @@ PAGES = [
     Page("strategy page", lambda s: f"/strategy/{s.strategy.pk}/", True, revise_vision),
     Page("KPI list", lambda s: "/measurement/", True, correct_kpi_value),
     Page("KPI detail", lambda s: f"/measurement/kpis/{s.kpi.pk}/", True, correct_kpi_value),
+    Page("engagement overview", lambda s: "/measurement/engagement/", True,
+         record_learner_event),
+    Page("program page", lambda s: f"/measurement/programs/{s.program.pk}/", True,
+         record_learner_event),
     Page("share page", lambda s: f"/s/{s.share_token}/", False, rename_initiative),
     Page("public intake form", lambda s: f"/intake/{s.intake_token}/", False, reword_intake),
 ]  # fmt: skip
@@ -211,6 +229,8 @@ def prepare_scene() -> Scene:
             strategy=strategy,
             answer=strategy.answers.get(question=Question.VISION),
             kpi=one(Kpi.objects.filter(target__isnull=False).order_by("pk"), "KPI with a target"),
+            # The first program on the overview's first page.
+            program=one(Program.objects.select_related("initiative", "org"), "program"),
             intake=intake,
             share_token=share_token,
             intake_token=intake_token,

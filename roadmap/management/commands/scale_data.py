@@ -28,7 +28,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
-from measurement.models import Direction, EvidenceLevel, Kpi, KpiFamily, KpiValue
+from measurement import engagement
+from measurement.models import (
+    Direction,
+    EligibleLearners,
+    EvidenceLevel,
+    Kpi,
+    KpiFamily,
+    KpiValue,
+    LearnerEvent,
+    Program,
+)
 from roadmap.models import (
     Approach,
     AssessSettings,
@@ -57,6 +67,7 @@ from roadmap.models import (
     TrainingRequest,
     TrainingRequestState,
 )
+from roadmap_site.dates import add_months
 from roadmap_site.models import Membership, Organization, Person, Role, User
 from strategy.models import Priority, Question, Strategy
 
@@ -84,6 +95,8 @@ class Sizes:
     requests: int = 2000
     business_events: int = 14
     not_doing: int = 40
+    programs: int = 40
+    learner_events: int = 1_000_000
 
 
 @dataclass
@@ -106,6 +119,7 @@ class Scale:
     cycles: list[Cycle] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
+    programs: list[Program] = field(default_factory=list)
 
     @property
     def the_roadmap(self) -> Roadmap:
@@ -512,6 +526,80 @@ def build_not_doing(s: Scale) -> int:
     return len(items)
 
 
+EVENT_TYPES = ["launched", "experienced", "experienced", "attempted", "completed", "viewed"]
+
+
+def build_learner_activity(s: Scale) -> int:
+    """`programs` programs on the first initiatives, `learner_events` events spread over
+    the twelve months before the roadmap's year, each month's eligible learners, and the
+    monthly rollup recounted from the events by the code every write uses.
+
+    On PostgreSQL the events go in with COPY (about four times bulk_create; LIBRARIES.md 3.3).
+    Each event of a program's month has its own second, so none is a duplicate."""
+    if not s.sizes.programs or not s.initiatives:
+        return 0
+    start, _ = s.org.fiscal_year_bounds(s.fiscal_year)
+    months = [add_months(start, k - 12) for k in range(12)]
+    s.programs = Program.objects.bulk_create(
+        Program(org=s.org, initiative=initiative, qualifying_events=[])
+        for initiative in s.initiatives[: s.sizes.programs]
+    )
+    cells = [(program, month) for program in s.programs for month in months]
+    per_cell, extra = divmod(s.sizes.learner_events, len(cells))
+    eligible_rows, now = [], datetime.now(UTC)
+
+    def rows():
+        for n, (program, month) in enumerate(cells):
+            count = per_cell + (1 if n < extra else 0)
+            eligible = s.rng.randint(600, 3000)
+            eligible_rows.append(
+                EligibleLearners(org=s.org, program=program, month=month, count=eligible)
+            )
+            # Most programs hold steady; every seventh falls month by month.
+            share = 0.65 - (0.04 * months.index(month) if program.pk % 7 == 0 else 0)
+            learners = max(1, round(eligible * share))
+            first = datetime(month.year, month.month, 1, tzinfo=UTC)
+            seconds = (add_months(month, 1) - month).days * 86400
+            step = max(1, seconds // max(1, count))
+            for j in range(count):
+                yield (
+                    s.org.pk,
+                    program.pk,
+                    f"lms-{s.rng.randrange(learners):06d}",
+                    EVENT_TYPES[s.rng.randrange(len(EVENT_TYPES))],
+                    first + timedelta(seconds=j * step),
+                    now,
+                )
+
+    if connection.vendor == "postgresql":
+        columns = "org_id, program_id, learner_key, event_type, occurred_at, created_at"
+        with connection.cursor() as cursor, cursor.connection.cursor() as raw:
+            table = connection.ops.quote_name(LearnerEvent._meta.db_table)
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+    else:
+        LearnerEvent.objects.bulk_create(
+            (
+                LearnerEvent(
+                    org_id=org_id,
+                    program_id=program_id,
+                    learner_key=key,
+                    event_type=kind,
+                    occurred_at=at,
+                    created_at=created,
+                )
+                for org_id, program_id, key, kind, at, created in rows()
+            ),
+            batch_size=BATCH,
+        )
+    EligibleLearners.objects.bulk_create(eligible_rows, batch_size=BATCH)
+    for program in s.programs:
+        program.org = s.org
+        engagement.recount_months(program)
+    return len(s.programs) + s.sizes.learner_events + len(eligible_rows)
+
+
 # In order: each may use what the ones before it made.
 BUILDERS: list[tuple[str, Callable[[Scale], int]]] = [
     ("people", build_people),
@@ -526,6 +614,7 @@ BUILDERS: list[tuple[str, Callable[[Scale], int]]] = [
     ("business calendar", build_business_events),
     ("training requests", build_requests),
     ("not doing", build_not_doing),
+    ("learner activity", build_learner_activity),
 ]
 
 

@@ -5,3 +5,28 @@ from django.apps import AppConfig
 
 class MeasurementConfig(AppConfig):
     name = "measurement"
+
+    def ready(self) -> None:
+        # Measurement's own dashboard headlines and alert rules; the roadmap registers
+        # those whose data it holds (roadmap/apps.py).
+        from measurement import alerts, alignment
+        from measurement.dashboard import register_headlines
+        from measurement.models import AlertKind
+
+        register_headlines(alignment.headlines)
+        alerts.register_rule(
+            alerts.AlertRule(
+                kind=AlertKind.KPI_OFF_TRACK,
+                label=AlertKind.KPI_OFF_TRACK.label,
+                rule_text=alerts.KPI_OFF_TRACK_RULE,
+                evaluate=alerts.kpis_off_track,
+            )
+        )
+        alerts.register_rule(
+            alerts.AlertRule(
+                kind=AlertKind.SENIOR_WITHOUT_TOUCHPOINT,
+                label=AlertKind.SENIOR_WITHOUT_TOUCHPOINT.label,
+                rule_text=alignment.SENIOR_RULE,
+                evaluate=alignment.seniors_without_touchpoint,
+            )
+        )

@@ -33,3 +33,20 @@ __all__ = [
     "Program",
     "ProgramQuerySet",
 ]
+from measurement.models.alerts import (
+    Alert,
+    AlertKind,
+    AlertQuerySet,
+    AlertRefresh,
+)
+from measurement.models.touchpoints import Forum, Touchpoint, TouchpointQuerySet
+
+__all__ += [
+    "Alert",
+    "AlertKind",
+    "AlertQuerySet",
+    "AlertRefresh",
+    "Forum",
+    "Touchpoint",
+    "TouchpointQuerySet",
+]

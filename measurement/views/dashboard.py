@@ -8,7 +8,7 @@ from datetime import date
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from measurement import alerts, charts
 from measurement import dashboard as registry
 from measurement.figures import Headline
 from measurement.forms.alerts import AcknowledgeForm
-from measurement.models import Alert, KpiFamily
+from measurement.models import Alert, AlertKind, KpiFamily
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.models import Organization
@@ -27,8 +27,10 @@ from roadmap_site.models import Organization
 # The cards are cached under the organisation's version and the day. Roadmap-side changes
 # (a stage's dates) do not bump the organisation's version, so an entry also ages out.
 CARDS_TIMEOUT = 10 * 60
-# A page shows what a person can read; the rest is counted.
-OPEN_SHOWN = 50
+# A page shows what a person can read; the rest is counted, and one rule's whole list is
+# a link away (`?kind=`).
+SHOWN_PER_RULE = 10
+ALL_OF_ONE_RULE = 500
 ACKNOWLEDGED_SHOWN = 20
 
 
@@ -50,25 +52,43 @@ def _cards(org: Organization, today: date) -> list[tuple[KpiFamily, list[Card]]]
     ]
 
 
-def _alerts_context(org: Organization, **extra) -> dict:
-    open_alerts = Alert.objects.for_org(org).open().select_related("owner")
-    unacknowledged = list(open_alerts.unacknowledged()[:OPEN_SHOWN])
+@dataclass
+class AlertGroup:
+    """One rule's open, unacknowledged alerts: the first few, and how many in all."""
+
+    kind: AlertKind
+    rule_text: str
+    alerts: list[Alert]
+    count: int
+
+
+def _alerts_context(org: Organization, *, kind: str = "", **extra) -> dict:
+    """The open alerts grouped by rule, `SHOWN_PER_RULE` of each (all of `kind`, up to
+    `ALL_OF_ONE_RULE`), the acknowledged ones apart. One query per rule, whatever the
+    number of alerts."""
+    open_alerts = Alert.objects.for_org(org).open()
+    counts = dict(
+        open_alerts.unacknowledged().values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    groups = []
+    for rule in alerts.rules():
+        if not counts.get(rule.kind):
+            continue
+        limit = ALL_OF_ONE_RULE if kind == rule.kind else SHOWN_PER_RULE
+        rows = list(
+            open_alerts.unacknowledged().filter(kind=rule.kind).select_related("owner")[:limit]
+        )
+        groups.append(AlertGroup(AlertKind(rule.kind), rule.rule_text, rows, counts[rule.kind]))
     acknowledged = list(
         open_alerts.filter(acknowledged_at__isnull=False)
         .select_related("acknowledged_by")
         .order_by("-acknowledged_at")[:ACKNOWLEDGED_SHOWN]
     )
-    counts = open_alerts.aggregate(
-        total=Count("pk"), acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False))
-    )
-    for alert in [*unacknowledged, *acknowledged]:
-        rule = alerts.rule_for(alert.kind)
-        alert.rule_text = rule.rule_text if rule else ""
     return {
-        "open_alerts": unacknowledged,
+        "alert_groups": groups,
         "acknowledged_alerts": acknowledged,
-        "open_count": counts["total"] - counts["acknowledged"],
-        "acknowledged_count": counts["acknowledged"],
+        "open_count": sum(counts.values()),
+        "acknowledged_count": open_alerts.filter(acknowledged_at__isnull=False).count(),
         "alert_rules": alerts.rules(),
         **extra,
     }
@@ -85,7 +105,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         lambda: _cards(org, today),
         timeout=CARDS_TIMEOUT,
     )
-    context = {"families": families, "today": today, **_alerts_context(org)}
+    kind = request.GET.get("kind", "")
+    context = {"families": families, "today": today, **_alerts_context(org, kind=kind)}
     return render(request, "measurement/dashboard.html", context)
 
 

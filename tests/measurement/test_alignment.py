@@ -77,7 +77,9 @@ def test_record_with_new_notes_updates_the_same_touchpoint(org):
         ("senior", TODAY, "coffee", "forum", "“coffee” is not a forum"),
     ],
 )
-def test_record_refuses_bad_input_and_writes_nothing(org, other_org, who, day, forum, field, message):
+def test_record_refuses_bad_input_and_writes_nothing(
+    org, other_org, who, day, forum, field, message
+):
     people = {
         "senior": senior(org, "Elena Rossi"),
         "not senior": PersonFactory(org=org, name="Jonas Weber"),
@@ -261,7 +263,10 @@ def test_bad_input_rerenders_with_a_message_and_writes_nothing(
     before = row_counts()
     response = editor_client.post(URL, data)
     assert response.status_code == 400
-    assert 'class="field-errors"' in response.content.decode() or "errorlist" in response.content.decode()
+    assert (
+        'class="field-errors"' in response.content.decode()
+        or "errorlist" in response.content.decode()
+    )
     assert row_counts() == before
 
 

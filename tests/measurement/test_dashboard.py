@@ -55,14 +55,15 @@ def test_cards_show_figure_status_rule_trend_and_link(editor_client, org):
     elena = PersonFactory(org=org, name="Elena Rossi", is_senior=True)
     PersonFactory(org=org, name="Grace Kim", is_senior=True)
     alignment.record_touchpoint(org=org, stakeholder=elena, day=TODAY, forum=Forum.OTHER)
-    alignment.record_touchpoint(
-        org=org, stakeholder=elena, day=date(2026, 8, 3), forum=Forum.OTHER
-    )
+    alignment.record_touchpoint(org=org, stakeholder=elena, day=date(2026, 8, 3), forum=Forum.OTHER)
     page = editor_client.get(URL).content.decode()
     assert 'id="family-leadership_alignment"' in page
     assert "Senior stakeholders met this quarter (Q4 FY26)" in page
     assert "50%" in page and "kpi-off_track" in page  # 1 of 2 < 75 %
-    assert alignment.ALIGNMENT_RULE.replace("“", "&ldquo;")[:20] in page or "Senior stakeholders (people marked" in page
+    assert (
+        alignment.ALIGNMENT_RULE.replace("“", "&ldquo;")[:20] in page
+        or "Senior stakeholders (people marked" in page
+    )
     assert f'href="{reverse("measurement:alignment")}"' in page
     assert 'data-chart="chart-' in page and 'type="application/json"' in page
     assert 'id="family-sme_engagement"' in page
@@ -108,7 +109,10 @@ def populate(org, roadmap, n, offset=0):
             end=date(2026, 9, 30),
         )
         SmeAssignment.objects.create(
-            org=org, initiative=initiative, person=person, involved_on=date(2026, 9, 1) + timedelta(days=i % 3)
+            org=org,
+            initiative=initiative,
+            person=person,
+            involved_on=date(2026, 9, 1) + timedelta(days=i % 3),
         )
 
 

@@ -158,8 +158,8 @@ def kpis_off_track(org: Organization, today: date) -> list[Finding]:
         latest, expected = assessment.latest, assessment.expected
         unit = f" {kpi.unit}" if kpi.unit else ""
         detail = (
-            f"Latest value {latest.value:.4g}{unit} on {latest.date:%d %b %Y}; the planned "
-            f"trajectory expected {expected:.4g}{unit} by then."
+            f"Latest value {float(latest.value):.4g}{unit} on {latest.date:%d %b %Y}; the "
+            f"planned trajectory expected {float(expected):.4g}{unit} by then."
             if latest is not None and expected is not None
             else ""
         )

@@ -124,7 +124,13 @@ def headline_trend(headline: Headline) -> dict | None:
             height=90,
             margin={"l": 30, "r": 6, "t": 6, "b": 22},
             xaxis={"type": "date", "tickformat": "%b %y", "nticks": 4, "fixedrange": True},
-            yaxis={"nticks": 3, "fixedrange": True, "rangemode": "tozero"},
+            yaxis={
+                "nticks": 3,
+                "fixedrange": True,
+                "rangemode": "tozero",
+                # A share reads in per cent; a count in whole numbers.
+                **({"ticksuffix": "%"} if percent else {"tickformat": "d"}),
+            },
             showlegend=False,
             font={**FONT, "size": 10},
         ),

@@ -160,7 +160,8 @@ class SmeRow:
         if self.first_involved is None:
             return "no SME has a date of first involvement"
         days = (self.first_involved - self.build_start).days
-        return f"its SME was first involved on {self.first_involved:%d %b %Y}, {days} days later"
+        later = "1 day" if days == 1 else f"{days} days"
+        return f"its SME was first involved on {self.first_involved:%d %b %Y}, {later} later"
 
 
 def sme_engagement_rows(org: Organization, today: date) -> list[SmeRow]:

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 
 from measurement.forms.kpis import DATE
-from measurement.models import Touchpoint
+from measurement.models import Forum, Touchpoint
 from roadmap_site.models import Organization, Person
 
 
@@ -23,6 +23,7 @@ class TouchpointForm(forms.ModelForm):
         self.instance.org = org
         self.fields["stakeholder"].queryset = Person.objects.for_org(org).filter(is_senior=True)
         self.fields["stakeholder"].empty_label = "Choose a senior stakeholder"
+        self.fields["forum"].choices = [("", "Choose a forum"), *Forum.choices]
         self.fields[
             "stakeholder"
         ].help_text = "Only people marked “senior stakeholder” on the People page are listed."
@@ -41,8 +42,9 @@ class QuarterForm(forms.Form):
         self.fields["quarter"].choices = [
             (
                 start.isoformat(),
-                f"{org.fiscal_quarter_label(start)} "
-                f"({start:%d %b} to {org.fiscal_quarter_bounds(start)[1]:%d %b %Y})",
+                f"{org.fiscal_quarter_label(start)} ({start.day} {start:%b} to "
+                f"{org.fiscal_quarter_bounds(start)[1].day} "
+                f"{org.fiscal_quarter_bounds(start)[1]:%b %Y})",
             )
             for start in reversed(starts)
         ]

@@ -213,7 +213,7 @@ def test_sme_findings_say_why(org, sme_cases):
     assert set(findings) == {f"initiative:{i.pk}" for i in (late, nobody, undated)}
     assert findings[f"initiative:{late.pk}"].detail == (
         "Content creation began on 01 May 2026; its SME was first involved on 02 May 2026, "
-        "1 days later."
+        "1 day later."
     )
     assert findings[f"initiative:{late.pk}"].state == "late"
     assert "no SME is assigned" in findings[f"initiative:{nobody.pk}"].detail

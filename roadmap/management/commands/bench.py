@@ -156,6 +156,7 @@ PAGES = [
     Page("strategy page", lambda s: f"/strategy/{s.strategy.pk}/", True, revise_vision),
     Page("KPI list", lambda s: "/measurement/", True, correct_kpi_value),
     Page("KPI detail", lambda s: f"/measurement/kpis/{s.kpi.pk}/", True, correct_kpi_value),
+    Page("measurement dashboard", lambda s: "/measurement/dashboard/", True, correct_kpi_value),
     Page("share page", lambda s: f"/s/{s.share_token}/", False, rename_initiative),
     Page("public intake form", lambda s: f"/intake/{s.intake_token}/", False, reword_intake),
 ]  # fmt: skip

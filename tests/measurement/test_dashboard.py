@@ -139,3 +139,35 @@ def test_dashboard_queries_do_not_grow(editor_client, org, roadmap, django_asser
     # Viewed again with nothing changed: no refresh, the cards from the cache.
     with django_assert_num_queries(13):
         editor_client.get(URL)
+
+
+def test_the_demo_shows_every_figure_and_every_alert_of_this_part():
+    """Seeded on any day: this quarter's touchpoints, one senior without any, one SME who
+    came after the build began, an off-track KPI."""
+    import io
+
+    from django.core.management import call_command
+
+    from measurement import alerts
+    from measurement.models import Alert, AlertKind, KpiStatus, Touchpoint
+    from roadmap_site.demo import DEMO_SLUG
+    from roadmap_site.models import Organization
+
+    call_command("seed_demo", stdout=io.StringIO())
+    org = Organization.objects.get(slug=DEMO_SLUG)
+    today = org.today()
+    start, end = org.fiscal_quarter_bounds(today)
+    assert Touchpoint.objects.filter(org=org, date__gte=start, date__lte=end).count() >= 3
+    alerts.refresh_alerts(org, today)
+    found = {(a.kind, a.title.split(":")[0]) for a in Alert.objects.filter(org=org)}
+    kinds = {kind for kind, _ in found}
+    assert {
+        AlertKind.KPI_OFF_TRACK,
+        AlertKind.SENIOR_WITHOUT_TOUCHPOINT,
+        AlertKind.SME_LATE,
+    } <= kinds
+    assert (AlertKind.SME_LATE, "Sales onboarding bootcamp") in found
+    assert any("Grace Kim" in a.title for a in Alert.objects.filter(org=org))
+    figures = alignment.quarter_alignment(org, today)
+    assert [s.person.name for s in figures.not_met] == ["Grace Kim"]
+    assert figures.status == KpiStatus.AT_RISK  # 3 of 4

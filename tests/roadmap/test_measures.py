@@ -280,9 +280,14 @@ def test_setting_the_involvement_date_by_role(client_for, initiative, org):
     assignment.refresh_from_db()
     assert assignment.involved_on is None
     editor = client_for("editor")
+    versions = (initiative.roadmap.version, org.version)
     assert editor.post(url, {"involved_on": "2026-04-20"}).status_code == 302
     assignment.refresh_from_db()
     assert assignment.involved_on == date(2026, 4, 20)
+    # The plan's cached pages and the dashboard both show it: both versions move.
+    initiative.roadmap.refresh_from_db()
+    org.refresh_from_db()
+    assert (initiative.roadmap.version, org.version) == (versions[0] + 1, versions[1] + 1)
     page = editor.get(reverse("roadmap:initiative_plan", args=[initiative.pk])).content.decode()
     assert 'value="2026-04-20"' in page and "First involved on" in page
 

@@ -121,6 +121,11 @@ def test_drill_down_from_an_alert_and_acknowledge_it(page: Page, live_server, si
     page.goto(f"{live_server.url}/measurement/dashboard/")
     charts_drawn(page)
     screenshot("measurement-dashboard-laptop-acknowledged")
+    # The SME card drills down to the initiatives whose SME came late.
+    page.get_by_role("link", name="Initiatives with their SME involved before the build").click()
+    expect(page.get_by_role("heading", name="Not involved before the build (1)")).to_be_visible()
+    expect(page.get_by_role("link", name="Sales onboarding bootcamp")).to_be_visible()
+    screenshot("sme-engagement-laptop")
 
 
 def test_dashboard_and_alignment_on_a_phone(page: Page, live_server, sign_in, screenshot):

@@ -57,16 +57,27 @@ class Refreshed:
     resolved: int
 
 
-def refresh_alerts(org: Organization, today: date) -> Refreshed:
+def refresh_alerts(org: Organization, today: date, *, only_if_stale: bool = False) -> Refreshed:
     """Run every rule for `org` on `today` and bring its alerts in line, in one
-    transaction; records the organisation's version it was computed at."""
-    found: dict[tuple[str, str], Finding] = {}
-    for rule in rules():
-        for finding in rule.evaluate(org, today):
-            found[rule.kind, finding.subject] = finding
-    now = timezone.now()
+    transaction; records the organisation's version it was computed at.
+
+    Refreshes of one organisation take turns (a row lock on its `AlertRefresh`), so two
+    views at once cannot both insert the same new alert; with `only_if_stale`, the second
+    finds the work done once it gets the lock and returns without redoing it.
+    """
     opened = changed = resolved = 0
     with transaction.atomic():
+        marker, created = AlertRefresh.objects.select_for_update().get_or_create(
+            org=org, defaults={"version": org.version, "day": today}
+        )
+        done = not created and (marker.version, marker.day) == (org.version, today)
+        if only_if_stale and done:
+            return Refreshed(0, 0, 0)
+        found: dict[tuple[str, str], Finding] = {}
+        for rule in rules():
+            for finding in rule.evaluate(org, today):
+                found[rule.kind, finding.subject] = finding
+        now = timezone.now()
         subjects = {subject for _, subject in found}
         existing = {
             (alert.kind, alert.subject): alert
@@ -125,9 +136,8 @@ def refresh_alerts(org: Organization, today: date) -> Refreshed:
                 "notified_state",
             ],
         )
-        AlertRefresh.objects.update_or_create(
-            org=org, defaults={"version": org.version, "day": today, "refreshed_at": now}
-        )
+        marker.version, marker.day, marker.refreshed_at = org.version, today, now
+        marker.save(update_fields=["version", "day", "refreshed_at"])
     return Refreshed(opened=opened, changed=changed, resolved=resolved)
 
 
@@ -136,7 +146,7 @@ def refresh_if_stale(org: Organization, today: date) -> bool:
     refresh. Returns whether it refreshed."""
     if not AlertRefresh.is_stale(org, today):
         return False
-    refresh_alerts(org, today)
+    refresh_alerts(org, today, only_if_stale=True)
     return True
 
 

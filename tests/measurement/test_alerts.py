@@ -125,6 +125,8 @@ def test_refresh_if_stale_follows_the_version_and_the_day(org):
     assert not alerts.refresh_if_stale(org, TODAY)
     off_track_kpi(org)  # factories write around the services: nothing bumped
     assert not alerts.refresh_if_stale(org, TODAY)
+    # A refresh that waited for another one's lock finds the work done and stops.
+    assert alerts.refresh_alerts(org, TODAY, only_if_stale=True) == alerts.Refreshed(0, 0, 0)
     assert not Alert.objects.exists()
     bump_org(org)
     assert alerts.refresh_if_stale(org, TODAY)

@@ -216,3 +216,14 @@ def test_acknowledged_alerts_are_collapsed(editor_client, alert, editor_membersh
     assert "Acknowledged (1)" in page
     collapsed = page.split('<details class="acknowledged-alerts">')[1]
     assert "Owner is on it" in collapsed
+
+
+def test_a_long_rule_shows_ten_and_links_to_all(editor_client, org):
+    for n in range(12):
+        PersonFactory(org=org, name=f"Senior {n:02d}", is_senior=True)
+    bump_org(org)
+    page = editor_client.get(DASHBOARD).content.decode()
+    assert page.count('class="plan-warning alert-item"') == 10
+    assert "Show all 12" in page
+    everything = editor_client.get(DASHBOARD, {"kind": AlertKind.SENIOR_WITHOUT_TOUCHPOINT})
+    assert everything.content.decode().count('class="plan-warning alert-item"') == 12

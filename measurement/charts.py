@@ -6,6 +6,7 @@ from collections import defaultdict
 
 import plotly.graph_objects as go
 
+from measurement.figures import Headline
 from measurement.models import Kpi, KpiValue
 from roadmap_site.charts import AMBER, FONT, GREEN, GREY, INDIGO, RED, figure_json, plotly_text
 
@@ -160,6 +161,41 @@ def engagement_trend(months: list) -> dict:
             margin={"l": 55, "r": 10, "t": 10, "b": 40},
             height=320,
             font=FONT,
+        ),
+    )
+    return figure_json(figure)
+
+
+def headline_trend(headline: Headline) -> dict | None:
+    """A headline's trend as a small line without axes' titles, for a dashboard card;
+    None when there are fewer than two points to draw a line through."""
+    if len(headline.trend) < 2:
+        return None
+    percent = headline.display.endswith("%")
+    figure = go.Figure(
+        data=[
+            go.Scatter(
+                x=[point.day.isoformat() for point in headline.trend],
+                y=[point.value * 100 if percent else point.value for point in headline.trend],
+                mode="lines+markers",
+                line={"color": LINE, "width": 2},
+                marker={"size": 5},
+                hovertemplate="%{x|%b %Y}: %{y:.0f}" + ("%" if percent else "") + "<extra></extra>",
+            )
+        ],
+        layout=go.Layout(
+            height=90,
+            margin={"l": 30, "r": 6, "t": 6, "b": 22},
+            xaxis={"type": "date", "tickformat": "%b %y", "nticks": 4, "fixedrange": True},
+            yaxis={
+                "nticks": 3,
+                "fixedrange": True,
+                "rangemode": "tozero",
+                # A share reads in per cent; a count in whole numbers.
+                **({"ticksuffix": "%"} if percent else {"tickformat": "d"}),
+            },
+            showlegend=False,
+            font={**FONT, "size": 10},
         ),
     )
     return figure_json(figure)

@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from measurement import chain, engagement, roi, surveys
-from measurement.models import Kpi, KpiValue, Program
+from measurement.alignment import record_touchpoint
+from measurement.models import Forum, Kpi, KpiValue, Program
 from roadmap_site.dates import add_months
+from roadmap_site.models import Person
 
 if TYPE_CHECKING:
     from roadmap_site.demo import Demo
@@ -273,3 +275,43 @@ def seed_engagement(demo: Demo, initiatives: Iterable[Any]) -> None:
                     {"learner_key": f"lms-{learner:05d}", "event_type": "viewed", "occurred_at": at}
                 )
         engagement.record_events(program=program, events=events)
+
+
+# Leadership alignment: the senior stakeholders, and their touchpoints as (days into the
+# current fiscal quarter, forum, notes) so the demo always shows this quarter; Grace Kim
+# had one last quarter and none yet this quarter (the demo's "senior not met" alert).
+SENIORS = ["Elena Rossi", "David Chen", "Aisha Bello", "Grace Kim"]
+THIS_QUARTER = [
+    ("David Chen", 3, Forum.BUDGET_CYCLE, "Q-plan budget recast: onboarding journey kept whole."),
+    ("Elena Rossi", 10, Forum.WORKFORCE_PLANNING, "Engineering hiring wave: ramp-up path first."),
+    ("Aisha Bello", 17, Forum.BUSINESS_REVIEW, "Bootcamp slipped; agreed the new launch date."),
+    ("David Chen", 24, Forum.ROADMAP_REVIEW, "Walked through the roadmap's not-doing list."),
+]
+LAST_QUARTER = [
+    ("Grace Kim", 20, Forum.PERFORMANCE_REVIEW, "Support certification in the review cycle."),
+    ("Elena Rossi", 35, Forum.BUSINESS_REVIEW, ""),
+    ("Aisha Bello", 50, Forum.BUDGET_CYCLE, "EMEA bootcamp budget approved."),
+]
+
+
+def seed_alignment(demo: Demo) -> None:
+    """Senior stakeholders and their touchpoints, dated from today's fiscal quarter."""
+    org = demo.org
+    Person.objects.filter(org=org, name__in=SENIORS).update(is_senior=True)
+    today = org.today()
+    start = org.fiscal_quarter_bounds(today)[0]
+    previous = org.fiscal_quarter_bounds(start - timedelta(days=1))[0]
+    rows = [(start, *row) for row in THIS_QUARTER] + [(previous, *row) for row in LAST_QUARTER]
+    for quarter_start, name, days, forum, notes in rows:
+        person = demo.people[name]
+        person.is_senior = True
+        # Early in a quarter the later touchpoints land on today: never in the future.
+        day = min(quarter_start + timedelta(days=days), today)
+        record_touchpoint(
+            org=org,
+            stakeholder=person,
+            day=day,
+            forum=forum,
+            notes=notes,
+            created_by=demo.users["demo@example.com"],
+        )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from measurement.views import engagement, impact, kpis
+from measurement.views import alignment, dashboard, engagement, impact, kpis
 
 app_name = "measurement"
 
@@ -44,5 +44,23 @@ urlpatterns = [
         "measurement/programs/<int:pk>/impact/<slug:kind>/<int:line>/remove/",
         impact.impact_remove,
         name="impact_remove",
+    ),
+]
+
+urlpatterns += [
+    path("measurement/dashboard/", dashboard.dashboard, name="dashboard"),
+    path(
+        "measurement/alerts/<int:pk>/acknowledge/",
+        dashboard.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
+    path("measurement/alignment/", alignment.alignment_page, name="alignment"),
+    path(
+        "measurement/touchpoints/<int:pk>/edit/", alignment.touchpoint_edit, name="touchpoint_edit"
+    ),
+    path(
+        "measurement/touchpoints/<int:pk>/delete/",
+        alignment.touchpoint_delete,
+        name="touchpoint_delete",
     ),
 ]

@@ -5,3 +5,21 @@ from django.apps import AppConfig
 
 class RoadmapConfig(AppConfig):
     name = "roadmap"
+
+    def ready(self) -> None:
+        # The measurement dashboard and alerts read the roadmap's figures through these
+        # registrations: measurement may not import the roadmap.
+        from measurement.alerts import AlertRule, register_rule
+        from measurement.dashboard import register_headlines
+        from measurement.models import AlertKind
+        from roadmap import measures
+
+        register_headlines(measures.headlines)
+        register_rule(
+            AlertRule(
+                kind=AlertKind.SME_LATE,
+                label=AlertKind.SME_LATE.label,
+                rule_text=measures.SME_LATE_RULE,
+                evaluate=measures.sme_late_findings,
+            )
+        )

@@ -80,6 +80,7 @@ def load_demo() -> Demo:
             people={key: demo.people[name] for key, name in CAST.items()},
         )
     measurement_demo.seed(demo)
+    measurement_demo.seed_alignment(demo)
     strategy_demo.seed(demo)
     seed(demo)
     return demo
@@ -205,12 +206,15 @@ TIME_OFF = [
     ("Jonas Weber", date(2026, 12, 21), date(2027, 1, 1), "Winter leave"),
     ("Tomás Alvarez", date(2026, 9, 28), date(2026, 10, 2), "Conference"),
 ]
-SMES = {
-    "Engineering ramp-up path: first commit in week one": ["Fatima Zahra"],
-    "Sales onboarding bootcamp: first deal in 90 days": ["Aisha Bello"],
-    "Manager onboarding toolkit": ["Lars Nilsson"],
-    "Day-1 to Day-90 global onboarding journey": ["Lars Nilsson"],
-    "Support agent certification in four weeks": ["Grace Kim"],
+# Each SME with the day they were first involved (SME engagement compares it with the day
+# content creation began). Aisha came two weeks into the bootcamp's content creation (the
+# demo's "SME not involved before build" alert); nobody is assigned to the localisation.
+SMES: dict[str, list[tuple[str, date | None]]] = {
+    "Engineering ramp-up path: first commit in week one": [("Fatima Zahra", date(2026, 7, 27))],
+    "Sales onboarding bootcamp: first deal in 90 days": [("Aisha Bello", date(2026, 9, 7))],
+    "Manager onboarding toolkit": [("Lars Nilsson", date(2026, 4, 20))],
+    "Day-1 to Day-90 global onboarding journey": [("Lars Nilsson", date(2026, 4, 20))],
+    "Support agent certification in four weeks": [("Grace Kim", None)],
 }
 # Fatima is away for the platform migration in September: the ramp-up path's content
 # creation runs through it (the demo's SME conflict).
@@ -252,10 +256,12 @@ def seed_plan(demo: Demo, roadmap: Roadmap, cycles) -> None:
         TimeOff.objects.get_or_create(
             org=org, person=people[name], start=start, defaults={"end": end, "note": note}
         )
-    for title, names in SMES.items():
-        for name in names:
+    for title, smes in SMES.items():
+        for name, involved_on in smes:
             SmeAssignment.objects.get_or_create(
-                initiative=initiatives[title], person=people[name], defaults={"org": org}
+                initiative=initiatives[title],
+                person=people[name],
+                defaults={"org": org, "involved_on": involved_on},
             )
     for name, start, until, note in AVAILABILITY:  # `until` may be None: open-ended
         SmeAvailability.objects.get_or_create(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from roadmap.views import align, assess, capacity, feeds, plan, roadmaps, starters
+from roadmap.views import align, assess, capacity, feeds, plan, roadmaps, sme, starters
 
 app_name = "roadmap"
 
@@ -96,6 +96,8 @@ urlpatterns = [
         name="dependency_remove",
     ),
     path("smes/<int:pk>/delete/", plan.sme_remove, name="sme_remove"),
+    path("smes/<int:pk>/involved/", plan.sme_involved, name="sme_involved"),
+    path("sme-engagement/", sme.sme_engagement, name="sme_engagement"),
     path("stages/<int:pk>/edit/", plan.stage_edit, name="stage_edit"),
     path("stages/<int:pk>/delete/", plan.stage_delete, name="stage_delete"),
     path("stages/<int:pk>/move/", plan.stage_move, name="stage_move"),

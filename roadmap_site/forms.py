@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -66,8 +67,20 @@ class EmailAuthenticationForm(AuthenticationForm):
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "fiscal_year_start_month"]
+        fields = ["name", "fiscal_year_start_month", "time_zone"]
         labels = {"name": "Organisation name"}
+        # A list to pick from; the model's validator still refuses a tampered name.
+        widgets = {
+            "time_zone": forms.Select(choices=[(z, z) for z in sorted(available_timezones())])
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older client, a script), the time zone stays as it is.
+        self.fields["time_zone"].required = False
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data["time_zone"] or self.instance.time_zone or "UTC"
 
     def save(self, commit: bool = True) -> Organization:
         org = super().save(commit=False)
@@ -185,7 +198,7 @@ class SwitchOrganizationForm(forms.Form):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["name", "email", "title", "department", "is_ld_team"]
+        fields = ["name", "email", "title", "department", "is_ld_team", "is_senior"]
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)

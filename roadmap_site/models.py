@@ -156,6 +156,18 @@ class Organization(models.Model):
         start = date(fiscal_year if start_month == 1 else fiscal_year - 1, start_month, 1)
         return start, add_months(start, 12) - timedelta(days=1)
 
+    def fiscal_quarter_bounds(self, day: date) -> tuple[date, date]:
+        """The first and last day (both included) of the fiscal quarter `day` falls in:
+        quarters count three months at a time from the month the fiscal year starts."""
+        into_quarter = (day.month - self.fiscal_year_start_month) % 3
+        start = add_months(day.replace(day=1), -into_quarter)
+        return start, add_months(start, 3) - timedelta(days=1)
+
+    def fiscal_quarter_label(self, day: date) -> str:
+        """ "Q3 FY27": the fiscal quarter `day` falls in, as the business names it."""
+        quarter = (day.month - self.fiscal_year_start_month) % 12 // 3 + 1
+        return f"Q{quarter} FY{self.fiscal_year_of(day) % 100:02d}"
+
     def default_fiscal_year(self, today: date) -> int:
         """The fiscal year to plan by default: the one that holds most of the coming twelve
         months. On 29 November with a January start that is next year, not the one ending

@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -212,6 +213,15 @@ CELERY_BEAT_SCHEDULE = {
     # "Rendering…" forever: fail it, with a Retry button, once it is older than the
     # export's hard time limit plus a margin. Every minute, so it is seen within one.
     "fail-stale-exports": {"task": "roadmap.tasks.fail_stale_exports", "schedule": 60.0},
+    # The measurement alerts follow the day and the quarter even when no data moved (a
+    # senior not met by a quarter's first day): every organisation's, at the top of each hour.
+    "refresh-alerts": {"task": "measurement.tasks.refresh_alerts", "schedule": crontab(minute=0)},
+    # The weekly alert digest to owners, Monday morning (CELERY_TIMEZONE), each alert once
+    # until its state changes: in the inbox before the week's first meetings.
+    "weekly-alert-digest": {
+        "task": "measurement.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 
 # PDF exports. The hard limit kills a render that hangs; a running export older than the

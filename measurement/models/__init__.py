@@ -46,3 +46,20 @@ __all__ = [
     "RoiCost",
     "SurveyResponse",
 ]
+from measurement.models.alerts import (
+    Alert,
+    AlertKind,
+    AlertQuerySet,
+    AlertRefresh,
+)
+from measurement.models.touchpoints import Forum, Touchpoint, TouchpointQuerySet
+
+__all__ += [
+    "Alert",
+    "AlertKind",
+    "AlertQuerySet",
+    "AlertRefresh",
+    "Forum",
+    "Touchpoint",
+    "TouchpointQuerySet",
+]

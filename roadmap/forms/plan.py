@@ -23,6 +23,7 @@ from roadmap.models import (
     InitiativeStatus,
     Roadmap,
     Sequence,
+    SmeAssignment,
     SmeAvailability,
     Stage,
     StageKind,
@@ -119,6 +120,12 @@ class SmeForm(forms.Form):
     person = forms.ModelChoiceField(
         queryset=Person.objects.none(), label="SME", widget=PersonSelect
     )
+    involved_on = forms.DateField(
+        label="First involved on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Empty if not involved yet.",
+    )
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +133,16 @@ class SmeForm(forms.Form):
             sme_assignments__initiative=initiative
         )
         self.fields["person"].empty_label = "Choose a person"
+
+
+class SmeInvolvedForm(forms.ModelForm):
+    """When an SME was first brought in: SME engagement compares it with the day content
+    creation began."""
+
+    class Meta:
+        model = SmeAssignment
+        fields = ["involved_on"]
+        widgets = {"involved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class InitiativeDependencyForm(forms.Form):

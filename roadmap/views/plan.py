@@ -30,6 +30,7 @@ from roadmap.forms import (
     MoveForm,
     ShiftStagesForm,
     SmeForm,
+    SmeInvolvedForm,
     StageDependencyForm,
     StageForm,
     TimelineFilterForm,
@@ -426,11 +427,37 @@ def sme_add(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "roadmap/plan_initiative.html", context, status=400)
     with transaction.atomic():
         SmeAssignment.objects.get_or_create(
-            org=initiative.org, initiative=initiative, person=form.cleaned_data["person"]
+            org=initiative.org,
+            initiative=initiative,
+            person=form.cleaned_data["person"],
+            defaults={"involved_on": form.cleaned_data["involved_on"]},
         )
         initiative.roadmap.touch()
+        cache.bump_org(request.org)  # SME engagement on the measurement dashboard
     messages.success(request, f"{form.cleaned_data['person']} is an SME of this initiative.")
     return redirect(reverse("roadmap:initiative_plan", args=[pk]) + "#smes")
+
+
+@member_required(write=True)
+@require_POST
+def sme_involved(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Set or clear the day an SME was first involved."""
+    assignment = get_for_member(
+        request, SmeAssignment.objects.select_related("person", "initiative__roadmap"), pk=pk
+    )
+    form = SmeInvolvedForm(request.POST, instance=assignment)
+    if not form.is_valid():
+        initiative = _initiative(request, assignment.initiative_id)
+        context = _initiative_context(initiative)
+        context["involved_error_for"] = assignment.pk
+        context["involved_error"] = form.errors["involved_on"][0]
+        return render(request, "roadmap/plan_initiative.html", context, status=400)
+    with transaction.atomic():
+        form.save()
+        assignment.initiative.roadmap.touch()
+        cache.bump_org(request.org)  # SME engagement on the measurement dashboard
+    messages.success(request, f"Saved when {assignment.person} was first involved.")
+    return redirect(reverse("roadmap:initiative_plan", args=[assignment.initiative_id]) + "#smes")
 
 
 @member_required(write=True)

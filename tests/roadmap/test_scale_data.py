@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from measurement.models import Kpi, KpiValue
+from measurement.models import Kpi, KpiValue, Touchpoint
 from roadmap.management.commands.scale_data import BENCH_EMAIL, BENCH_PASSWORD, SLUG
 from roadmap.models import (
     BusinessEvent,
@@ -63,6 +63,9 @@ EXPECTED = {
     BusinessEvent: 2,
     TrainingRequest: 22,
     NotDoing: 3,
+    # 10 people: 2 in L&D, 8 in the business; every tenth of those (1) is senior, met in
+    # each of the four quarters except the last (the first senior skips it).
+    Touchpoint: 3,
 }
 
 

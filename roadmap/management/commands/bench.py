@@ -174,6 +174,7 @@ PAGES = [
          record_learner_event),
     Page("program page", lambda s: f"/measurement/programs/{s.program.pk}/", True,
          record_learner_event),
+    Page("measurement dashboard", lambda s: "/measurement/dashboard/", True, correct_kpi_value),
     Page("share page", lambda s: f"/s/{s.share_token}/", False, rename_initiative),
     Page("public intake form", lambda s: f"/intake/{s.intake_token}/", False, reword_intake),
 ]  # fmt: skip

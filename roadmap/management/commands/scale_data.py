@@ -33,11 +33,13 @@ from measurement.models import (
     Direction,
     EligibleLearners,
     EvidenceLevel,
+    Forum,
     Kpi,
     KpiFamily,
     KpiValue,
     LearnerEvent,
     Program,
+    Touchpoint,
 )
 from roadmap.models import (
     Approach,
@@ -399,8 +401,15 @@ def build_team_calendar(s: Scale) -> int:
         for p in s.ld_team
     )
     smes = s.business[: max(1, len(s.business) // 4)]
+    # Involved somewhere in the year: before its content creation for some, after for
+    # others (the dashboard's SME engagement and its alerts).
     assignments = SmeAssignment.objects.bulk_create(
-        SmeAssignment(org=s.org, initiative=initiative, person=smes[i % len(smes)])
+        SmeAssignment(
+            org=s.org,
+            initiative=initiative,
+            person=smes[i % len(smes)],
+            involved_on=s.the_roadmap.period_start + timedelta(days=s.rng.randrange(0, 240)),
+        )
         for i, initiative in enumerate(s.initiatives)
         if i % 2 == 0
     )
@@ -600,6 +609,28 @@ def build_learner_activity(s: Scale) -> int:
     return len(s.programs) + s.sizes.learner_events + len(eligible_rows)
 
 
+def build_touchpoints(s: Scale) -> int:
+    """A tenth of the business are senior stakeholders, met once a quarter through the
+    roadmap's year; every fourth of them skipped the last quarter (leadership alignment)."""
+    seniors = s.business[:: max(1, 10)]
+    Person.objects.filter(pk__in=[p.pk for p in seniors]).update(is_senior=True)
+    forums = [forum.value for forum in Forum]
+    touchpoints = Touchpoint.objects.bulk_create(
+        Touchpoint(
+            org=s.org,
+            stakeholder=person,
+            date=cycle.start + timedelta(days=s.rng.randrange(0, 60)),
+            forum=forums[(i + q) % len(forums)],
+            notes="Roadmap check-in.",
+            created_by=s.user,
+        )
+        for i, person in enumerate(seniors)
+        for q, cycle in enumerate(s.cycles)
+        if not (i % 4 == 0 and q == len(s.cycles) - 1)
+    )
+    return len(touchpoints)
+
+
 # In order: each may use what the ones before it made.
 BUILDERS: list[tuple[str, Callable[[Scale], int]]] = [
     ("people", build_people),
@@ -615,6 +646,7 @@ BUILDERS: list[tuple[str, Callable[[Scale], int]]] = [
     ("training requests", build_requests),
     ("not doing", build_not_doing),
     ("learner activity", build_learner_activity),
+    ("senior stakeholders' touchpoints", build_touchpoints),
 ]
 
 

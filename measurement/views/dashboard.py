@@ -1,0 +1,131 @@
+"""The measurement dashboard: the four families' headlines, and the open alerts with the
+rule beside each, acknowledged with a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from measurement import alerts, charts
+from measurement import dashboard as registry
+from measurement.figures import Headline
+from measurement.forms.alerts import AcknowledgeForm
+from measurement.models import Alert, AlertKind, KpiFamily
+from roadmap_site import cache
+from roadmap_site.access import AuthedRequest, get_for_member, member_required
+from roadmap_site.models import Organization
+
+# The cards are cached under the organisation's version and the day. Roadmap-side changes
+# (a stage's dates) do not bump the organisation's version, so an entry also ages out.
+CARDS_TIMEOUT = 10 * 60
+# A page shows what a person can read; the rest is counted, and one rule's whole list is
+# a link away (`?kind=`).
+SHOWN_PER_RULE = 10
+ALL_OF_ONE_RULE = 500
+ACKNOWLEDGED_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Card:
+    headline: Headline
+    chart: dict | None
+    chart_id: str
+
+
+def _cards(org: Organization, today: date) -> list[tuple[KpiFamily, list[Card]]]:
+    cards = [
+        Card(headline, charts.headline_trend(headline), f"chart-{n}")
+        for n, headline in enumerate(registry.headlines(org, today), start=1)
+    ]
+    return [
+        (KpiFamily(family), list(rows))
+        for family, rows in groupby(cards, key=lambda card: card.headline.family)
+    ]
+
+
+@dataclass
+class AlertGroup:
+    """One rule's open, unacknowledged alerts: the first few, and how many in all."""
+
+    kind: AlertKind
+    rule_text: str
+    alerts: list[Alert]
+    count: int
+
+
+def _alerts_context(org: Organization, *, kind: str = "", **extra) -> dict:
+    """The open alerts grouped by rule, `SHOWN_PER_RULE` of each (all of `kind`, up to
+    `ALL_OF_ONE_RULE`), the acknowledged ones apart. One query per rule, whatever the
+    number of alerts."""
+    open_alerts = Alert.objects.for_org(org).open()
+    counts = dict(
+        open_alerts.unacknowledged().values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    groups = []
+    for rule in alerts.rules():
+        if not counts.get(rule.kind):
+            continue
+        limit = ALL_OF_ONE_RULE if kind == rule.kind else SHOWN_PER_RULE
+        rows = list(
+            open_alerts.unacknowledged().filter(kind=rule.kind).select_related("owner")[:limit]
+        )
+        groups.append(AlertGroup(AlertKind(rule.kind), rule.rule_text, rows, counts[rule.kind]))
+    acknowledged = list(
+        open_alerts.filter(acknowledged_at__isnull=False)
+        .select_related("acknowledged_by")
+        .order_by("-acknowledged_at")[:ACKNOWLEDGED_SHOWN]
+    )
+    return {
+        "alert_groups": groups,
+        "acknowledged_alerts": acknowledged,
+        "open_count": sum(counts.values()),
+        "acknowledged_count": open_alerts.filter(acknowledged_at__isnull=False).count(),
+        "alert_rules": alerts.rules(),
+        **extra,
+    }
+
+
+@member_required
+@require_GET
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    org = request.org
+    today = org.today()
+    alerts.refresh_if_stale(org, today)
+    families = cache.get_or_build(
+        cache.key("dashboard-cards", org.pk, org.version, today.isoformat()),
+        lambda: _cards(org, today),
+        timeout=CARDS_TIMEOUT,
+    )
+    kind = request.GET.get("kind", "")
+    context = {"families": families, "today": today, **_alerts_context(org, kind=kind)}
+    return render(request, "measurement/dashboard.html", context)
+
+
+@member_required(write=True)
+@require_POST
+def alert_acknowledge(request: AuthedRequest, pk: int) -> HttpResponse:
+    alert = get_for_member(request, Alert.objects.open(), pk=pk)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        context = _alerts_context(request.org, ack_error_for=alert.pk, ack_form=form)
+        if request.htmx:
+            response = render(request, "measurement/dashboard.html#alerts", context, status=400)
+            return reswap(retarget(response, "#alerts"), "outerHTML")
+        families = _cards(request.org, request.org.today())
+        context.update(families=families, today=request.org.today())
+        return render(request, "measurement/dashboard.html", context, status=400)
+    alert.acknowledge(by=request.user, note=form.cleaned_data["note"])
+    if request.htmx:
+        context = _alerts_context(request.org, acknowledged_now=alert)
+        return render(request, "measurement/dashboard.html#alerts", context)
+    messages.success(request, f"Acknowledged: {alert.title}")
+    return redirect(reverse("measurement:dashboard") + "#alerts")

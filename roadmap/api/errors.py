@@ -1,0 +1,81 @@
+"""JSON errors: the same shape (`ErrorOut`: detail, errors per field) for every refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+
+class ApiError(HttpError):
+    """An HttpError with messages per field."""
+
+    def __init__(self, status_code: int, message: str, errors: dict[str, list[str]]):
+        super().__init__(status_code, message)
+        self.errors = errors
+
+
+def not_found(what: str, pk: int) -> HttpError:
+    return HttpError(404, f"No {what} {pk} in this organisation.")
+
+
+def form_errors(form: Form, *, prefix: str = "") -> dict[str, list[str]]:
+    """A form's messages by field, `__all__` for the form as a whole."""
+    return {f"{prefix}{field}": list(messages) for field, messages in form.errors.items()}
+
+
+def _where(loc: list[Any]) -> str:
+    """`["body", "payload", "items", 3, "value"]` → `items.3.value`; a query or path
+    parameter by its name."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts and parts[0] in ("query", "path", "header"):
+        parts = parts[1:]
+        if parts and parts[0] == "ninja_pagination":  # the paginator's own parameters
+            parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install(api: NinjaAPI) -> None:
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors:
+            errors.setdefault(_where(list(error.get("loc", []))), []).append(error["msg"])
+        first = next(iter(errors.items()))
+        detail = f"Invalid input: {first[0]}: {first[1][0]}"
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        body: dict[str, Any] = {"detail": exc.message}
+        if isinstance(exc, ApiError):
+            body["errors"] = exc.errors
+        return api.create_response(request, body, status=exc.status_code)
+
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = api.create_response(
+            request,
+            {
+                "detail": "Send a valid API token: Authorization: Bearer <key>.<secret>. "
+                "Revoked tokens are refused."
+            },
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": "The request body is too large: send at most 1,000 items per batch."},
+            status=413,
+        )
+
+    api.add_exception_handler(ValidationError, validation_error)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(RequestDataTooBig, too_big)

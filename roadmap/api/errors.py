@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+# What ninja says (400) when a JSON body does not parse; we say it in our words.
+NINJA_UNPARSABLE = "Cannot parse request body"
+
 
 class ApiError(HttpError):
     """An HttpError with messages per field."""
@@ -51,7 +54,10 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        body: dict[str, Any] = {"detail": exc.message}
+        message = exc.message
+        if message == NINJA_UNPARSABLE:
+            message = "The request body is not valid JSON."
+        body: dict[str, Any] = {"detail": message}
         if isinstance(exc, ApiError):
             body["errors"] = exc.errors
         return api.create_response(request, body, status=exc.status_code)

@@ -5,13 +5,11 @@ the value: an API value and a typed one are the same thing, upserted on (KPI, da
 segment).
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from measurement.forms.kpis import KpiValueForm
@@ -98,9 +96,7 @@ def list_kpi_values(request: TokenRequest, kpi_id: Id) -> QuerySet[KpiValue]:
     response={200: KpiValueWritten, 201: KpiValueWritten, **WRITE_ERRORS},
     summary="Record a KPI value",
 )
-def record_kpi_value(
-    request: TokenRequest, kpi_id: Id, payload: KpiValueIn
-) -> tuple[int, dict[str, Any]]:
+def record_kpi_value(request: TokenRequest, kpi_id: Id, payload: KpiValueIn) -> Status:
     """Upserts on (KPI, date, segment): 201 for a new value, 200 when it replaced the one of
     that date and segment (the old figure stays in the value's history)."""
     kpi = _kpi(request.auth.org, kpi_id)
@@ -108,7 +104,8 @@ def record_kpi_value(
     if not form.is_valid():
         raise ApiError(422, "The value was not recorded: see errors.", form_errors(form))
     value, created = _record(kpi, form, request.auth.created_by)
-    return (201 if created else 200), {**KpiValueOut.from_orm(value).dict(), "created": created}
+    value.created = created  # type: ignore[attr-defined]  # for KpiValueWritten
+    return Status(201 if created else 200, value)
 
 
 @router.post(

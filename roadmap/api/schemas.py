@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from measurement.models import Direction, Kpi, KpiFamily, KpiStatus
 from roadmap.models import (
@@ -24,6 +25,17 @@ from strategy.models import Priority
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 BATCH_LIMIT = 1000
+
+
+def _iso_text(value: Any) -> Any:
+    """Pydantic would read a number as seconds since 1970: a client sending 20260301 would
+    get a date in 1970 instead of an error."""
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("Give the date as text, YYYY-MM-DD.")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
 
 
 class ErrorOut(Schema):
@@ -134,10 +146,12 @@ class KpiValueOut(Schema):
 
 
 class KpiValueIn(Schema):
-    date: date
+    date: IsoDate
     value: Decimal = Field(description="Up to 12 digits before the point and 4 after.")
-    segment: str = Field("", description="A region, team or cohort; empty for everyone.")
-    note: str = ""
+    segment: str = Field(
+        "", max_length=100, description="A region, team or cohort; empty for everyone."
+    )
+    note: str = Field("", max_length=300)
 
 
 class KpiValueWritten(KpiValueOut):
@@ -195,22 +209,22 @@ class TrainingRequestOut(Schema):
 class TrainingRequestIn(Schema):
     """The fields of the team's request form; validated by that same form."""
 
-    title: str
-    problem: str
-    audience: str = ""
-    audience_size: int | None = None
+    title: str = Field(min_length=1, max_length=200)
+    problem: str = Field(min_length=1)
+    audience: str = Field("", max_length=200)
+    audience_size: int | None = Field(None, ge=0)
     evidence_kind: EvidenceKind = EvidenceKind.NONE
-    evidence_metric: str = ""
-    evidence_value: str = ""
+    evidence_metric: str = Field("", max_length=150)
+    evidence_value: str = Field("", max_length=100)
     evidence_notes: str = ""
     priority: Id | None = Field(None, description="A priority id of this organisation.")
-    needed_by: date | None = None
+    needed_by: IsoDate | None = None
     gap: GapKind = GapKind.UNKNOWN
-    effort_days: int | None = None
+    effort_days: int | None = Field(None, ge=0)
     impact: RiceImpact = RiceImpact.MEDIUM
-    requester_name: str = ""
-    requester_email: str = ""
-    requester_department: str = ""
+    requester_name: str = Field("", max_length=150)
+    requester_email: str = Field("", max_length=254)
+    requester_department: str = Field("", max_length=150)
 
 
 # Every answer a client can get besides success, declared on each operation so the OpenAPI

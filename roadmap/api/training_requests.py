@@ -1,11 +1,7 @@
 """Training requests: read them, and add one through the team's own request form."""
 
-from __future__ import annotations
-
-from typing import Any
-
 from django.db.models import QuerySet
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from roadmap.api.auth import TokenRequest, write_token
@@ -44,7 +40,7 @@ def list_requests(
     response={201: TrainingRequestOut, **WRITE_ERRORS},
     summary="Add a training request",
 )
-def create_request(request: TokenRequest, payload: TrainingRequestIn) -> tuple[int, Any]:
+def create_request(request: TokenRequest, payload: TrainingRequestIn) -> Status:
     """Validated by the team's request form, as if typed in; it arrives as New."""
     data = {
         name: "" if value is None else str(getattr(value, "value", value))
@@ -54,4 +50,4 @@ def create_request(request: TokenRequest, payload: TrainingRequestIn) -> tuple[i
     if not form.is_valid():
         raise ApiError(422, "The request was not added: see errors.", form_errors(form))
     form.instance.source_detail = f"API token “{request.auth.name}”"[:200]
-    return 201, form.save()
+    return Status(201, form.save())

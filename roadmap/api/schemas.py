@@ -24,6 +24,8 @@ from strategy.models import Priority
 # to the database to overflow there.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Counts are 32-bit integers in PostgreSQL: say so, whatever the database.
+MAX_COUNT = 2**31 - 1
 BATCH_LIMIT = 1000
 
 
@@ -212,7 +214,7 @@ class TrainingRequestIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     problem: str = Field(min_length=1)
     audience: str = Field("", max_length=200)
-    audience_size: int | None = Field(None, ge=0)
+    audience_size: int | None = Field(None, ge=0, le=MAX_COUNT)
     evidence_kind: EvidenceKind = EvidenceKind.NONE
     evidence_metric: str = Field("", max_length=150)
     evidence_value: str = Field("", max_length=100)
@@ -220,7 +222,7 @@ class TrainingRequestIn(Schema):
     priority: Id | None = Field(None, description="A priority id of this organisation.")
     needed_by: IsoDate | None = None
     gap: GapKind = GapKind.UNKNOWN
-    effort_days: int | None = Field(None, ge=0)
+    effort_days: int | None = Field(None, ge=0, le=MAX_COUNT)
     impact: RiceImpact = RiceImpact.MEDIUM
     requester_name: str = Field("", max_length=150)
     requester_email: str = Field("", max_length=254)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,9 +26,9 @@ def not_found(what: str, pk: int) -> HttpError:
     return HttpError(404, f"No {what} {pk} in this organisation.")
 
 
-def form_errors(form: Form, *, prefix: str = "") -> dict[str, list[str]]:
+def form_errors(form: BaseForm) -> dict[str, list[str]]:
     """A form's messages by field, `__all__` for the form as a whole."""
-    return {f"{prefix}{field}": list(messages) for field, messages in form.errors.items()}
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 def _where(loc: list[Any]) -> str:
@@ -81,7 +81,8 @@ def install(api: NinjaAPI) -> None:
             status=413,
         )
 
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(AuthenticationError, unauthenticated)
-    api.add_exception_handler(RequestDataTooBig, too_big)
+    # ninja types a handler's exception as `T | type[T]`; it is always passed an instance.
+    api.add_exception_handler(ValidationError, validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, unauthenticated)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestDataTooBig, too_big)  # type: ignore[arg-type]

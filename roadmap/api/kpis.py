@@ -130,7 +130,7 @@ def record_kpi_values(
         kpi = kpis.get(item.kpi)
         if kpi is None:
             item_errors["kpi"] = [f"No KPI {item.kpi} in this organisation."]
-        if item_errors:
+        if kpi is None or item_errors:
             errors.append(ItemErrors(index=index, errors=item_errors))
         else:
             checked.append((kpi, form))

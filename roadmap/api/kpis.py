@@ -121,7 +121,7 @@ def record_kpi_values(
     reported by index and the others written; with `all_or_nothing=true` a single bad item
     writes none (422). A body that does not match the schema at all is refused whole."""
     org = request.auth.org
-    kpis = Kpi.objects.for_org(org).in_bulk({item.kpi for item in payload.items})
+    kpis = Kpi.objects.for_org(org).select_related("org").in_bulk({i.kpi for i in payload.items})
     checked: list[tuple[Kpi, KpiValueForm]] = []
     errors: list[ItemErrors] = []
     for index, item in enumerate(payload.items):

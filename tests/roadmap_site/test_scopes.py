@@ -73,7 +73,7 @@ def test_org_owned_covers_every_model_with_an_org_foreign_key():
         "roadmap_site.Membership",  # how a request finds its organisation: not scoped
     }
     assert with_org - not_org_owned == {model._meta.label for model in ORG_OWNED}
-    assert len(ORG_OWNED) == 29
+    assert len(ORG_OWNED) > 25  # the check sees the models, not an empty set
 
 
 @pytest.mark.parametrize("model", [*ORG_OWNED, AssessSettings], ids=lambda m: m.__name__)

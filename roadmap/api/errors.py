@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -86,3 +86,12 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, unauthenticated)  # type: ignore[arg-type]
     api.add_exception_handler(RequestDataTooBig, too_big)  # type: ignore[arg-type]
+
+
+def unknown_endpoint(request: HttpRequest, rest: str) -> JsonResponse:
+    """Anything else under /api/: a JSON 404 that says where the list of endpoints is, not
+    the site's HTML page."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at /api/{rest}. The endpoints are listed at /api/docs."},
+        status=404,
+    )

@@ -39,7 +39,7 @@ class CursorPagination(PaginationBase):
 
     items_attribute = "items"
 
-    class Input(Schema):
+    class PageQuery(PaginationBase.Input):
         limit: int = Field(
             DEFAULT_LIMIT,
             ge=1,
@@ -48,6 +48,8 @@ class CursorPagination(PaginationBase):
         cursor: str | None = Field(
             None, max_length=200, description="The next_cursor of the previous page."
         )
+
+    Input = PageQuery  # the name ninja looks for; PageQuery is the one the docs show
 
     class Output(Schema):
         items: list[Any]

@@ -132,3 +132,11 @@ def test_an_id_too_large_for_the_database_is_422_not_a_crash(api, seeded):
 
     assert api.get(f"/api/kpis/{huge}/values").status_code == 422
     assert api.get(f"/api/initiatives?roadmap={huge}").status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/api/nothing", "/api/roadmaps/", "/api/kpis/1/other"])
+def test_an_unknown_api_path_is_a_json_404(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert "/api/docs" in response.json()["detail"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from measurement.models import Direction, Kpi, KpiFamily, KpiStatus
+from measurement.models import Direction, Kpi, KpiFamily, KpiStatus, KpiValue
 from roadmap.models import (
     EvidenceKind,
     GapKind,
@@ -126,7 +126,10 @@ class KpiOut(Schema):
 
     @staticmethod
     def resolve_latest_value(obj: Kpi) -> Decimal | None:
-        return obj.latest_value if obj.latest_value_id else None
+        # Four places, as the value itself reads: SQLite's subquery gives 68 for 68.0000.
+        if not obj.latest_value_id:
+            return None
+        return Decimal(obj.latest_value).quantize(Decimal("0.0001"))
 
     @staticmethod
     def resolve_latest_date(obj: Kpi) -> date | None:
@@ -145,6 +148,11 @@ class KpiValueOut(Schema):
     value: Decimal
     note: str
     entered_at: datetime
+
+    @staticmethod
+    def resolve_value(obj: KpiValue) -> Decimal:
+        # Four places however it was sent (12.5 is stored and read back as 12.5000).
+        return Decimal(obj.value).quantize(Decimal("0.0001"))
 
 
 class KpiValueIn(Schema):

@@ -250,3 +250,10 @@ def test_a_priority_of_another_organisation_is_refused(api, other_org):
     assert response.status_code == 422
     assert "priority" in response.json()["errors"]
     assert not TrainingRequest.objects.exists()
+
+
+def test_the_answer_reads_the_value_as_stored(api, kpi):
+    written = post(api, f"/api/kpis/{kpi.pk}/values", {"date": "2026-03-01", "value": 12.5})
+
+    [read] = api.get(f"/api/kpis/{kpi.pk}/values").json()["items"]
+    assert written.json()["value"] == read["value"] == "12.5000"

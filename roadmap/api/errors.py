@@ -36,7 +36,7 @@ def _where(loc: list[Any]) -> str:
     parameter by its name."""
     parts = [str(part) for part in loc]
     if parts and parts[0] == "body":
-        parts = parts[2:] if len(parts) > 2 else parts[1:]
+        parts = parts[2:]  # "body" and the view's parameter name; nothing left: the body
     elif parts and parts[0] in ("query", "path", "header"):
         parts = parts[1:]
         if parts and parts[0] == "ninja_pagination":  # the paginator's own parameters
@@ -56,7 +56,7 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         message = exc.message
         if message == NINJA_UNPARSABLE:
-            message = "The request body is not valid JSON."
+            message = "The request body is not valid JSON (send Content-Type: application/json)."
         body: dict[str, Any] = {"detail": message}
         if isinstance(exc, ApiError):
             body["errors"] = exc.errors

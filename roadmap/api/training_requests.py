@@ -44,7 +44,7 @@ def create_request(request: TokenRequest, payload: TrainingRequestIn) -> Status:
     """Validated by the team's request form, as if typed in; it arrives as New."""
     data = {
         name: "" if value is None else str(getattr(value, "value", value))
-        for name, value in payload.dict().items()
+        for name, value in payload.model_dump().items()
     }
     form = TrainingRequestForm(data=data, org=request.auth.org)
     if not form.is_valid():

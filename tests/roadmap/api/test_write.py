@@ -89,7 +89,7 @@ def test_a_body_that_is_not_json_is_400_json(api, kpi):
     response = api.post(f"/api/kpis/{kpi.pk}/values", "{date:", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "The request body is not valid JSON."}
+    assert response.json()["detail"].startswith("The request body is not valid JSON")
     assert not KpiValue.objects.exists()
 
 
@@ -257,3 +257,10 @@ def test_the_answer_reads_the_value_as_stored(api, kpi):
 
     [read] = api.get(f"/api/kpis/{kpi.pk}/values").json()["items"]
     assert written.json()["value"] == read["value"] == "12.5000"
+
+
+def test_an_empty_body_is_422_for_the_body(api, kpi):
+    response = api.post(f"/api/kpis/{kpi.pk}/values", "", content_type="application/json")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"body": ["Field required"]}

@@ -140,3 +140,15 @@ def test_an_unknown_api_path_is_a_json_404(api, path):
 
     assert response.status_code == 404
     assert "/api/docs" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/requests", "/api/kpi-values/batch", "/api/kpis/1/values"], ids=str
+)
+def test_without_a_token_every_write_is_401_and_writes_nothing(path, seeded, row_counts):
+    before = row_counts()
+
+    response = Client().post(path, {"items": []}, content_type="application/json")
+
+    assert response.status_code == 401
+    assert row_counts() == before

@@ -49,7 +49,7 @@ def test_the_fuzzed_document_is_the_one_served(client):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

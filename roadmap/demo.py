@@ -38,7 +38,7 @@ from roadmap.models import (
 from roadmap.starters import StarterConflict, get_starter, load_starter
 from roadmap_site.demo import Demo, seed_core
 from roadmap_site.demo_tokens import demo_token
-from roadmap_site.models import hash_token
+from roadmap_site.models import ApiScope, ApiToken, hash_token, new_token
 from strategy import demo as strategy_demo
 
 STARTER = "global-onboarding"
@@ -64,6 +64,9 @@ DEMO_SHARE_TOKEN = "demo-global-onboarding-read-only"  # noqa: S105
 DEMO_STATUS_TOKEN = "demo-request-status-link"  # noqa: S105
 DEMO_INTAKE_TOKEN = "demo-intake-form"  # noqa: S105
 STATUS_LINK_REQUEST = "Support agent certification"
+# The demo's read-only API token: `<key>.<secret>`, the secret fixed with DEBUG like the links.
+DEMO_API_KEY = "demo-api"
+DEMO_API_SECRET = "demo-api-read-only"  # noqa: S105
 
 
 @transaction.atomic
@@ -83,7 +86,39 @@ def load_demo() -> Demo:
     measurement_demo.seed_alignment(demo)
     strategy_demo.seed(demo)
     seed(demo)
+    seed_api_tokens(demo)
     return demo
+
+
+def seed_api_tokens(demo: Demo) -> None:
+    """A read-only token an LMS dashboard uses (its credentials printed by `seed_demo`), and
+    an old HRIS import's write token, revoked, so the tokens page shows both states."""
+    secret_hash = hash_token(demo_token(DEMO_API_SECRET))
+    maya = demo.users["demo@example.com"]
+    token, _ = ApiToken.objects.get_or_create(
+        key=DEMO_API_KEY,
+        defaults={
+            "org": demo.org,
+            "name": "LMS dashboard (demo)",
+            "scope": ApiScope.READ,
+            "created_by": maya,
+            "secret_hash": secret_hash,
+        },
+    )
+    ApiToken.objects.filter(pk=token.pk).update(secret_hash=secret_hash)
+    ApiToken.objects.get_or_create(
+        org=demo.org,
+        name="HRIS import (retired)",
+        defaults={
+            "scope": ApiScope.WRITE,
+            "created_by": maya,
+            "key": new_token()[:12],
+            "secret_hash": hash_token(new_token()),
+            "created_at": aware(date(2026, 3, 2)),
+            "last_used_at": aware(date(2026, 9, 30), hour=2),
+            "revoked_at": aware(date(2026, 10, 1)),
+        },
+    )
 
 
 def seed(demo: Demo) -> Roadmap | None:

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
+from roadmap.api import api
+from roadmap.api.errors import unknown_endpoint
 from roadmap.views import align, assess, capacity, feeds, plan, roadmaps, sme, starters
 
 app_name = "roadmap"
 
 urlpatterns = [
+    path("api/", api.urls),
+    path("api/<path:rest>", unknown_endpoint, name="api_unknown"),
     path("roadmaps/", roadmaps.roadmap_list, name="roadmap_list"),
     path("roadmaps/new/", roadmaps.roadmap_create, name="roadmap_create"),
     path("start/", starters.starter_choose, name="starter_choose"),

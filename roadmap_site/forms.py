@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from roadmap_site import signin
 from roadmap_site.access import current_page
 from roadmap_site.cache import bump_org
-from roadmap_site.models import Membership, Month, Organization, Person, Role, User
+from roadmap_site.models import ApiToken, Membership, Month, Organization, Person, Role, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -280,3 +280,13 @@ class PersonSelect(forms.Select):
         )
         # Rendered by a template that escapes its variables, like Django's own widgets.
         return mark_safe(html)  # noqa: S308
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "scope"]
+        widgets = {"scope": forms.RadioSelect}
+        help_texts = {
+            "scope": "Read can only GET; read and write can also record values and requests."
+        }

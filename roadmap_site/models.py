@@ -452,3 +452,91 @@ class Invitation(OrgOwned):
             org=self.org, user=user, defaults={"role": self.role}
         )
         return membership
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"
+
+
+class ApiTokenQuerySet(OrgQuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(OrgOwned):
+    """What another system (an LMS, an HRIS, a script) signs API requests with.
+
+    The header is `Authorization: Bearer <key>.<secret>`. The key is public (it names the
+    token in lists and logs); only the secret's SHA-256 is stored, so the secret is shown
+    once, when the token is created. A revoked token is refused from the next request on.
+    """
+
+    # `last_used_at` is written at most this often, not on every request.
+    LAST_USED_PRECISION = timedelta(minutes=1)
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “LMS nightly”.")
+    scope = models.CharField(max_length=10, choices=ApiScope.choices, default=ApiScope.READ)
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar = OrgManager.from_queryset(ApiTokenQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    @classmethod
+    def issue(cls, *, org: Organization, name: str, scope: str, created_by) -> tuple[ApiToken, str]:
+        """Create a token; returns it with the full `<key>.<secret>`, which is never stored."""
+        secret = new_token()
+        token = cls.objects.create(
+            org=org,
+            name=name,
+            scope=scope,
+            key=secrets.token_urlsafe(9),
+            secret_hash=hash_token(secret),
+            created_by=created_by,
+        )
+        return token, f"{token.key}.{secret}"
+
+    @classmethod
+    def authenticate(cls, credentials: str) -> ApiToken | None:
+        """The active token these `<key>.<secret>` credentials name, or None.
+
+        Looked up by its public key across organisations (the token says which one), so
+        call it outside any scope or under `scopes_disabled()`. Notes the use, at most once
+        a minute.
+        """
+        key, dot, secret = credentials.strip().partition(".")
+        if not dot or not key or not secret:
+            return None
+        token = cls.objects.active().select_related("org").filter(key=key).first()
+        if token is None or not secrets.compare_digest(token.secret_hash, hash_token(secret)):
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= cls.LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiScope.WRITE
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

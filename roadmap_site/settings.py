@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",  # its widget templates, for FORM_RENDERER
     "django_htmx",
+    # Only for its templates and static files: the API docs page draws without a CDN.
+    "ninja",
     "django_celery_beat",
     "simple_history",
     "roadmap_site",

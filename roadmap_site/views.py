@@ -31,6 +31,7 @@ from roadmap_site.access import (
     switch_organization,
 )
 from roadmap_site.forms import (
+    ApiTokenForm,
     EmailAuthenticationForm,
     InviteForm,
     NewPersonForm,
@@ -40,7 +41,14 @@ from roadmap_site.forms import (
     SignupForm,
     SwitchOrganizationForm,
 )
-from roadmap_site.models import Invitation, InvitationRefused, Membership, Person, Role
+from roadmap_site.models import (
+    ApiToken,
+    Invitation,
+    InvitationRefused,
+    Membership,
+    Person,
+    Role,
+)
 from roadmap_site.partials import page_or_partial
 
 
@@ -238,6 +246,41 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"Welcome to {invitation.org.name}.")
         return redirect("home")
     return render(request, "roadmap_site/invite_accept.html", {**context, "form": form})
+
+
+@member_required(admin=True)
+@require_http_methods(["GET", "POST"])
+@never_cache
+def api_tokens(request: AuthedRequest) -> HttpResponse:
+    """Admins create, list and revoke the organisation's API tokens. A new token's
+    credentials are in this one response and nowhere else: only their hash is stored."""
+    form = ApiTokenForm(request.POST or None)
+    credentials, created = "", None
+    if request.method == "POST" and form.is_valid():
+        created, credentials = ApiToken.issue(
+            org=request.org,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            created_by=request.user,
+        )
+        form = ApiTokenForm()
+    context = {
+        "tokens": ApiToken.objects.for_org(request.org).select_related("created_by"),
+        "form": form,
+        "credentials": credentials,
+        "created": created,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "roadmap_site/api_tokens.html", context, status=status)
+
+
+@member_required(admin=True)
+@require_POST
+def api_token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = get_for_member(request, ApiToken.objects.active(), pk=pk)
+    token.revoke()
+    messages.success(request, f"Token “{token.name}” revoked; requests signed with it are refused.")
+    return redirect("api_tokens")
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -86,6 +86,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("people", "/org/people/"),
         ("members", "/org/members/"),
         ("org-settings", "/org/settings/"),
+        ("api-tokens", "/org/api-tokens/"),
     ]
     signed_out = [
         ("intake", f"/intake/{DEMO_INTAKE_TOKEN}/"),

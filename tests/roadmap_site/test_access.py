@@ -221,6 +221,9 @@ PUBLIC_ROUTES = {
     "roadmap:request_status",
     # Plan: a member's iCalendar feed, authenticated by its secret token, not a session.
     "roadmap:calendar_feed",
+    # The API authenticates by token, not session (tests/roadmap/api/test_auth.py): its
+    # routes are under "roadmap:api", and this JSON 404 answers any other path under /api/.
+    "roadmap:api_unknown",
 }
 SAMPLE_ARGUMENT = {"int": 1, "string": "x", "slug": "x", "path": "x"}
 

@@ -10,10 +10,18 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from roadmap.demo import DEMO_SHARE_TOKEN, INITIATIVE_TITLES, ROADMAP_TITLE
+from measurement.models import Kpi
+from roadmap.demo import (
+    DEMO_API_KEY,
+    DEMO_API_SECRET,
+    DEMO_SHARE_TOKEN,
+    INITIATIVE_TITLES,
+    ROADMAP_TITLE,
+)
 from roadmap.models import Cycle, Initiative, Roadmap, ShareLink
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, PEOPLE
 from roadmap_site.models import Membership, Organization, Person
+from tests.roadmap.api.conftest import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +112,33 @@ def test_demo_roadmap_has_fiscal_quarters_from_february():
     ]
     assert roadmap.period_start.month == 2
     assert roadmap.period_start.year == 2026
+
+
+def test_the_printed_demo_api_token_reads_the_demo_kpis_and_cannot_write(settings):
+    settings.DEBUG = True  # the fixed, published demo token
+    out = seed()
+    credentials = f"{DEMO_API_KEY}.{DEMO_API_SECRET}"
+    assert credentials in out
+    api = Client(headers={"Authorization": f"Bearer {credentials}"})
+
+    kpis = api.get("/api/kpis")
+    requests = api.post("/api/requests", {"title": "T", "problem": "P"}, "application/json")
+
+    assert kpis.status_code == 200
+    org = Organization.objects.get(slug=DEMO_SLUG)
+    assert {k["name"] for k in kpis.json()["items"]} <= set(
+        Kpi.objects.filter(org=org).values_list("name", flat=True)
+    )
+    assert kpis.json()["items"]
+    assert requests.status_code == 403
+
+
+def test_without_debug_the_demo_api_secret_is_random_and_the_old_one_refused(settings):
+    settings.DEBUG = False
+    out = seed()
+    fixed = f"{DEMO_API_KEY}.{DEMO_API_SECRET}"
+
+    assert fixed not in out
+    printed = out.split("Authorization: Bearer ")[1].split()[0]
+    assert bearer(fixed).get("/api/kpis").status_code == 401
+    assert bearer(printed).get("/api/kpis").status_code == 200

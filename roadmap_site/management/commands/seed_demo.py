@@ -6,7 +6,14 @@ from django_scopes import scopes_disabled
 
 # The one place the core wires every app together: the demo loader lives in the roadmap app,
 # at the top of the import chain.
-from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
+from roadmap.demo import (
+    DEMO_API_KEY,
+    DEMO_API_SECRET,
+    DEMO_INTAKE_TOKEN,
+    DEMO_SHARE_TOKEN,
+    DEMO_STATUS_TOKEN,
+    load_demo,
+)
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD
 from roadmap_site.demo_tokens import issued
 from roadmap_site.models import Organization
@@ -43,4 +50,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  public intake form: {settings.SITE_URL}/intake/{issued[DEMO_INTAKE_TOKEN]}/"
+        )
+        self.stdout.write(
+            f"  read-only API token: Authorization: Bearer {DEMO_API_KEY}."
+            f"{issued[DEMO_API_SECRET]}  (try {settings.SITE_URL}/api/kpis; docs at /api/docs)"
         )

@@ -1,0 +1,73 @@
+"""An organisation with a little of everything the API reads, and tokens to read it with."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from roadmap.models import InitiativeStatus, TrainingRequestState
+from roadmap_site.models import ApiScope, ApiToken
+from tests.factories import (
+    InitiativeFactory,
+    KpiFactory,
+    KpiValueFactory,
+    PriorityWithKpiFactory,
+    RoadmapFactory,
+    TrainingRequestFactory,
+)
+
+
+def bearer(credentials: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {credentials}"})
+
+
+@pytest.fixture
+def write_credentials(org) -> str:
+    return ApiToken.issue(org=org, name="LMS", scope=ApiScope.WRITE, created_by=None)[1]
+
+
+@pytest.fixture
+def read_credentials(org) -> str:
+    return ApiToken.issue(org=org, name="BI", scope=ApiScope.READ, created_by=None)[1]
+
+
+@pytest.fixture
+def api(write_credentials) -> Client:
+    """A client signed with a write token of `org`."""
+    return bearer(write_credentials)
+
+
+@pytest.fixture
+def reader(read_credentials) -> Client:
+    return bearer(read_credentials)
+
+
+@pytest.fixture
+def outsider_api(other_org) -> Client:
+    """A client signed with a write token of another organisation."""
+    return bearer(ApiToken.issue(org=other_org, name="X", scope="write", created_by=None)[1])
+
+
+@pytest.fixture
+def kpi(org):
+    """Lower is better: from 100 on 1 Jan 2026 to 60 on 31 Dec 2026."""
+    return KpiFactory(org=org, name="Time to productivity")
+
+
+@pytest.fixture
+def seeded(org, other_org, roadmap, initiative, kpi):
+    """Rows of every kind in `org`, and the same kinds in `other_org`."""
+    KpiValueFactory(kpi=kpi, date=date(2026, 2, 1), value=Decimal("95"))
+    PriorityWithKpiFactory(org=org, strategy__org=org)
+    InitiativeFactory(roadmap=roadmap, status=InitiativeStatus.COMMITTED)
+    TrainingRequestFactory(org=org)
+    TrainingRequestFactory(org=org, state=TrainingRequestState.ASSESSING)
+    other_roadmap = RoadmapFactory(org=other_org)
+    InitiativeFactory(roadmap=other_roadmap)
+    KpiValueFactory(kpi=KpiFactory(org=other_org))
+    PriorityWithKpiFactory(org=other_org, strategy__org=other_org)
+    TrainingRequestFactory(org=other_org)
+    return org

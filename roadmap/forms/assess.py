@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time as clock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator
+from django.db.models import F
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -456,14 +457,15 @@ class TrainingRequestFilterForm(forms.Form):
             return self.cleaned_data["sort"]
         return "score"
 
-    def in_order(self, scored: list[tuple[TrainingRequest, Any]]) -> list:
-        """(request, score) pairs in the chosen order: score (highest first, then newest
-        id), newest submitted, or needed soonest (no date last)."""
+    def in_order(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
+        """`requests` (annotated with `score_total`) in the chosen order: score (highest
+        first, none last, then newest id), newest submitted, or needed soonest (no date
+        last)."""
         if self.order == "newest":
-            return sorted(scored, key=lambda row: row[0].submitted_at, reverse=True)
+            return requests.order_by("-submitted_at", "-pk")
         if self.order == "needed_by":
-            return sorted(scored, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
-        return sorted(scored, key=lambda row: (-row[1].sort_key, -row[0].pk))
+            return requests.order_by(F("needed_by").asc(nulls_last=True), "-submitted_at", "-pk")
+        return requests.order_by(F("score_total").desc(nulls_last=True), "-pk")
 
 
 class AssessSettingsForm(forms.ModelForm):

@@ -82,14 +82,16 @@ def current_roadmap(org) -> Roadmap | None:
 def request_list(request: AuthedRequest) -> HttpResponse:
     """Every request of the organisation with its score; filters, sort and bulk triage.
 
-    A fixed number of queries however many requests: scores are computed in memory.
+    A fixed number of queries however many requests: the database computes each score's
+    total, sorts and pages; only the page shown is scored in Python, for its breakdown.
     """
     org = request.org
     filters = TrainingRequestFilterForm.for_org(org, request.GET)
-    rows = filters.filter(TrainingRequest.objects.for_org(org).for_list())
     scorer = Scorer(org)
-    scored = filters.in_order(scorer.scored(rows))
-    page = Paginator(scored, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = scorer.with_total(filters.filter(TrainingRequest.objects.for_org(org).for_list()))
+    page = Paginator(filters.in_order(rows), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The template reads (request, score) pairs.
+    page.object_list = scorer.scored(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

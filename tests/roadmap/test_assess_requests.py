@@ -215,8 +215,9 @@ def test_scoring_settings_change_the_model(editor_client, org, item):
 
 
 # Session, user, membership, other memberships (header), departments, settings, ranked
-# priorities, requests, current roadmap, filter priorities, bulk cycles, savepoint pair.
-LIST_QUERIES = 13
+# priorities, the count of matching requests, one page of them (scored and paged by the
+# database), current roadmap, filter priorities, bulk cycles, savepoint pair.
+LIST_QUERIES = 14
 
 
 @pytest.mark.parametrize("count", [10, 1000])

@@ -29,6 +29,7 @@ from roadmap.models import (
     TrainingRequestQuerySet,
     TrainingRequestState,
 )
+from roadmap_site.cache import bump_org
 from roadmap_site.forms import PersonSelect
 from roadmap_site.models import Organization, Person
 
@@ -133,7 +134,11 @@ class TrainingRequestForm(forms.ModelForm):
         """`by`: the member who enters a new request."""
         if by is not None and self.instance.pk is None:
             self.instance.submitted_by = by
-        return super().save(commit=commit)
+        item = super().save(commit=commit)
+        if commit:
+            # Share pages list declined and deferred requests; cached pages key on this.
+            bump_org(item.org)
+        return item
 
 
 class PublicTrainingRequestForm(forms.ModelForm):
@@ -175,6 +180,12 @@ class PublicTrainingRequestForm(forms.ModelForm):
             del self.fields["priority"]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.initial["started"] = self.stamp()
+
+    def save(self, commit: bool = True) -> TrainingRequest:
+        item = super().save(commit=commit)
+        if commit:
+            bump_org(item.org)  # the organisation's request list has one more
+        return item
 
     @classmethod
     def stamp(cls) -> str:

@@ -391,3 +391,30 @@ def test_share_page_shows_an_edited_declined_request(
     page = Client().get(url).text
     assert "Spreadsheets for everyone" in page
     assert "Excel for everyone" not in page
+
+
+def test_share_page_shows_a_renamed_moved_and_removed_priority(shared, editor_client, initiative):
+    from tests.factories import PriorityFactory, StrategyFactory
+
+    _link, url = shared
+    strategy = StrategyFactory(org=initiative.org)
+    priority = PriorityFactory(strategy=strategy, capability="Keep mid-level managers")
+    PriorityFactory(strategy=strategy, capability="Faster onboarding")
+    initiative.priority = priority
+    initiative.save()
+    bump_org(initiative.org)
+    assert "Keep mid-level managers" in Client().get(url).text
+
+    data = {
+        "capability": "Keep and grow mid-level managers",
+        "problem": priority.problem,
+        "business_owner": priority.business_owner_id,
+        "kpi": "",
+    }
+    edit = reverse("strategy:priority_edit", args=[priority.pk])
+    response = editor_client.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert "Keep and grow mid-level managers" in Client().get(url).text
+
+    editor_client.post(reverse("strategy:priority_delete", args=[priority.pk]))
+    assert "Keep and grow mid-level managers" not in Client().get(url).text

@@ -18,7 +18,7 @@ from django.test import Client
 
 from roadmap.management.commands import bench
 from roadmap_site.models import User
-from tests.roadmap.test_queries import ROADMAP_DETAIL_QUERIES
+from tests.roadmap.test_queries import ROADMAP_DETAIL_WARM_QUERIES
 from tests.roadmap.test_scale_data import TINY
 
 BIGGER = {
@@ -36,7 +36,7 @@ BIGGER = {
 }
 
 PINS = {
-    "roadmap page": ROADMAP_DETAIL_QUERIES,
+    "roadmap page": ROADMAP_DETAIL_WARM_QUERIES,
     # As at 2 and 12 rows in tests/test_page_queries.py: warm, from the versioned cache.
     "commitment ledger": 8,
     # As at 10 priorities in tests/strategy/test_strategy_views.py.

@@ -29,7 +29,7 @@ from roadmap.models import (
     TrainingRequestQuerySet,
     TrainingRequestState,
 )
-from roadmap_site.cache import bump_org
+from roadmap_site.cache import bump_org, get_or_build, key
 from roadmap_site.forms import PersonSelect
 from roadmap_site.models import Organization, Person
 
@@ -445,7 +445,11 @@ class TrainingRequestFilterForm(forms.Form):
     def for_org(cls, org: Organization, data=None) -> TrainingRequestFilterForm:
         """The filters of an organisation's request list: its priorities and the
         departments its requests come from."""
-        departments = TrainingRequest.objects.for_org(org).departments()
+        # Only a request's write changes them, and each bumps the organisation's version.
+        departments = get_or_build(
+            key("departments", org.pk, org.version),
+            lambda: TrainingRequest.objects.for_org(org).departments(),
+        )
         return cls(data, org=org, departments=departments)
 
     def filter(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
@@ -460,6 +464,15 @@ class TrainingRequestFilterForm(forms.Form):
         if data["department"]:
             requests = requests.from_department(data["department"])
         return requests
+
+    @property
+    def chosen(self) -> tuple:
+        """What the filters choose, for a cache key: invalid filters choose everything."""
+        if not self.is_valid():
+            return ()
+        data = self.cleaned_data
+        priority = data["priority"].pk if data["priority"] else ""
+        return (data["state"], priority, data["department"], self.order)
 
     @property
     def order(self) -> str:

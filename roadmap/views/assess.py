@@ -46,6 +46,7 @@ from roadmap.models import (
     TrainingRequest,
     TransitionRefused,
 )
+from roadmap_site import cache
 from roadmap_site.access import (
     AuthedRequest,
     enter_org_scope,
@@ -88,10 +89,12 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     org = request.org
     filters = TrainingRequestFilterForm.for_org(org, request.GET)
     scorer = Scorer(org)
-    rows = scorer.with_total(filters.filter(TrainingRequest.objects.for_org(org).for_list()))
-    page = Paginator(filters.in_order(rows), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_ranked_ids(org, filters, scorer), REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = TrainingRequest.objects.for_org(org).for_list().in_bulk(page.object_list)
     # The template reads (request, score) pairs.
-    page.object_list = scorer.scored(page.object_list)
+    page.object_list = scorer.scored(rows[pk] for pk in page.object_list if pk in rows)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -106,6 +109,25 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     }
     template = page_or_partial(request, "roadmap/request_list.html", "request-table")
     return render(request, template, context)
+
+
+def _ranked_ids(org, filters: TrainingRequestFilterForm, scorer: Scorer) -> list[int]:
+    """The ids of the requests the filters choose, in their order. The order depends on the
+    requests (each write bumps the organisation's version), the scoring settings, the
+    priorities' ranks and today (urgency): with all of them in the key, the database sorts
+    once per change, not per view."""
+    settings_obj = scorer.settings
+    cache_key = cache.key(
+        "request-ids", org.pk, org.version, scorer.today.isoformat(),
+        settings_obj.scoring_model, sorted(settings_obj.weights.items()),
+        sorted(scorer.positions.items()), filters.chosen,
+    )  # fmt: skip
+
+    def ranked() -> list[int]:
+        rows = scorer.with_total(filters.filter(TrainingRequest.objects.for_org(org)))
+        return list(filters.in_order(rows).values_list("pk", flat=True))
+
+    return cache.get_or_build(cache_key, ranked)
 
 
 def _prefill(request: AuthedRequest) -> dict:

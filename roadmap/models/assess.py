@@ -639,7 +639,7 @@ class DaysAfter(models.Func):
     def __init__(self, column: str, today: date):
         super().__init__(models.F(column), models.Value(today, output_field=models.DateField()))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, *args, **extra_context):
         column, today = (compiler.compile(expression) for expression in self.source_expressions)
         params = (*column[1], *today[1])
         if connection.vendor == "sqlite":

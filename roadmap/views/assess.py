@@ -92,13 +92,14 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(_ranked_ids(org, filters, scorer), REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = TrainingRequest.objects.for_org(org).for_list().in_bulk(page.object_list)
-    # The template reads (request, score) pairs.
-    page.object_list = scorer.scored(rows[pk] for pk in page.object_list if pk in rows)
+    found = TrainingRequest.objects.for_org(org).for_list().in_bulk(page.object_list)
+    # The page's requests with their scores, in the page's order.
+    rows = scorer.scored(found[pk] for pk in page.object_list if pk in found)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
+        "rows": rows,
         "filters": filters,
         "query": query.urlencode(),
         "scoring_model": "RICE" if scorer.settings.scoring_model == "rice" else "weighted score",

@@ -258,7 +258,7 @@ def test_the_list_query_count_does_not_grow(editor_client, org, count, django_as
 def titles(client, **query) -> list[str]:
     response = client.get(reverse("roadmap:request_list"), query)
     assert response.status_code == 200
-    return [item.title for item, _score in response.context["page"]]
+    return [item.title for item, _score in response.context["rows"]]
 
 
 def test_a_new_edited_and_declined_request_show_on_the_next_view(editor_client, org, item):

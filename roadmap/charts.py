@@ -4,6 +4,7 @@ draws every chart; the PDF uses the same rows."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import plotly.graph_objects as go
@@ -18,15 +19,21 @@ STATUS_COLOURS = {status: TIMELINE_STATUS_COLOURS[status.value] for status in In
 
 def initiatives_per_cycle_rows(cycles: list[Cycle], initiatives: list[Initiative]) -> list[dict]:
     """One row per cycle (and one for the unscheduled): its name and counts by status."""
-    counts: dict[int | None, Counter] = {cycle.pk: Counter() for cycle in cycles}
-    counts[None] = Counter()
-    for initiative in initiatives:
-        counts.setdefault(initiative.cycle_id, Counter())[initiative.status] += 1
+    counts = Counter((initiative.cycle_id, initiative.status) for initiative in initiatives)
+    return per_cycle_rows(cycles, counts)
+
+
+def per_cycle_rows(cycles: list[Cycle], counts: Mapping[tuple[int | None, str], int]) -> list[dict]:
+    """The same rows from counts per (cycle id, status), e.g. `status_counts()`'s."""
+    by_cycle: dict[int | None, Counter] = {cycle.pk: Counter() for cycle in cycles}
+    by_cycle[None] = Counter()
+    for (cycle_id, status), n in counts.items():
+        by_cycle.setdefault(cycle_id, Counter())[status] += n
     rows: list[dict[str, Any]] = [
-        {"name": cycle.name, "counts": counts[cycle.pk]} for cycle in cycles
+        {"name": cycle.name, "counts": by_cycle[cycle.pk]} for cycle in cycles
     ]
-    if counts[None]:
-        rows.append({"name": "Unscheduled", "counts": counts[None]})
+    if by_cycle[None]:
+        rows.append({"name": "Unscheduled", "counts": by_cycle[None]})
     for row in rows:
         row["total"] = sum(row["counts"].values())
     return rows

@@ -7,8 +7,9 @@ the planning dataclasses, call the rules, and map the ids in the answers back to
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -35,6 +36,7 @@ from roadmap.models import (
     calendar_events,
 )
 from roadmap.timeline import TimelineRow
+from roadmap_site.cache import get_or_build, key
 from roadmap_site.models import Person
 
 
@@ -178,7 +180,9 @@ class PlanData:
 
     @cached_property
     def capacity(self) -> planning.CapacityResult:
-        return planning.capacity_per_cycle(
+        return remembered(
+            "capacity",
+            planning.capacity_per_cycle,
             stages=self.stage_spans,
             cycles=self.cycle_spans,
             capacity=[entry.as_entry() for entry in self.capacity_entries],
@@ -191,7 +195,9 @@ class PlanData:
     def warnings(self) -> list[PlanWarningView]:
         """Every warning of the plan, over-allocation included, each with its
         acknowledgement if the team gave one."""
-        found = planning.plan_warnings(
+        found = remembered(
+            "warnings",
+            planning.plan_warnings,
             stages=self.stage_spans,
             events=self.events,
             sme_assignments=[row.as_assignment() for row in self.sme_assignments],
@@ -490,6 +496,24 @@ def load_plan(roadmap: Roadmap) -> PlanData:
         acknowledgements={ack.key: ack for ack in roadmap.acknowledgements.select_related("by")},
         stages_by_initiative=dict(by_initiative),
     )
+
+
+# Bump when a rule of roadmap.planning changes what it answers for the same inputs.
+RULES_VERSION = 1
+
+
+def remembered[T](kind: str, rule: Callable[..., T], **inputs: Any) -> T:
+    """`rule(**inputs)`, remembered under a digest of the inputs themselves.
+
+    The rules are pure functions of plain dataclasses holding ids, dates and numbers (no
+    names), so the same inputs give the same answer: a change that leaves every scheduling
+    field alone (a renamed initiative or person, a new description) reads the answer from
+    the cache instead of running the rules over thousands of stages, and any change to a
+    date, effort, assignee, dependency, capacity, time off, SME window or calendar event
+    makes a new digest. `repr` of the dataclasses, lists and dicts is stable for a run of
+    the same rows in the same order (load_plan orders every query)."""
+    digest = hashlib.sha256(repr(sorted(inputs.items())).encode()).hexdigest()
+    return get_or_build(key("plan-rules", kind, RULES_VERSION, digest), lambda: rule(**inputs))
 
 
 # A timeline with this many stages or fewer shows them all; a bigger one shows its

@@ -146,16 +146,13 @@ class PriorityQuerySet(OrgQuerySet):
         return self.order_by("rank", "pk")
 
     def with_kpi(self) -> PriorityQuerySet:
-        """Priorities with their owner, KPI and the KPI's values for its status: a fixed
-        number of queries however many priorities."""
-        from measurement.models import KpiValue
+        """Priorities with their owner and KPI, the KPI with what its status needs (first
+        and latest values, from SQL): a fixed number of queries however many priorities
+        and values."""
+        from measurement.models import Kpi
 
-        return self.select_related("business_owner", "kpi").prefetch_related(
-            models.Prefetch(
-                "kpi__values",
-                queryset=KpiValue.objects.overall().order_by("date"),
-                to_attr="overall_values",
-            )
+        return self.select_related("business_owner").prefetch_related(
+            models.Prefetch("kpi", queryset=Kpi.objects.with_status())
         )
 
 

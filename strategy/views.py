@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from measurement.models import STATUS_RULE
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
+from roadmap_site.cache import bump_org
 from roadmap_site.partials import page_or_partial
 from strategy import charts, maturity, services
 from strategy.forms import (
@@ -162,6 +163,7 @@ def priority_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PriorityForm(request.POST, strategy=strategy)
     if form.is_valid():
         priority = form.save()
+        bump_org(request.org)  # roadmaps, requests and share pages name the priorities
         if request.htmx:
             context = priorities_context(strategy)
             return render(request, "strategy/strategy_detail.html#priorities", context)
@@ -183,6 +185,7 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PriorityForm(request.POST or None, instance=priority, strategy=priority.strategy)
     if request.method == "POST" and form.is_valid():
         form.save()
+        bump_org(request.org)  # roadmaps, requests and share pages name the priorities
         messages.success(request, f"“{priority.capability}” saved.")
         return redirect(
             reverse("strategy:strategy_detail", args=[priority.strategy_id])
@@ -204,6 +207,7 @@ def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse("Move up or down.", status=400)
     priority.move(up=form.cleaned_data["direction"] == "up")
+    bump_org(request.org)  # a request's score reads its priority's rank
     if request.htmx:
         context = priorities_context(priority.strategy)
         context["moved"] = priority.pk
@@ -220,6 +224,7 @@ def priority_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     priority = get_for_member(request, Priority.objects.select_related("strategy__org"), pk=pk)
     strategy = priority.strategy
     priority.delete()
+    bump_org(request.org)  # the initiatives and requests that served it serve none now
     if request.htmx:
         return render(
             request, "strategy/strategy_detail.html#priorities", priorities_context(strategy)

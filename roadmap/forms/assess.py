@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time as clock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator
+from django.db.models import F
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from roadmap.models import (
     TrainingRequestQuerySet,
     TrainingRequestState,
 )
+from roadmap_site.cache import bump_org, get_or_build, key
 from roadmap_site.forms import PersonSelect
 from roadmap_site.models import Organization, Person
 
@@ -132,7 +134,11 @@ class TrainingRequestForm(forms.ModelForm):
         """`by`: the member who enters a new request."""
         if by is not None and self.instance.pk is None:
             self.instance.submitted_by = by
-        return super().save(commit=commit)
+        item = super().save(commit=commit)
+        if commit:
+            # Share pages list declined and deferred requests; cached pages key on this.
+            bump_org(item.org)
+        return item
 
 
 class PublicTrainingRequestForm(forms.ModelForm):
@@ -174,6 +180,12 @@ class PublicTrainingRequestForm(forms.ModelForm):
             del self.fields["priority"]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.initial["started"] = self.stamp()
+
+    def save(self, commit: bool = True) -> TrainingRequest:
+        item = super().save(commit=commit)
+        if commit:
+            bump_org(item.org)  # the organisation's request list has one more
+        return item
 
     @classmethod
     def stamp(cls) -> str:
@@ -433,7 +445,11 @@ class TrainingRequestFilterForm(forms.Form):
     def for_org(cls, org: Organization, data=None) -> TrainingRequestFilterForm:
         """The filters of an organisation's request list: its priorities and the
         departments its requests come from."""
-        departments = TrainingRequest.objects.for_org(org).departments()
+        # Only a request's write changes them, and each bumps the organisation's version.
+        departments = get_or_build(
+            key("departments", org.pk, org.version),
+            lambda: TrainingRequest.objects.for_org(org).departments(),
+        )
         return cls(data, org=org, departments=departments)
 
     def filter(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
@@ -450,20 +466,30 @@ class TrainingRequestFilterForm(forms.Form):
         return requests
 
     @property
+    def chosen(self) -> tuple:
+        """What the filters choose, for a cache key: invalid filters choose everything."""
+        if not self.is_valid():
+            return ()
+        data = self.cleaned_data
+        priority = data["priority"].pk if data["priority"] else ""
+        return (data["state"], priority, data["department"], self.order)
+
+    @property
     def order(self) -> str:
         """The chosen sort; by score when none or the filters are invalid."""
         if self.is_valid() and self.cleaned_data["sort"]:
             return self.cleaned_data["sort"]
         return "score"
 
-    def in_order(self, scored: list[tuple[TrainingRequest, Any]]) -> list:
-        """(request, score) pairs in the chosen order: score (highest first, then newest
-        id), newest submitted, or needed soonest (no date last)."""
+    def in_order(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
+        """`requests` (annotated with `score_total`) in the chosen order: score (highest
+        first, none last, then newest id), newest submitted, or needed soonest (no date
+        last)."""
         if self.order == "newest":
-            return sorted(scored, key=lambda row: row[0].submitted_at, reverse=True)
+            return requests.order_by("-submitted_at", "-pk")
         if self.order == "needed_by":
-            return sorted(scored, key=lambda row: (row[0].needed_by is None, row[0].needed_by))
-        return sorted(scored, key=lambda row: (-row[1].sort_key, -row[0].pk))
+            return requests.order_by(F("needed_by").asc(nulls_last=True), "-submitted_at", "-pk")
+        return requests.order_by(F("score_total").desc(nulls_last=True), "-pk")
 
 
 class AssessSettingsForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -9,6 +10,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, Ln
 from django.utils import timezone
 
 from roadmap import scoring
@@ -542,3 +545,104 @@ class Scorer:
 
     def scored(self, requests) -> list[tuple[TrainingRequest, scoring.Score]]:
         return [(request, self.score(request)) for request in requests]
+
+    def with_total(self, requests: TrainingRequestQuerySet) -> TrainingRequestQuerySet:
+        """`requests` annotated with `score_total`: the score's total computed by the
+        database, so a list of thousands sorts and pages there and only the page shown is
+        scored in Python (with its breakdown). The same rules as `roadmap.scoring`, term
+        by term; tests/roadmap/test_score_sql.py holds the two to each other."""
+        if self.settings.scoring_model == ScoringModel.RICE:
+            total = self._rice_total()
+        else:
+            total = self._weighted_total()
+        return requests.annotate(score_total=total)
+
+    def _weighted_total(self) -> models.Expression:
+        weights = {key: max(0, weight) for key, weight in self.settings.weights.items()}
+        total_weight = sum(weights[key] for key in scoring.FACTORS)
+        if not total_weight:
+            return models.Value(0.0, output_field=models.FloatField())
+        alignment = models.Case(
+            *(
+                models.When(priority_id=pk, then=_float(1 - (position - 1) / count))
+                for pk, (position, count) in self.positions.items()
+            ),
+            default=_float(0.0),
+        )
+        evidence = _choice("evidence_kind", scoring.EVIDENCE_VALUE, 0.0)
+        size = Cast("audience_size", models.FloatField())
+        reach = models.Case(
+            models.When(
+                audience_size__gt=1,
+                then=Least(_float(1.0), Ln(size) / _float(math.log(scoring.FULL_REACH))),
+            ),
+            default=_float(0.0),
+        )
+        days = DaysAfter("needed_by", self.today)
+        urgency = models.Case(
+            models.When(needed_by__isnull=True, then=_float(0.0)),
+            models.When(needed_by__lte=self.today, then=_float(1.0)),
+            default=Greatest(_float(0.0), 1 - days / _float(scoring.URGENCY_HORIZON_DAYS)),
+        )
+        fit = _choice("gap", scoring.TRAINING_FIT, 0.0)
+        heaviest = _float(scoring.HEAVIEST_EFFORT_DAYS)
+        effort = models.Case(
+            models.When(effort_days__isnull=True, then=_float(scoring.UNKNOWN)),
+            default=1 - Least(Cast("effort_days", models.FloatField()), heaviest) / heaviest,
+        )
+        values = {
+            "alignment": alignment,
+            "evidence": evidence,
+            "reach": reach,
+            "urgency": urgency,
+            "training_fit": fit,
+            "effort": effort,
+        }
+        terms = [
+            values[key] * _float(100 * weights[key] / total_weight)
+            for key in scoring.FACTORS
+            if weights[key]
+        ]
+        return models.ExpressionWrapper(sum(terms[1:], terms[0]), output_field=models.FloatField())
+
+    def _rice_total(self) -> models.Expression:
+        size = Coalesce(Cast("audience_size", models.FloatField()), _float(0.0))
+        impact = _choice(
+            "impact", {choice.value: float(choice.value) for choice in RiceImpact}, 1.0
+        )
+        confidence = _choice("evidence_kind", scoring.RICE_CONFIDENCE, 0.5)
+        months = Cast("effort_days", models.FloatField()) / _float(scoring.DAYS_PER_MONTH)
+        return models.Case(
+            models.When(Q(effort_days__isnull=True) | Q(effort_days=0), then=models.Value(None)),
+            default=size * impact * confidence / months,
+            output_field=models.FloatField(),
+        )
+
+
+def _float(value: float) -> models.Value:
+    return models.Value(float(value), output_field=models.FloatField())
+
+
+def _choice(field: str, values: dict[str, float], default: float) -> models.Case:
+    """A text column's value looked up in `values`."""
+    return models.Case(
+        *(models.When(**{field: key}, then=_float(value)) for key, value in values.items()),
+        default=_float(default),
+    )
+
+
+class DaysAfter(models.Func):
+    """Whole days from `today` to a date column: positive ahead, negative past."""
+
+    output_field = models.FloatField()
+
+    def __init__(self, column: str, today: date):
+        super().__init__(models.F(column), models.Value(today, output_field=models.DateField()))
+
+    def as_sql(self, compiler, connection, *args, **extra_context):
+        column, today = (compiler.compile(expression) for expression in self.source_expressions)
+        params = (*column[1], *today[1])
+        if connection.vendor == "sqlite":
+            return f"(julianday({column[0]}) - julianday({today[0]}))", params
+        # PostgreSQL: a date minus a date is a whole number of days.
+        return f"CAST(({column[0]} - CAST({today[0]} AS date)) AS double precision)", params

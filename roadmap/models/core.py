@@ -226,6 +226,11 @@ class InitiativeQuerySet(OrgQuerySet):
     def in_cycle(self, cycle: Cycle) -> InitiativeQuerySet:
         return self.filter(cycle=cycle)
 
+    def status_counts(self) -> dict[tuple[int | None, str], int]:
+        """How many initiatives per (cycle id, status), counted by the database."""
+        rows = self.order_by().values_list("cycle_id", "status").annotate(n=models.Count("pk"))
+        return {(cycle_id, status): n for cycle_id, status, n in rows}
+
     def committed(self) -> InitiativeQuerySet:
         return self.filter(status__in=COMMITTED_STATUSES)
 

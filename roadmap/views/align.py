@@ -23,6 +23,7 @@ from roadmap.models import (
     Roadmap,
     change_log,
 )
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.cache import bump_org
 
@@ -40,10 +41,22 @@ def _align_context(roadmap: Roadmap) -> dict:
 @member_required
 @require_GET
 def roadmap_align(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    context = _align_context(roadmap)
-    context.update({"phase": "align", "not_doing_form": NotDoingForm(roadmap=roadmap)})
-    return render(request, "roadmap/roadmap_align.html", context)
+    """The ledger is the same for every reader: rendered once per roadmap and organisation
+    version (initiatives, cycles and what we are not doing touch the roadmap; decisions on
+    requests, people, priorities and KPIs bump the organisation)."""
+    roadmap = get_for_member(request, Roadmap.objects.select_related("org"), pk=pk)
+    return _align_page(request, roadmap, NotDoingForm(roadmap=roadmap))
+
+
+def _align_page(
+    request: AuthedRequest, roadmap: Roadmap, form: NotDoingForm, status: int = 200
+) -> HttpResponse:
+    key = cache.key("ledger", roadmap.pk, roadmap.version, roadmap.org.version)
+    ledger = cache.render_fragment(
+        request, key, "roadmap/roadmap_align.html#ledger", lambda: _align_context(roadmap)
+    )
+    context = {"roadmap": roadmap, "phase": "align", "not_doing_form": form, "ledger_html": ledger}
+    return render(request, "roadmap/roadmap_align.html", context, status=status)
 
 
 @member_required(write=True)
@@ -63,9 +76,7 @@ def not_doing_create(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Added to what we are not doing in {item.cycle}.")
             return redirect(f"{reverse('roadmap:roadmap_align', args=[roadmap.pk])}#not-doing")
-    context = _align_context(roadmap)
-    context.update({"phase": "align", "not_doing_form": form})
-    return render(request, "roadmap/roadmap_align.html", context, status=400)
+    return _align_page(request, roadmap, form, status=400)
 
 
 @member_required

@@ -46,6 +46,7 @@ from roadmap.models import (
     TrainingRequest,
     TransitionRefused,
 )
+from roadmap_site import cache
 from roadmap_site.access import (
     AuthedRequest,
     enter_org_scope,
@@ -82,18 +83,23 @@ def current_roadmap(org) -> Roadmap | None:
 def request_list(request: AuthedRequest) -> HttpResponse:
     """Every request of the organisation with its score; filters, sort and bulk triage.
 
-    A fixed number of queries however many requests: scores are computed in memory.
+    A fixed number of queries however many requests: the database computes each score's
+    total, sorts and pages; only the page shown is scored in Python, for its breakdown.
     """
     org = request.org
     filters = TrainingRequestFilterForm.for_org(org, request.GET)
-    rows = filters.filter(TrainingRequest.objects.for_org(org).for_list())
     scorer = Scorer(org)
-    scored = filters.in_order(scorer.scored(rows))
-    page = Paginator(scored, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_ranked_ids(org, filters, scorer), REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    found = TrainingRequest.objects.for_org(org).for_list().in_bulk(page.object_list)
+    # The page's requests with their scores, in the page's order.
+    rows = scorer.scored(found[pk] for pk in page.object_list if pk in found)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
+        "rows": rows,
         "filters": filters,
         "query": query.urlencode(),
         "scoring_model": "RICE" if scorer.settings.scoring_model == "rice" else "weighted score",
@@ -104,6 +110,25 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     }
     template = page_or_partial(request, "roadmap/request_list.html", "request-table")
     return render(request, template, context)
+
+
+def _ranked_ids(org, filters: TrainingRequestFilterForm, scorer: Scorer) -> list[int]:
+    """The ids of the requests the filters choose, in their order. The order depends on the
+    requests (each write bumps the organisation's version), the scoring settings, the
+    priorities' ranks and today (urgency): with all of them in the key, the database sorts
+    once per change, not per view."""
+    settings_obj = scorer.settings
+    cache_key = cache.key(
+        "request-ids", org.pk, org.version, scorer.today.isoformat(),
+        settings_obj.scoring_model, sorted(settings_obj.weights.items()),
+        sorted(scorer.positions.items()), filters.chosen,
+    )  # fmt: skip
+
+    def ranked() -> list[int]:
+        rows = scorer.with_total(filters.filter(TrainingRequest.objects.for_org(org)))
+        return list(filters.in_order(rows).values_list("pk", flat=True))
+
+    return cache.get_or_build(cache_key, ranked)
 
 
 def _prefill(request: AuthedRequest) -> dict:

@@ -57,19 +57,32 @@ def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = No
     """What both the member page and the shared page show: cycles, initiatives, chart.
 
     A fixed number of queries whatever the roadmap's size. `initiatives`: the ones to show,
-    when not all of them (a share link shows commitments).
+    when not all of them (a share link shows commitments); without them the database counts
+    the roadmap's initiatives per cycle and status, and `initiatives` says whether it has any
+    (the member page pages them: `member_overview`).
     """
     cycles = list(roadmap.cycles.all())
     if initiatives is None:
-        initiatives = list(roadmap.initiatives.with_people())
-    per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
+        per_cycle = charts.per_cycle_rows(cycles, roadmap.initiatives.status_counts())
+    else:
+        per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
     return {
         "roadmap": roadmap,
         "cycles": cycles,
-        "initiatives": initiatives,
+        "initiatives": initiatives
+        if initiatives is not None
+        else any(row["total"] for row in per_cycle),
         "per_cycle": per_cycle,
         "chart": charts.initiatives_per_cycle(per_cycle),
     }
+
+
+def member_overview(roadmap: Roadmap, page: str | None) -> dict:
+    """The overview with one page of the roadmap's initiatives (the database pages them)."""
+    context = roadmap_overview(roadmap)
+    initiatives = roadmap.initiatives.with_people()
+    context["initiative_page"] = Paginator(initiatives, INITIATIVES_PER_PAGE).get_page(page)
+    return context
 
 
 @member_required
@@ -117,22 +130,36 @@ def roadmap_create(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_GET
 def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    context = roadmap_overview(roadmap)
-    # Paged in Python over the list the chart already needs: no count query, no second fetch.
-    page = Paginator(context["initiatives"], INITIATIVES_PER_PAGE).get_page(request.GET.get("page"))
-    context["initiative_page"] = page
+    """The chart, a page of initiatives and the form to add one are rendered once per
+    roadmap and organisation version, page and reader role (roadmap_site/cache.py): every
+    write they show touches the roadmap or bumps the organisation (people, priorities, KPIs
+    in the form's choices)."""
+    roadmap = get_for_member(request, Roadmap.objects.select_related("org"), pk=pk)
+    page = request.GET.get("page", "")
+    page = page if page.isdigit() else ""
     if request.htmx:
         # The pager swaps the list alone.
+        context = member_overview(roadmap, page)
         return render(request, "roadmap/roadmap_detail.html#initiative-list", context)
-    context.update(
-        {
+
+    def body_context() -> dict:
+        return {
+            **member_overview(roadmap, page),
             "initiative_form": InitiativeForm(roadmap=roadmap),
-            "exports": list(roadmap.exports.recent()[:5]),
-            "share_links": list(roadmap.share_links.select_related("created_by")),
-            "share_form": ShareLinkForm(),
         }
-    )
+
+    key = cache.key(
+        "roadmap", roadmap.pk, roadmap.version, roadmap.org.version,
+        request.membership.can_write, page,
+    )  # fmt: skip
+    body = cache.render_fragment(request, key, "roadmap/roadmap_detail.html#body", body_context)
+    context = {
+        "roadmap": roadmap,
+        "body": body,
+        "exports": list(roadmap.exports.recent()[:5]),
+        "share_links": list(roadmap.share_links.select_related("created_by")),
+        "share_form": ShareLinkForm(),
+    }
     return render(request, "roadmap/roadmap_detail.html", context)
 
 
@@ -162,10 +189,9 @@ def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
             {"initiative_form": form, "roadmap": roadmap},
         )
         return reswap(retarget(response, "#initiative-form"), "outerHTML")
-    context = roadmap_overview(roadmap)
-    context.update(
-        {"initiative_form": form, "exports": [], "share_links": [], "share_form": ShareLinkForm()}
-    )
+    context = {**member_overview(roadmap, None), "initiative_form": form}
+    body = render_to_string("roadmap/roadmap_detail.html#body", context, request=request)
+    context.update({"body": body, "exports": [], "share_links": [], "share_form": ShareLinkForm()})
     return render(request, "roadmap/roadmap_detail.html", context, status=400)
 
 

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from roadmap.models import TrainingRequest, TrainingRequestState
+from roadmap.scoring import DEFAULT_WEIGHTS
+from roadmap_site.cache import bump_org
 from tests.conftest import HTMX
 from tests.factories import PriorityFactory, TrainingRequestFactory
 
@@ -214,9 +216,12 @@ def test_scoring_settings_change_the_model(editor_client, org, item):
     assert editor_client.post(reverse("roadmap:assess_settings"), too_heavy).status_code == 400
 
 
-# Session, user, membership, other memberships (header), departments, settings, ranked
-# priorities, requests, current roadmap, filter priorities, bulk cycles, savepoint pair.
-LIST_QUERIES = 13
+# Session, user, membership, other memberships (header), settings, ranked priorities, one
+# page of requests by id, current roadmap, filter priorities, bulk cycles, savepoint pair.
+# The departments and the ranked ids come from the cache while nothing changed.
+LIST_QUERIES = 12
+# After a change: the departments, and the ranked ids (scored and sorted by the database).
+LIST_QUERIES_AFTER_A_CHANGE = 14
 
 
 @pytest.mark.parametrize("count", [10, 1000])
@@ -240,6 +245,69 @@ def test_the_list_query_count_does_not_grow(editor_client, org, count, django_as
         response = editor_client.get(reverse("roadmap:request_list"))
     assert response.status_code == 200
     assert f"{count} requests" in response.content.decode()
+
+    bump_org(org)
+    with django_assert_num_queries(LIST_QUERIES_AFTER_A_CHANGE):
+        response = editor_client.get(reverse("roadmap:request_list"))
+    assert f"{count} requests" in response.content.decode()
+
+
+# The list is sorted once per change: every change shows on the next view -----------------
+
+
+def titles(client, **query) -> list[str]:
+    response = client.get(reverse("roadmap:request_list"), query)
+    assert response.status_code == 200
+    return [item.title for item, _score in response.context["rows"]]
+
+
+def test_a_new_edited_and_declined_request_show_on_the_next_view(editor_client, org, item):
+    assert titles(editor_client) == ["Support agent certification"]
+    data = {
+        "title": "Escalation handling",
+        "problem": "p",
+        "evidence_kind": "none",
+        "gap": "knowledge",
+        "impact": "1",
+        "requester_department": "Support",
+    }
+    created = editor_client.post(reverse("roadmap:request_create"), data)
+    assert created.status_code == 302, created.context["form"].errors
+    assert sorted(titles(editor_client)) == ["Escalation handling", "Support agent certification"]
+    assert "Support" in dict(
+        editor_client.get(urls(item)["list"]).context["filters"].fields["department"].choices
+    )
+
+    editor_client.post(urls(item)["edit"], {**data, "title": "Agent certification"})
+    assert "Agent certification" in titles(editor_client)
+    editor_client.post(urls(item)["decline"], {"reason": "Not now."})
+    assert titles(editor_client, state="declined") == ["Agent certification"]
+
+
+def test_scoring_settings_and_priority_ranks_reorder_the_next_view(editor_client, org):
+    from tests.factories import StrategyFactory
+
+    strategy = StrategyFactory(org=org)
+    first = PriorityFactory(strategy=strategy, rank=1)
+    second = PriorityFactory(strategy=strategy, rank=2)
+    TrainingRequestFactory(org=org, title="Serves the first", priority=first, audience_size=10)
+    TrainingRequestFactory(org=org, title="Serves the second", priority=second, audience_size=10)
+    assert titles(editor_client) == ["Serves the first", "Serves the second"]
+
+    move = reverse("strategy:priority_move", args=[second.pk])
+    editor_client.post(move, {"direction": "up"})
+    assert titles(editor_client) == ["Serves the second", "Serves the first"]
+
+    TrainingRequestFactory(org=org, title="Huge audience", audience_size=100_000, effort_days=5)
+    bump_org(org)  # as the request form does
+    assert titles(editor_client)[0] == "Serves the second"  # alignment weighs most
+    reach_only = {f"weight_{key}": 0 for key in DEFAULT_WEIGHTS} | {
+        "scoring_model": "weighted",
+        "weight_reach": 100,
+        "intake_open": "",
+    }
+    assert editor_client.post(reverse("roadmap:assess_settings"), reach_only).status_code == 302
+    assert titles(editor_client)[0] == "Huge audience"
 
 
 # "Turn into a request" from the strategy -------------------------------------------------

@@ -7,7 +7,7 @@ The cache is the test settings' locmem cache, emptied before each test (tests/co
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -22,7 +22,9 @@ from roadmap.models import (
     InitiativeStatus,
     ShareLink,
     Stage,
+    TrainingRequest,
 )
+from roadmap_site.cache import bump_org
 from tests.conftest import HTMX
 from tests.factories import InitiativeFactory, PersonFactory, StageFactory
 from tests.roadmap.test_align_commitments import edit_data
@@ -360,3 +362,59 @@ def test_share_page_shows_a_renamed_organisation_and_person(shared, admin_client
     data = {"name": "Northwind Traders", "fiscal_year_start_month": org.fiscal_year_start_month}
     assert admin_client.post(reverse("org_settings"), data).status_code == 302
     assert "Northwind Traders" in Client().get(url).text
+
+
+def test_share_page_shows_an_edited_declined_request(
+    shared, editor_client, org, roadmap, editor_membership
+):
+    """Editing a request goes through the request form, which bumps the organisation's
+    version: a declined request's new title is on the next view of the cached page."""
+    from roadmap.forms.assess import REQUEST_FIELDS
+    from tests.factories import TrainingRequestFactory
+
+    _link, url = shared
+    item = TrainingRequestFactory(org=org, title="Excel for everyone")
+    item.decline(reason="Not a priority this year.", by=editor_membership.user)
+    # Decided in the roadmap's first cycle: the page lists it under that cycle.
+    cycle = roadmap.cycles.order_by("start").first()
+    decided = datetime.combine(cycle.start, time(12), tzinfo=UTC)
+    TrainingRequest.objects.filter(pk=item.pk).update(decided_at=decided)
+    bump_org(org)
+    assert "Excel for everyone" in Client().get(url).text
+
+    data = {field: getattr(item, field) or "" for field in REQUEST_FIELDS}
+    data.update(title="Spreadsheets for everyone", priority="", gap=item.gap, impact=item.impact)
+    edit = reverse("roadmap:request_edit", args=[item.pk])
+    response = editor_client.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors
+
+    page = Client().get(url).text
+    assert "Spreadsheets for everyone" in page
+    assert "Excel for everyone" not in page
+
+
+def test_share_page_shows_a_renamed_moved_and_removed_priority(shared, editor_client, initiative):
+    from tests.factories import PriorityFactory, StrategyFactory
+
+    _link, url = shared
+    strategy = StrategyFactory(org=initiative.org)
+    priority = PriorityFactory(strategy=strategy, capability="Keep mid-level managers")
+    PriorityFactory(strategy=strategy, capability="Faster onboarding")
+    initiative.priority = priority
+    initiative.save()
+    bump_org(initiative.org)
+    assert "Keep mid-level managers" in Client().get(url).text
+
+    data = {
+        "capability": "Keep and grow mid-level managers",
+        "problem": priority.problem,
+        "business_owner": priority.business_owner_id,
+        "kpi": "",
+    }
+    edit = reverse("strategy:priority_edit", args=[priority.pk])
+    response = editor_client.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert "Keep and grow mid-level managers" in Client().get(url).text
+
+    editor_client.post(reverse("strategy:priority_delete", args=[priority.pk]))
+    assert "Keep and grow mid-level managers" not in Client().get(url).text

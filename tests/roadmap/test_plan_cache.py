@@ -197,3 +197,50 @@ def test_time_off_and_availability_show_on_the_next_view(
     row = model.objects.get(note="Zq")
     editor_client.post(reverse(f"roadmap:{delete}", args=[roadmap.pk, row.pk]))
     assert '<small class="muted">Zq</small>' not in capacity(editor_client, roadmap)
+
+
+# The rules' answers are remembered under their inputs: a rename does not re-run them ------
+
+
+def test_a_rename_reuses_the_rules_answers_and_a_new_date_runs_them(
+    editor_client, planned, person, monkeypatch
+):
+    """The names are put in at view time; the rules run again only for new dates, efforts,
+    assignees, dependencies, capacity, time off, SME windows or calendar events."""
+    from roadmap import planning
+
+    roadmap, initiative, stage = planned["roadmap"], planned["initiative"], planned["stage"]
+    CapacityEntry.objects.create(
+        org=roadmap.org, person=person, cycle=initiative.cycle, days=Decimal(1)
+    )
+    runs: list[str] = []
+    for rule in ("plan_warnings", "capacity_per_cycle"):
+        real = getattr(planning, rule)
+        monkeypatch.setattr(
+            planning,
+            rule,
+            lambda *a, _real=real, _name=rule, **kw: runs.append(_name) or _real(*a, **kw),
+        )
+    assert NO_SME in plan(editor_client, roadmap)
+    assert "over-allocated" in capacity(editor_client, roadmap)
+    assert sorted(set(runs)) == ["capacity_per_cycle", "plan_warnings"]
+
+    runs.clear()
+    url = reverse("roadmap:initiative_edit", args=[initiative.pk])
+    editor_client.post(url, edit_data(initiative, title="Onboarding toolkit v2"))
+    page = plan(editor_client, roadmap)
+    assert "Onboarding toolkit v2" in page and NO_SME in page  # the warning, renamed
+    assert "Onboarding toolkit v2" in capacity(editor_client, roadmap)
+    assert runs == []
+
+    edit = reverse("roadmap:stage_edit", args=[stage.pk])
+    response = editor_client.get(edit)
+    assert response.status_code == 200
+    data = {
+        name: "" if value is None else value
+        for name, value in response.context["form"].initial.items()
+    }
+    data.update(start=date(2027, 4, 5), end=date(2027, 4, 9))
+    assert editor_client.post(edit, data).status_code in (200, 302)
+    assert "5 Apr \u2013 9 Apr" in plan(editor_client, roadmap)
+    assert "plan_warnings" in runs

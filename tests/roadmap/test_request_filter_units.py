@@ -93,21 +93,22 @@ def test_in_order_by_newest_and_by_needed_soonest(org):
                needed_by=None)  # fmt: skip
     mid = make(org=org, title="Mid", submitted_at=datetime(2026, 2, 1, tzinfo=UTC),
                needed_by=date(2026, 4, 1))  # fmt: skip
-    scored = Scorer(org).scored(TrainingRequest.objects.for_org(org).order_by("pk"))
+    rows = Scorer(org).with_total(TrainingRequest.objects.for_org(org).order_by("pk"))
 
     def order(sort: str) -> list[str]:
         form = TrainingRequestFilterForm.for_org(org, {"sort": sort})
-        return [item.title for item, _ in form.in_order(scored)]
+        return [item.title for item in form.in_order(rows)]
 
     assert order("newest") == [new.title, mid.title, old.title]
     assert order("needed_by") == [mid.title, old.title, new.title]  # no date last
 
 
 def test_in_order_by_score_highest_first_then_newest_id(org, rows):
-    scored = Scorer(org).scored(TrainingRequest.objects.for_org(org).order_by("pk"))
+    scorer = Scorer(org)
+    rows = scorer.with_total(TrainingRequest.objects.for_org(org).order_by("pk"))
     form = TrainingRequestFilterForm.for_org(org, {})
 
-    ordered = form.in_order(scored)
+    ordered = scorer.scored(form.in_order(rows))
 
     keys = [(score.sort_key, item.pk) for item, score in ordered]
     assert keys == sorted(keys, reverse=True)

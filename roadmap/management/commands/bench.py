@@ -59,6 +59,7 @@ from roadmap.models import (
     ShareLink,
     TrainingRequest,
 )
+from roadmap_site.cache import bump_org
 from roadmap_site.models import Organization, User
 from strategy.models import CanvasAnswer, Question, Strategy
 
@@ -117,6 +118,7 @@ def rename_initiative_unchecked(s: Scene, k: int) -> None:
 def rename_request(s: Scene, k: int) -> None:
     s.request.title = f"{s.request.title.split(' · bench')[0]} · bench {k}"
     s.request.save(update_fields=["title"])
+    bump_org(s.org)  # as the request form does
     # Which requests the list shows first depends on its sort and paging: not checked.
 
 

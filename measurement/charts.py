@@ -172,11 +172,15 @@ def headline_trend(headline: Headline) -> dict | None:
     if len(headline.trend) < 2:
         return None
     percent = headline.display.endswith("%")
+    values = [point.value * 100 if percent else point.value for point in headline.trend]
+    # A share is drawn on its whole 0 to 100 scale; a count from zero with room for whole ticks
+    # (a flat line of zeros would otherwise get the ticks 0, 0.5, 1 written as 0, 1, 1).
+    top = 100 if percent else max(2, max(values) * 1.15)
     figure = go.Figure(
         data=[
             go.Scatter(
                 x=[point.day.isoformat() for point in headline.trend],
-                y=[point.value * 100 if percent else point.value for point in headline.trend],
+                y=values,
                 mode="lines+markers",
                 line={"color": LINE, "width": 2},
                 marker={"size": 5},
@@ -190,7 +194,7 @@ def headline_trend(headline: Headline) -> dict | None:
             yaxis={
                 "nticks": 3,
                 "fixedrange": True,
-                "rangemode": "tozero",
+                "range": [0, top],
                 # A share reads in per cent; a count in whole numbers.
                 **({"ticksuffix": "%"} if percent else {"tickformat": "d"}),
             },

@@ -503,7 +503,7 @@ def headlines(org: Organization, today: date) -> list[Headline]:
                 active, eligible = totals.setdefault(m.month, [0, 0])
                 totals[m.month] = [active + m.active_learners, eligible + m.eligible]
     trend = tuple(
-        TrendPoint(day=month, value=round(100 * active / eligible, 1))
+        TrendPoint(day=month, value=round(active / eligible, 4))  # a share, as every trend
         for month, (active, eligible) in sorted(totals.items())
     )
     latest = totals.get(last)

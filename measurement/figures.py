@@ -18,7 +18,8 @@ from measurement.models import KpiFamily, KpiStatus
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One point of a headline's trend line (a month, a quarter, a KPI reading)."""
+    """One point of a headline's trend line (a month, a quarter, a KPI reading). When the
+    headline reads in per cent the value is a share (0.64 for 64 %), as the chart expects."""
 
     day: date
     value: float

@@ -35,29 +35,43 @@ def headlines(org: Organization, today: date) -> list[Headline]:
     kpis = list(Kpi.objects.for_org(org).filter(family=family).with_status())
     counts = Counter(kpi.assess().status for kpi in kpis)
     worst = next((s for s in STATUS_ORDER[:3] if counts[s]), None)
+    shown = next((s for s in STATUS_ORDER if counts[s]), None)
     kpi_card = Headline(
         family=family,
         title="Business-impact KPIs",
         value=Decimal(counts[KpiStatus.ON_TRACK]) if kpis else None,
-        display=(
-            " · ".join(f"{counts[s]} {s.label.lower()}" for s in STATUS_ORDER if counts[s])
-            or "no business-impact KPIs yet"
-        ),
+        # The card's figure is the worst status's count; the others read beneath it.
+        display=f"{counts[shown]} {shown.label.lower()}"
+        if shown
+        else "no business-impact KPIs yet",
         rule="Each KPI's status compares its latest value with the straight line from its "
         "baseline to its target.",
         url=reverse("measurement:home"),
         status=worst,
-        note=f"{len(kpis)} KPI{'s' if len(kpis) != 1 else ''}",
+        note=" · ".join(
+            [f"{counts[s]} {s.label.lower()}" for s in STATUS_ORDER if counts[s] and s != shown]
+            + [f"{len(kpis)} KPI{'s' if len(kpis) != 1 else ''}"]
+        ),
     )
     pooled = surveys.nps(SurveyResponse.objects.for_org(org).filter(responded_on__lte=today))
     nps_card = Headline(
         family=family,
         title="NPS across programs",
         value=pooled.score,
-        display=pooled.display,
+        # The score large; its n and margin of error right beneath it, always.
+        display=pooled.display.split(" (")[0],
         rule=surveys.NPS_RULE + " Programs are pooled by their counts, so each weighs by its n.",
         url=reverse("measurement:impact"),
-        note=pooled.note,
+        note=" · ".join(
+            part
+            for part in [
+                f"n = {pooled.n}, margin of error ± {pooled.margin:.0f} (95 %)"
+                if pooled.n and pooled.margin is not None
+                else "",
+                pooled.note,
+            ]
+            if part
+        ),
     )
     combined = roi_.total(roi_.roi_by_program(org).values())
     roi_card = Headline(

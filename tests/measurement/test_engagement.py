@@ -371,8 +371,8 @@ def test_headline_weights_programs_by_eligible_learners(org, program, roadmap):
     assert headline.display == "29\u00a0%"
     assert headline.note == "35 of 120 eligible learners, June 2026."
     assert [(p.day, p.value) for p in headline.trend] == [
-        (date(2026, 5, 1), 50.0),
-        (date(2026, 6, 1), 29.2),
+        (date(2026, 5, 1), 0.5),  # shares: the chart draws them in per cent
+        (date(2026, 6, 1), 0.2917),
     ]
     assert headline.url == "/measurement/engagement/"
     assert headline.rule == engagement.ENGAGEMENT_RULE

@@ -51,11 +51,12 @@ def test_the_three_cards(org):
     kpis, score, roi = headlines(org, TODAY)
     assert all(isinstance(card, Headline) for card in (kpis, score, roi))
     assert {card.family for card in (kpis, score, roi)} == {KpiFamily.BUSINESS_IMPACT}
-    assert kpis.display == "1 off track · 1 on track"
+    assert (kpis.display, kpis.note) == ("1 off track", "1 on track · 2 KPIs")
     assert kpis.status == KpiStatus.OFF_TRACK and kpis.value == 1
     assert kpis.url == reverse("measurement:home")
     # Pooled over both programs up to today: 2 promoters, 2 detractors of 4.
-    assert (score.value, score.display, score.note) == (0, "0 (n = 4, ± 98)", "small sample")
+    assert (score.value, score.display) == (0, "0")
+    assert score.note == "n = 4, margin of error ± 98 (95 %) · small sample"
     # 3000 * 0.5 = 1500 against 1000: +50 %, BCR 1.5.
     assert (roi.value, roi.display) == (50, "50 % (BCR 1.50)")
     assert score.url == roi.url == reverse("measurement:impact")

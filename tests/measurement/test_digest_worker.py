@@ -42,3 +42,20 @@ def test_the_weekly_digest_runs_on_a_real_worker(transactional_db, tmp_path):
     assert "To: maya@northwind.test" in text
     assert "Time to full productivity is off track" in text
     assert "text/html" in text
+
+
+def test_the_hourly_alert_refresh_runs_on_a_real_worker(transactional_db, tmp_path):
+    """What beat sends every hour: the worker finds the off-track KPI without any page view."""
+    org = OrganizationFactory(name="Fabrikam")
+    kpi = KpiFactory(org=org, name="Days to first closed deal")
+    KpiValueFactory(kpi=kpi, date=date(2026, 7, 1), value=Decimal(95))
+    assert not Alert.objects.filter(org=org).exists()
+
+    with celery_worker(tmp_path) as worker:
+        celery_app.send_task("measurement.tasks.refresh_alerts")
+        alert = wait_for(
+            lambda: Alert.objects.filter(org=org).first(), worker, "the refresh to find the KPI"
+        )
+
+    assert alert.title == "Days to first closed deal is off track"
+    assert alert.resolved_at is None and alert.notified_at is None  # found, not yet mailed

@@ -17,27 +17,17 @@ class MeasurementConfig(AppConfig):
         register_headlines(alignment.headlines)
         register_headlines(engagement.headlines)
         register_headlines(impact.headlines)
-        alerts.register_rule(
-            alerts.AlertRule(
-                kind=AlertKind.KPI_OFF_TRACK,
-                label=AlertKind.KPI_OFF_TRACK.label,
-                rule_text=alerts.KPI_OFF_TRACK_RULE,
-                evaluate=alerts.kpis_off_track,
+        for kind, rule_text, evaluate in [
+            (AlertKind.KPI_OFF_TRACK, alerts.KPI_OFF_TRACK_RULE, alerts.kpis_off_track),
+            (
+                AlertKind.SENIOR_WITHOUT_TOUCHPOINT,
+                alignment.SENIOR_RULE,
+                alignment.seniors_without_touchpoint,
+            ),
+            (AlertKind.LEARNER_DECLINE, engagement.DECLINE_RULE, engagement.decline_findings),
+        ]:
+            alerts.register_rule(
+                alerts.AlertRule(
+                    kind=kind, label=kind.label, rule_text=rule_text, evaluate=evaluate
+                )
             )
-        )
-        alerts.register_rule(
-            alerts.AlertRule(
-                kind=AlertKind.SENIOR_WITHOUT_TOUCHPOINT,
-                label=AlertKind.SENIOR_WITHOUT_TOUCHPOINT.label,
-                rule_text=alignment.SENIOR_RULE,
-                evaluate=alignment.seniors_without_touchpoint,
-            )
-        )
-        alerts.register_rule(
-            alerts.AlertRule(
-                kind=AlertKind.LEARNER_DECLINE,
-                label=AlertKind.LEARNER_DECLINE.label,
-                rule_text=engagement.DECLINE_RULE,
-                evaluate=engagement.decline_findings,
-            )
-        )

@@ -27,11 +27,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def program(initiative):
-    return Program.objects.for_initiative(initiative)
-
-
 def ev(key: str, kind: str, at: datetime) -> dict:
     return {"learner_key": key, "event_type": kind, "occurred_at": at}
 

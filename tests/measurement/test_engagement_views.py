@@ -16,17 +16,24 @@ from tests.factories import InitiativeFactory
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 7, 10, 12, tzinfo=UTC)
+# Every form post of a program's page, with valid data.
+WRITES = [
+    (
+        "program_event",
+        {"learner_key": "a", "event_type": "launched", "occurred_at": "2026-05-01T10:00"},
+    ),
+    ("program_eligible", {"month": "2026-05", "count": "10"}),
+    (
+        "program_settings",
+        {"qualifying_events": "x", "completion_event": "y", "decline_percent": "20"},
+    ),
+]
 
 
 @pytest.fixture(autouse=True)
 def _clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def program(initiative):
-    return Program.objects.for_initiative(initiative)
 
 
 def fill(program, *, learners: int, months=(4, 5, 6), falling: bool = False) -> None:
@@ -176,17 +183,7 @@ def test_viewer_reads_the_program_without_forms(viewer_client, program):
 
 def test_outsider_gets_404_on_every_program_url(outsider_client, program):
     assert outsider_client.get(detail(program)).status_code == 404
-    for name, data in [
-        (
-            "program_event",
-            {"learner_key": "a", "event_type": "launched", "occurred_at": "2026-05-01T10:00"},
-        ),
-        ("program_eligible", {"month": "2026-05", "count": "10"}),
-        (
-            "program_settings",
-            {"qualifying_events": "x", "completion_event": "y", "decline_percent": "20"},
-        ),
-    ]:
+    for name, data in WRITES:
         url = reverse(f"measurement:{name}", args=[program.pk])
         assert outsider_client.post(url, data).status_code == 404
     assert not LearnerEvent.objects.exists() and not EligibleLearners.objects.exists()
@@ -333,17 +330,7 @@ def test_bad_settings_are_refused(editor_client, program):
 
 
 def test_viewer_cannot_write(viewer_client, program):
-    for name, data in [
-        (
-            "program_event",
-            {"learner_key": "a", "event_type": "launched", "occurred_at": "2026-05-01T10:00"},
-        ),
-        ("program_eligible", {"month": "2026-05", "count": "10"}),
-        (
-            "program_settings",
-            {"qualifying_events": "x", "completion_event": "y", "decline_percent": "20"},
-        ),
-    ]:
+    for name, data in WRITES:
         url = reverse(f"measurement:{name}", args=[program.pk])
         assert viewer_client.post(url, data).status_code == 403
     assert not LearnerEvent.objects.exists() and not EligibleLearners.objects.exists()

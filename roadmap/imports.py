@@ -22,7 +22,12 @@ FIELDS = (
     Field("requester_name", "text", required=False),
     Field("requester_email", "text", required=False),
     Field("requester_department", "text", required=False),
+    Field("evidence_kind", "text", required=False, help="metric, stakeholder or none."),
 )
+DEFAULTS = {
+    name: TrainingRequest._meta.get_field(name).get_default()
+    for name in ("evidence_kind", "gap", "impact")
+}
 
 
 def write_requests(source: MetricSource, rows: list[Row]) -> Outcome:
@@ -39,6 +44,8 @@ def write_requests(source: MetricSource, rows: list[Row]) -> Outcome:
             outcome.unchanged += 1
             continue
         data = {f.name: row.values.get(f.name, "") for f in FIELDS}
+        # What the team's form asks at triage starts at the model's defaults.
+        data.update({name: DEFAULTS[name] for name in DEFAULTS if not data.get(name)})
         data["requester_email"] = key[1]
         form = TrainingRequestForm(data, org=source.org)
         if not form.is_valid():

@@ -88,7 +88,9 @@ def _open_csv(stream: IO[bytes], head: bytes) -> Table:
     first_lines = "\n".join(sample.splitlines()[:5])
     delimiter = detect_delimiter(first_lines)
     # cp1252 leaves five bytes undefined; a stray one reads as U+FFFD instead of failing.
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    # A StreamReader, not a TextIOWrapper: the wrapper closes the caller's file when it is
+    # garbage-collected, and the caller may read the file again (preview, then import).
+    text = codecs.getreader(encoding)(stream, errors="replace")
     reader = csv.reader(text, delimiter=delimiter)
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
@@ -132,7 +134,7 @@ def _open_json(stream: IO[bytes]) -> Table:
     """A list of objects, or an object holding one (`{"data": [...]}`). The document is
     size-capped before it gets here, so loading it whole stays bounded."""
     try:
-        document = json.load(io.TextIOWrapper(stream, encoding="utf-8-sig"))
+        document = json.loads(stream.read().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FileProblem(f"This is not valid JSON ({error}).") from None
     if isinstance(document, dict):

@@ -60,7 +60,7 @@ def vetted_address(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise FetchFailed(f"The host {host} could not be resolved ({error}).") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not settings.IMPORT_ALLOW_PRIVATE_URLS:
         for text in addresses:
             address = ipaddress.ip_address(text.split("%")[0])

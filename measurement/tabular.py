@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -90,7 +89,7 @@ def _open_csv(stream: IO[bytes], head: bytes) -> Table:
     # cp1252 leaves five bytes undefined; a stray one reads as U+FFFD instead of failing.
     # A StreamReader, not a TextIOWrapper: the wrapper closes the caller's file when it is
     # garbage-collected, and the caller may read the file again (preview, then import).
-    text = codecs.getreader(encoding)(stream, errors="replace")
+    text = codecs.getreader(encoding)(stream, "replace")
     reader = csv.reader(text, delimiter=delimiter)
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):

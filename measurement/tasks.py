@@ -3,14 +3,36 @@ time limits. Each task opens the scope of the organisation its row belongs to.""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django_scopes import scope, scopes_disabled
+from kombu.exceptions import OperationalError as BrokerError
 
 from measurement import fetch, sources
 from measurement.models import ImportRun, MetricSource
 
 MAX_RETRIES = 4
+log = logging.getLogger(__name__)
+
+
+def enqueue(run: ImportRun) -> None:
+    """Send `run_import` once the transaction commits. Not `delay_on_commit`: with the
+    broker down its error would escape after the view answered and leave the run waiting;
+    here the run fails with a message instead."""
+    transaction.on_commit(partial(_send, run.pk, run.org_id))
+
+
+def _send(run_id: int, org_id: int) -> None:
+    try:
+        run_import.apply_async((run_id,))
+    except (BrokerError, OSError):
+        log.exception("Import run %s could not be queued: the broker is unreachable", run_id)
+        with scope(organization=org_id):
+            sources.fail_run(run_id, "The task queue is unavailable; run it again later.")
 
 
 @shared_task(
@@ -54,7 +76,7 @@ def run_scheduled_source(source_id: int) -> int | None:
         if not source.enabled:
             return None
         run = sources.start_run(source=source)
-        run_import.delay_on_commit(run.pk)
+        enqueue(run)
         return run.pk
 
 

@@ -8,6 +8,10 @@ left as it is (it may have been triaged since): a re-import changes nothing.
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.db import models
+
 from measurement.models import MetricSource
 from measurement.targets import Field, Outcome, Refusal, Row, Target, register
 from roadmap.forms.assess import TrainingRequestForm
@@ -25,7 +29,7 @@ FIELDS = (
     Field("evidence_kind", "text", required=False, help="metric, stakeholder or none."),
 )
 DEFAULTS = {
-    name: TrainingRequest._meta.get_field(name).get_default()
+    name: cast("models.Field", TrainingRequest._meta.get_field(name)).get_default()
     for name in ("evidence_kind", "gap", "impact")
 }
 
@@ -51,7 +55,7 @@ def write_requests(source: MetricSource, rows: list[Row]) -> Outcome:
         if not form.is_valid():
             for name, errors in form.errors.items():
                 outcome.refused.append(
-                    Refusal(row.number, " ".join(errors), name, str(data.get(name, "")))
+                    Refusal(row.number, " ".join(map(str, errors)), name, str(data.get(name, "")))
                 )
             continue
         item = form.save(commit=False)

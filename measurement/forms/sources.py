@@ -72,7 +72,8 @@ class MetricSourceForm(forms.ModelForm):
         return name
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         target = targets.TARGETS.get(data.get("target", ""))
         if target and target.needs == "program" and not data.get("program"):
             self.add_error("program", f"Choose the program {target.label.lower()} goes to.")

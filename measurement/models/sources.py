@@ -98,13 +98,6 @@ class MetricSource(OrgOwned):
         return self.consecutive_failures >= FAILING_AFTER
 
     @property
-    def target_label(self) -> str:
-        from measurement.targets import TARGETS  # the registry imports these models
-
-        target = TARGETS.get(self.target)
-        return target.label if target else self.target
-
-    @property
     def has_secret(self) -> bool:
         return bool(self.header_secret)
 

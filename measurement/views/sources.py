@@ -41,8 +41,13 @@ def source_list(request: AuthedRequest) -> HttpResponse:
             last_id=Subquery(latest.values("pk")[:1]),
         )
     )
-    context = {"sources": rows, "targets": targets.TARGETS}
-    return render(request, "measurement/source_list.html", context)
+    listed = [(source, label_of(source)) for source in rows]
+    return render(request, "measurement/source_list.html", {"sources": listed})
+
+
+def label_of(source: MetricSource) -> str:
+    target = targets.TARGETS.get(source.target)
+    return target.label if target else source.target
 
 
 @member_required(admin=True)
@@ -105,7 +110,7 @@ def source_run(request: AuthedRequest, pk: int) -> HttpResponse:
     if source.kind != SourceKind.URL:
         raise SuspiciousOperation("A file source runs by uploading a file.")
     run = sources.start_run(source=source, by=request.user)
-    tasks.run_import.delay_on_commit(run.pk)
+    tasks.enqueue(run)
     return redirect("measurement:run_detail", pk=run.pk)
 
 
@@ -179,7 +184,13 @@ def _preview_page(
     action = (data or {}).get("action", "")
     if data is not None:
         if not form.is_valid():
-            context = {"source": source, "form": form, "preview": first, "token": token}
+            context = {
+                "source": source,
+                "form": form,
+                "preview": first,
+                "token": token,
+                "target": form.target,
+            }
             return render(request, "measurement/source_preview.html", context, status=400)
         stream.seek(0)
         result = sources.preview(source=source, stream=stream, mapping=form.mapping())
@@ -200,9 +211,15 @@ def _preview_page(
                     by=request.user,
                 )
                 default_storage.delete(_pending_file(source, token))
-            tasks.run_import.delay_on_commit(run.pk)
+            tasks.enqueue(run)
             return redirect("measurement:run_detail", pk=run.pk)
-    context = {"source": source, "form": form, "preview": result, "token": token}
+    context = {
+        "source": source,
+        "form": form,
+        "preview": result,
+        "token": token,
+        "target": form.target,
+    }
     status = 400 if result.problem and data is not None else 200
     return render(request, "measurement/source_preview.html", context, status=status)
 

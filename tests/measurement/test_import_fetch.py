@@ -108,7 +108,8 @@ def test_loopback_is_refused_without_the_setting(org, server):
 
 
 @pytest.mark.parametrize(
-    "host", ["10.0.0.8", "192.168.1.1", "169.254.169.254", "[::1]", "224.0.0.1", "0.0.0.0"]
+    "host",
+    ["10.0.0.8", "192.168.1.1", "169.254.169.254", "[::1]", "224.0.0.1", "0.0.0.0"],  # noqa: S104 (refused addresses)
 )
 def test_private_link_local_multicast_and_unspecified_addresses_are_refused(host):
     with pytest.raises(fetch.FetchRefused):
@@ -135,7 +136,7 @@ def test_a_redirect_to_127_0_0_1_is_refused(server, monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     monkeypatch.setattr(socket, "create_connection", connect)
-    with pytest.raises(fetch.FetchRefused, match="127.0.0.1"):
+    with pytest.raises(fetch.FetchRefused, match=r"127\.0\.0\.1"):
         fetch.fetch(f"http://feeds.example.com:{port}/to-local")
     assert [path for path, _ in Handler.seen] == ["/to-local"]  # /data.csv never asked
 

@@ -77,7 +77,7 @@ def xlsx(rows) -> bytes:
 @pytest.mark.parametrize(
     ("data", "encoding", "delimiter"),
     [
-        ("date,value\n2026-05-31,12.5\n".encode(), "utf-8-sig", ","),
+        (b"date,value\n2026-05-31,12.5\n", "utf-8-sig", ","),
         ("\ufeffdate;value\n31/05/2026;12,5\n".encode(), "utf-8-sig", ";"),
         ("date;value;note\n31.05.2026;12,5;Qualité été\n".encode("cp1252"), "cp1252", ";"),
     ],
@@ -101,7 +101,7 @@ def test_csv_encodings_delimiters_and_decimal_commas(org, kpi, data, encoding, d
         ("31/05/2026", date(2026, 5, 31)),
         ("46173", date(2026, 5, 31)),  # an Excel serial number
         (46173.75, date(2026, 5, 31)),
-        (datetime(2026, 5, 31, 8), date(2026, 5, 31)),  # an XLSX date cell
+        (datetime(2026, 5, 31, 8), date(2026, 5, 31)),  # noqa: DTZ001 (an XLSX cell is naive)
     ],
 )
 def test_dates_as_spreadsheets_have_them(text, expected):
@@ -123,7 +123,7 @@ def test_decimals(text, expected):
 
 
 def test_xlsx_with_date_cells_and_serials(org, kpi):
-    data = xlsx([["Day", "Reading"], [datetime(2026, 3, 1), 40], [46113, 38.5]])
+    data = xlsx([["Day", "Reading"], [datetime(2026, 3, 1), 40], [46113, 38.5]])  # noqa: DTZ001
     run = run_file(
         source_for(org, "kpi_values", kpi=kpi),
         data,

@@ -175,6 +175,7 @@ def clean_rows(
 ) -> Iterator[CleanRow]:
     target = targets.TARGETS[source.target]
     positions = column_index(table.header, mapping, target)
+    parsers = {f.name: targets.parser(f.kind, source) for f in target.fields}
     for number, raw in table.rows:
         row = CleanRow(number, raw, {})
         for f in target.fields:
@@ -186,7 +187,7 @@ def clean_rows(
                     row.problems.append(targets.Refusal(number, "This value is missing.", column))
                 continue
             try:
-                row.values[f.name] = targets.clean_value(f.kind, value, source)
+                row.values[f.name] = parsers[f.name](value)
             except tabular.ValueProblem as problem:
                 row.problems.append(targets.Refusal(number, str(problem), column, str(value)[:300]))
         yield row
@@ -307,8 +308,12 @@ def _write_rows(
 ) -> None:
     source = run.source
     target = targets.TARGETS[source.target]
-    if target.needs and getattr(source, target.needs) is None:
-        raise SourceProblem(f"Choose the {target.needs.upper()} this source writes to.")
+    if target.needs:
+        into = getattr(source, target.needs)
+        if into is None:
+            raise SourceProblem(f"Choose the {target.needs.upper()} this source writes to.")
+        if into.org_id != source.org_id:  # never another organisation's rows
+            raise SourceProblem(f"That {target.needs.upper()} belongs to another organisation.")
     table = tabular.open_table(stream)
     writer = target.open(source)
     batch: list[targets.Row] = []

@@ -260,7 +260,14 @@ def parse_datetime(value: Any, zone: ZoneInfo) -> datetime:
     (31/05/2026 14:30), an Excel serial with its fraction, an XLSX cell, or a bare date
     (midnight). Without an offset, the time is on the organisation's clock."""
     moment: datetime | None = None
-    if isinstance(value, datetime):
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-":
+        try:  # the common case, ISO 8601 from a system export, parsed in C
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+    if moment is not None:
+        pass
+    elif isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime.combine(value, time())

@@ -110,21 +110,22 @@ def choices() -> list[tuple[str, str]]:
     return [(t.key, t.label) for t in TARGETS.values()]
 
 
-def clean_value(kind: str, value: Any, source: MetricSource) -> Any:
-    """Raises tabular.ValueProblem with the reason."""
+def parser(kind: str, source: MetricSource) -> Callable[[Any], Any]:
+    """The function that cleans a value of `kind`; it raises tabular.ValueProblem."""
     match kind:
         case "int":
-            return tabular.parse_int(value)
+            return tabular.parse_int
         case "decimal":
-            return tabular.parse_decimal(value)
+            return tabular.parse_decimal
         case "date":
-            return tabular.parse_date(value)
+            return tabular.parse_date
         case "month":
-            return tabular.parse_month(value)
+            return tabular.parse_month
         case "datetime":
-            return tabular.parse_datetime(value, source.org.zone)
+            zone = source.org.zone
+            return lambda value: tabular.parse_datetime(value, zone)
         case _:
-            return tabular.parse_text(value)
+            return tabular.parse_text
 
 
 def _message(error: ValidationError) -> str:
@@ -206,6 +207,9 @@ class CopyActivityWriter(Writer):
         with connection.cursor() as cursor:
             # One writer per program at a time, so the recount sees every event written.
             Program.objects.select_for_update().filter(pk=self.program.pk).first()
+            # Dropped first: a run inside a longer transaction (a test, a command) may meet
+            # the previous run's table.
+            cursor.execute("DROP TABLE IF EXISTS import_event_stage")
             cursor.execute(
                 "CREATE TEMPORARY TABLE import_event_stage (learner_key text, "
                 "event_type text, occurred_at timestamptz, statement_id uuid) ON COMMIT DROP"

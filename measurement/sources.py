@@ -202,6 +202,10 @@ class Preview:
     delimiter: str
     problem: str = ""  # the file as a whole (a missing column…)
 
+    @property
+    def encoding_label(self) -> str:
+        return {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}.get(self.encoding, self.encoding)
+
 
 def preview(*, source: MetricSource, stream: IO[bytes], mapping: dict[str, str]) -> Preview:
     """The first rows, cleaned and checked, without writing anything."""

@@ -136,6 +136,7 @@ class MappingForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, source: MetricSource, header: list[str], **kwargs: Any):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.target = targets.TARGETS[source.target]
         options = [("", "— not in the file —"), *((h, h) for h in header if h)]
@@ -143,7 +144,7 @@ class MappingForm(forms.Form):
         for f in self.target.fields:
             wanted = (source.mapping.get(f.name) or f.name).lower()
             self.fields[f"map_{f.name}"] = forms.ChoiceField(
-                label=f.name + ("" if f.required else " (optional)"),
+                label=f.name.replace("_", " ").capitalize() + ("" if f.required else " (optional)"),
                 choices=options,
                 required=f.required,
                 initial=lowered.get(wanted, ""),

@@ -26,6 +26,22 @@ class MetricSourceForm(forms.ModelForm):
     )
     clear_header = forms.BooleanField(label="Remove the stored credential", required=False)
 
+    field_order = [
+        "name",
+        "kind",
+        "target",
+        "program",
+        "kpi",
+        "all_or_nothing",
+        "url",
+        "header_name",
+        "header_value",
+        "clear_header",
+        "schedule",
+        "cron",
+        "enabled",
+    ]
+
     class Meta:
         model = MetricSource
         fields = [
@@ -41,7 +57,11 @@ class MetricSourceForm(forms.ModelForm):
             "cron",
             "enabled",
         ]
-        labels = {"header_name": "Credential header name", "kind": "Where rows come from"}
+        labels = {
+            "header_name": "Credential header name",
+            "kind": "Where rows come from",
+            "kpi": "KPI",
+        }
         help_texts = {
             "header_name": "Optional, e.g. Authorization or X-Api-Key.",
             "url": "An http:// or https:// address serving CSV or JSON.",

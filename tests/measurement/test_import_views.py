@@ -337,3 +337,33 @@ def test_list_and_run_pages_keep_their_query_count(
         with django_assert_num_queries(8):
             page = editor_client.get(url)
         assert page.text.count("Not a number") == run.rows_rejected
+
+
+def test_run_now_with_the_broker_down_fails_the_run_with_a_message(
+    editor_client, url_source, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A real unreachable broker (nothing listens on port 1): the click answers, and the
+    run says why it will not happen instead of waiting forever."""
+    from roadmap_site.celery import app as celery_app
+
+    nothing = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = nothing
+    monkeypatch.setenv("CELERY_BROKER_URL", nothing)
+    monkeypatch.setitem(celery_app.conf, "broker_url", nothing)
+    monkeypatch.setitem(celery_app.conf, "broker_write_url", None)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(reverse("measurement:source_run", args=[url_source.pk]))
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.FAILED and "queue is unavailable" in run.error
+
+
+def test_a_running_run_shows_its_progress(viewer_client, source):
+    from django.core.cache import cache
+
+    run = sources.start_run(source=source, file=ContentFile(CSV, name="x.csv"))
+    sources.claim(run.pk)
+    cache.set(sources.progress_key(run.pk), 1234)
+    fragment = viewer_client.get(reverse("measurement:run_detail", args=[run.pk]), **HTMX)
+    assert "1234 rows read so far" in fragment.text and 'hx-trigger="every 2s"' in fragment.text

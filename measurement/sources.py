@@ -22,12 +22,13 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -41,6 +42,10 @@ from roadmap_site.models import Organization
 
 log = logging.getLogger(__name__)
 PREVIEW_ROWS = 10
+# An upload waits this long for its confirmation (the preview's signed token) before the
+# sweep removes it.
+UPLOAD_MAX_AGE = timedelta(hours=1)
+PENDING_UPLOADS = "imports/pending"
 SCHEDULED_TASK = "measurement.tasks.run_scheduled_source"
 
 
@@ -449,6 +454,22 @@ def fail_stale_runs() -> int:
     if failed:
         log.warning("Failed %s stale import run(s)", failed)
     return failed
+
+
+def remove_abandoned_uploads(now: datetime | None = None) -> int:
+    """Delete uploads previewed but never imported, once their token has expired."""
+    now = now or timezone.now()
+    try:
+        _, names = default_storage.listdir(PENDING_UPLOADS)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{PENDING_UPLOADS}/{name}"
+        if default_storage.get_modified_time(path) < now - UPLOAD_MAX_AGE - timedelta(minutes=5):
+            default_storage.delete(path)
+            removed += 1
+    return removed
 
 
 # Alerts -----------------------------------------------------------------------------------

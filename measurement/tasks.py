@@ -82,6 +82,9 @@ def run_scheduled_source(source_id: int) -> int | None:
 
 @shared_task(soft_time_limit=30, time_limit=60)
 def fail_stale_runs() -> int:
-    """Sent by beat every minute (CELERY_BEAT_SCHEDULE), across organisations."""
+    """Sent by beat every minute (CELERY_BEAT_SCHEDULE), across organisations; also
+    removes uploads that were previewed but never imported."""
     with scopes_disabled():
-        return sources.fail_stale_runs()
+        failed = sources.fail_stale_runs()
+    sources.remove_abandoned_uploads()
+    return failed

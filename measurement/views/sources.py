@@ -25,7 +25,7 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required, 
 from roadmap_site.partials import page_or_partial
 
 TOKEN_SALT = "measurement.source-upload"  # noqa: S105 (a signing salt)
-TOKEN_MAX_AGE = 60 * 60  # an upload waits an hour for its confirmation
+TOKEN_MAX_AGE = int(sources.UPLOAD_MAX_AGE.total_seconds())
 
 
 @member_required
@@ -146,7 +146,7 @@ def source_upload(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "measurement/source_detail.html", context, status=400)
     upload = form.cleaned_data["file"]
     suffix = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
-    name = default_storage.save(f"imports/pending/{uuid.uuid4().hex}.{suffix}", upload)
+    name = default_storage.save(f"{sources.PENDING_UPLOADS}/{uuid.uuid4().hex}.{suffix}", upload)
     with default_storage.open(name, "rb") as stream:
         return _preview_page(request, source, stream, token=_token(source, name), data=None)
 

@@ -367,3 +367,26 @@ def test_a_running_run_shows_its_progress(viewer_client, source):
     cache.set(sources.progress_key(run.pk), 1234)
     fragment = viewer_client.get(reverse("measurement:run_detail", args=[run.pk]), **HTMX)
     assert "1234 rows read so far" in fragment.text and 'hx-trigger="every 2s"' in fragment.text
+
+
+def test_abandoned_uploads_are_removed_by_the_sweep(editor_client, source):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from measurement import tasks
+
+    page = editor_client.post(
+        reverse("measurement:source_upload", args=[source.pk]),
+        {"file": ContentFile(CSV, name="r.csv")},
+    )
+    [name] = default_storage.listdir(sources.PENDING_UPLOADS)[1]
+    tasks.fail_stale_runs.run()
+    assert default_storage.listdir(sources.PENDING_UPLOADS)[1] == [name]  # still fresh
+    later = timezone.now() + sources.UPLOAD_MAX_AGE + timedelta(minutes=6)
+    assert sources.remove_abandoned_uploads(later) == 1
+    assert default_storage.listdir(sources.PENDING_UPLOADS)[1] == []
+    url = reverse("measurement:source_preview", args=[source.pk])
+    data = {"token": page.context["token"], "map_date": "Day", "map_value": "Reading"}
+    assert editor_client.post(url, {**data, "action": "import"}).status_code == 400

@@ -9,7 +9,7 @@ class MeasurementConfig(AppConfig):
     def ready(self) -> None:
         # Measurement's own dashboard headlines and alert rules; the roadmap registers
         # those whose data it holds (roadmap/apps.py).
-        from measurement import alerts, alignment, engagement, impact
+        from measurement import alerts, alignment, engagement, impact, sources
         from measurement.dashboard import register_headlines
         from measurement.models import AlertKind
 
@@ -25,6 +25,7 @@ class MeasurementConfig(AppConfig):
                 alignment.seniors_without_touchpoint,
             ),
             (AlertKind.LEARNER_DECLINE, engagement.DECLINE_RULE, engagement.decline_findings),
+            (AlertKind.IMPORT_FAILING, sources.FAILING_RULE, sources.failing_sources_findings),
         ]:
             alerts.register_rule(
                 alerts.AlertRule(

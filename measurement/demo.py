@@ -6,15 +6,19 @@ template (`roadmap/starters/global-onboarding.toml`); a template has no readings
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from measurement import chain, engagement, roi, surveys
+from django.core.files.base import ContentFile
+
+from measurement import chain, engagement, roi, sources, surveys
 from measurement.alignment import record_touchpoint
-from measurement.models import Forum, Kpi, KpiValue, Program
+from measurement.models import Forum, Kpi, KpiValue, MetricSource, Program
 from roadmap_site.dates import add_months
 from roadmap_site.models import Person
 
@@ -315,3 +319,54 @@ def seed_alignment(demo: Demo) -> None:
             notes=notes,
             created_by=demo.users["demo@example.com"],
         )
+
+
+DEMO_FILE_SOURCE = "HRIS productivity export"
+DEMO_URL_SOURCE = "LMS activity feed"
+
+
+def seed_sources(demo: Demo, programs: Iterable[Program]) -> None:
+    """Two data sources: a file source whose one run re-read the demo's readings (all
+    unchanged) and refused a row with an impossible date, and a daily URL source kept
+    paused, since its address is an example. Skipped when they exist."""
+    kpi = Kpi.objects.for_org(demo.org).filter(name="Time to full productivity").first()
+    if kpi is not None and not MetricSource.objects.for_org(demo.org).filter(name=DEMO_FILE_SOURCE):
+        source = MetricSource.objects.create(
+            org=demo.org,
+            name=DEMO_FILE_SOURCE,
+            target="kpi_values",
+            kpi=kpi,
+            mapping={"date": "Month", "value": "Days to productivity", "note": "Comment"},
+        )
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")  # as Excel saves "CSV" in much of Europe
+        writer.writerow(["Month", "Days to productivity", "Comment"])
+        for day, value, segment, note in VALUES[kpi.name][:4]:
+            if not segment:
+                writer.writerow([f"{day:%d/%m/%Y}", value.replace(".", ","), note])
+        writer.writerow(["31/13/2026", "71", "Typed by hand"])
+        data = out.getvalue().encode("cp1252")
+        run = sources.start_run(
+            source=source,
+            file=ContentFile(data, name="productivity.csv"),
+            by=demo.users["demo@example.com"],
+        )
+        sources.claim(run.pk)
+        sources.perform_run(run.pk)
+    program = next(iter(programs), None)
+    if program is not None and not MetricSource.objects.for_org(demo.org).filter(
+        name=DEMO_URL_SOURCE
+    ):
+        source = MetricSource.objects.create(
+            org=demo.org,
+            name=DEMO_URL_SOURCE,
+            kind="url",
+            target="learner_activity",
+            program=program,
+            url="https://lms.example.com/exports/activity.csv",
+            header_name="Authorization",
+            header_secret=sources.encrypt_secret("Bearer demo-not-a-real-token"),
+            schedule="daily",
+            enabled=False,
+        )
+        sources.sync_schedule(source)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from measurement.views import alignment, dashboard, engagement, impact, kpis
+from measurement.views import alignment, dashboard, engagement, impact, kpis, sources
 
 app_name = "measurement"
 
@@ -45,6 +45,17 @@ urlpatterns = [
         impact.impact_remove,
         name="impact_remove",
     ),
+    # Metric sources and their import runs
+    path("measurement/sources/", sources.source_list, name="source_list"),
+    path("measurement/sources/new/", sources.source_create, name="source_create"),
+    path("measurement/sources/<int:pk>/", sources.source_detail, name="source_detail"),
+    path("measurement/sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
+    path("measurement/sources/<int:pk>/delete/", sources.source_delete, name="source_delete"),
+    path("measurement/sources/<int:pk>/run/", sources.source_run, name="source_run"),
+    path("measurement/sources/<int:pk>/upload/", sources.source_upload, name="source_upload"),
+    path("measurement/sources/<int:pk>/preview/", sources.source_preview, name="source_preview"),
+    path("measurement/runs/<int:pk>/", sources.run_detail, name="run_detail"),
+    path("measurement/runs/<int:pk>/errors.csv", sources.run_errors_csv, name="run_errors_csv"),
 ]
 
 urlpatterns += [

@@ -13,6 +13,7 @@ class RoadmapConfig(AppConfig):
         from measurement.dashboard import register_headlines
         from measurement.models import AlertKind
         from roadmap import measures
+        from roadmap.imports import register_target
 
         register_headlines(measures.headlines)
         register_rule(
@@ -23,3 +24,4 @@ class RoadmapConfig(AppConfig):
                 evaluate=measures.sme_late_findings,
             )
         )
+        register_target()  # training requests as a metric-source target

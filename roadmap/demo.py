@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from measurement import demo as measurement_demo
+from measurement.models import Program
 from roadmap.models import (
     AssessSettings,
     BusinessEvent,
@@ -133,6 +134,12 @@ def seed(demo: Demo) -> Roadmap | None:
     measurement_demo.seed_engagement(
         demo,
         Initiative.objects.filter(roadmap=roadmap, title__in=measurement_demo.ENGAGEMENT),
+    )
+    measurement_demo.seed_sources(
+        demo,
+        Program.objects.for_org(demo.org)
+        .filter(initiative__roadmap=roadmap)
+        .order_by("initiative__title"),
     )
     # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).
     share_hash = hash_token(demo_token(DEMO_SHARE_TOKEN))

@@ -224,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measurement.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # An import run whose worker died stays "Running" with nothing written (its single
+    # transaction went with the worker): fail it once it is older than the import's hard
+    # limit plus a margin, so the page says so and the source's failure count moves.
+    "fail-stale-import-runs": {"task": "measurement.tasks.fail_stale_runs", "schedule": 60.0},
 }
 
 # PDF exports. The hard limit kills a render that hangs; a running export older than the
@@ -251,3 +255,19 @@ LOGGING = {
 SHARE_LINK_RATE = env.str("SHARE_LINK_RATE", default="60/m")
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 CALENDAR_FEED_RATE = env.str("CALENDAR_FEED_RATE", default="60/m")
+
+# Metric imports (measurement/sources.py). Caps keep a run's memory and time bounded;
+# private addresses (the worker's own network) are refused unless this deployment says
+# its sources live there.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2_000_000)
+IMPORT_BATCH = env.int("IMPORT_BATCH", default=5000)
+IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=15.0)
+IMPORT_ALLOW_PRIVATE_URLS = env.bool("IMPORT_ALLOW_PRIVATE_URLS", default=False)
+# Under the broker's visibility timeout (600 s), so a running import is never redelivered.
+IMPORT_SOFT_TIME_LIMIT = 480
+IMPORT_TIME_LIMIT = 540
+IMPORT_STALE_MARGIN = 120
+# Fernet key for sources' header credentials; empty: derived from SECRET_KEY (rotating
+# SECRET_KEY then means re-entering the credentials).
+SOURCE_CREDENTIALS_KEY = env.str("SOURCE_CREDENTIALS_KEY", default="")

@@ -19,6 +19,14 @@ from measurement.models.kpis import (
 )
 from measurement.models.programs import DEFAULT_QUALIFYING_EVENTS, Program, ProgramQuerySet
 from measurement.models.roi import CostCategory, RoiBenefit, RoiCost
+from measurement.models.sources import (
+    ImportRowError,
+    ImportRun,
+    MetricSource,
+    RunStatus,
+    Schedule,
+    SourceKind,
+)
 from measurement.models.surveys import SurveyResponse
 
 __all__ = [
@@ -32,6 +40,8 @@ __all__ = [
     "EligibleLearners",
     "Evidence",
     "EvidenceLevel",
+    "ImportRowError",
+    "ImportRun",
     "Kpi",
     "KpiFamily",
     "KpiQuerySet",
@@ -39,11 +49,15 @@ __all__ = [
     "KpiValue",
     "KpiValueQuerySet",
     "LearnerEvent",
+    "MetricSource",
     "Program",
     "ProgramMonth",
     "ProgramQuerySet",
     "RoiBenefit",
     "RoiCost",
+    "RunStatus",
+    "Schedule",
+    "SourceKind",
     "SurveyResponse",
 ]
 from measurement.models.alerts import (

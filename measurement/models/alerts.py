@@ -19,6 +19,7 @@ class AlertKind(models.TextChoices):
     LEARNER_DECLINE = "learner_decline", "Active-learner decline"
     SENIOR_WITHOUT_TOUCHPOINT = "senior_without_touchpoint", "Senior stakeholder not met"
     SME_LATE = "sme_late", "SME not involved before build"
+    IMPORT_FAILING = "import_failing", "Import failing"
     # Evaluated once share-link reviews exist (a later issue); no rule is registered yet.
     ROADMAP_NOT_REVIEWED = "roadmap_not_reviewed", "Roadmap not reviewed for a quarter"
 

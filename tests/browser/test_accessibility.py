@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from measurement.models import Kpi, Program
+from measurement.models import ImportRun, Kpi, MetricSource, Program
 from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
 from roadmap.models import Roadmap, TrainingRequest
 from roadmap_site.demo import DEMO_PASSWORD
@@ -61,6 +61,8 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     assessment = MaturityAssessment.objects.for_org(org).order_by("pk").first()
     kpi = Kpi.objects.for_org(org).order_by("pk").first()
     program = Program.objects.for_org(org).first()
+    source = MetricSource.objects.for_org(org).filter(kind="file").first()
+    run = ImportRun.objects.for_org(org).first()
     signed_in = [
         ("roadmap-list", "/roadmaps/"),
         ("roadmap", f"/roadmaps/{roadmap.pk}/"),
@@ -83,6 +85,10 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("measurement-dashboard", "/measurement/dashboard/"),
         ("leadership-alignment", "/measurement/alignment/"),
         ("sme-engagement", "/sme-engagement/"),
+        ("sources", "/measurement/sources/"),
+        ("source", f"/measurement/sources/{source.pk}/"),
+        ("source-edit", f"/measurement/sources/{source.pk}/edit/"),
+        ("import-run", f"/measurement/runs/{run.pk}/"),
         ("people", "/org/people/"),
         ("members", "/org/members/"),
         ("org-settings", "/org/settings/"),

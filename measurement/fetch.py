@@ -1,0 +1,161 @@
+"""Fetching a source's document over HTTP(S), safely.
+
+Server-side request forgery: a source's address is typed by a user, and the worker sits
+inside the network. Every hop (the address and each redirect, followed here, at most
+MAX_REDIRECTS) is resolved first and refused when any of its addresses is private,
+loopback, link-local, multicast, reserved or unspecified, unless the deployment allows
+private addresses (IMPORT_ALLOW_PRIVATE_URLS). The connection then goes to the address
+that was checked, so a DNS answer that changes in between cannot slip through.
+
+The body streams into a spooled temporary file under a size cap, with timeouts on
+connect and read, and must say it is CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import ipaddress
+import socket
+import ssl
+import tempfile
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+ALLOWED_TYPES = {
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "application/vnd.ms-excel",  # what many servers call a .csv file
+    "application/json",
+    "text/json",
+}
+
+
+class FetchRefused(ValueError):
+    """The address or the answer is not acceptable; retrying will not help."""
+
+
+class FetchFailed(OSError):
+    """The network or the server failed (timeout, refused connection, 5xx): worth a retry."""
+
+
+@dataclass
+class Fetched:
+    body: IO[bytes]
+    sha256: str
+    size: int
+    content_type: str
+    url: str
+
+
+def vetted_address(host: str, port: int) -> str:
+    """An address of `host` to connect to, after checking every address it resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise FetchFailed(f"The host {host} could not be resolved ({error}).") from None
+    addresses = [str(info[4][0]) for info in infos]
+    if not settings.IMPORT_ALLOW_PRIVATE_URLS:
+        for text in addresses:
+            address = ipaddress.ip_address(text.split("%")[0])
+            mapped = getattr(address, "ipv4_mapped", None)
+            address = mapped or address
+            if (
+                not address.is_global
+                or address.is_multicast
+                or address.is_reserved
+                or address.is_private
+                or address.is_loopback
+                or address.is_link_local
+            ):
+                raise FetchRefused(
+                    f"{host} resolves to {address}, a private or reserved address: "
+                    "sources may only fetch from public addresses."
+                )
+    return addresses[0]
+
+
+def _connection(scheme: str, host: str, port: int, timeout: float) -> http.client.HTTPConnection:
+    address = vetted_address(host, port)
+
+    def connect(_address, *args, **kwargs):  # to the checked address, not a new lookup
+        return socket.create_connection((address, port), *args, **kwargs)
+
+    conn: http.client.HTTPConnection
+    if scheme == "https":
+        # Certificates are checked against the host name (SNI), not the address.
+        conn = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    conn._create_connection = connect  # type: ignore[attr-defined]
+    return conn
+
+
+def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+    """GET `url`, following redirects ourselves; the body in a temporary file (memory up
+    to 1 MB, then disk) with its SHA-256. Credentials (`headers`) are sent to the first
+    host only, never to another host a redirect points at."""
+    timeout = settings.IMPORT_FETCH_TIMEOUT
+    cap = settings.IMPORT_MAX_BYTES
+    first_host = urlsplit(url).hostname
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchRefused("Only http:// and https:// addresses can be fetched.")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        conn = _connection(parts.scheme, parts.hostname, port, timeout)
+        sent = {"User-Agent": "ld-roadmap-import/1", "Accept": "text/csv, application/json"}
+        if headers and parts.hostname == first_host:
+            sent.update(headers)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("GET", path, headers=sent)
+            response = conn.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location")
+                conn.close()
+                if not location:
+                    raise FetchRefused("The server redirected without saying where.")
+                url = urljoin(url, location)
+                continue
+            if response.status == 429 or response.status >= 500:
+                raise FetchFailed(f"The server answered {response.status}.")
+            if response.status != 200:
+                raise FetchRefused(f"The server answered {response.status} {response.reason}.")
+            content_type = (response.getheader("Content-Type") or "").split(";")[0].strip()
+            if content_type.lower() not in ALLOWED_TYPES:
+                raise FetchRefused(
+                    f"The server sent {content_type or 'no content type'}, not CSV or JSON."
+                )
+            declared = response.getheader("Content-Length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise FetchRefused(f"The document is larger than {cap:,} bytes.")
+            body = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (returned)
+            digest = hashlib.sha256()
+            size = 0
+            while chunk := response.read(CHUNK):
+                size += len(chunk)
+                if size > cap:
+                    body.close()
+                    raise FetchRefused(f"The document is larger than {cap:,} bytes.")
+                digest.update(chunk)
+                body.write(chunk)
+            body.seek(0)
+            return Fetched(body, digest.hexdigest(), size, content_type, url)
+        except (TimeoutError, ConnectionError, http.client.HTTPException, ssl.SSLError) as error:
+            raise FetchFailed(f"Fetching {parts.hostname} failed: {error}") from None
+        except OSError as error:
+            if isinstance(error, FetchFailed):
+                raise
+            raise FetchFailed(f"Fetching {parts.hostname} failed: {error}") from None
+        finally:
+            conn.close()
+    raise FetchRefused(f"More than {MAX_REDIRECTS} redirects.")

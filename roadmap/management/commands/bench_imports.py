@@ -1,0 +1,69 @@
+"""Time a learner-activity import (lives in roadmap: it needs an initiative, and
+measurement never imports roadmap): `manage.py bench_imports --rows 100000`.
+
+Writes a CSV of N events (a few thousand learners over three months) to a temporary file,
+runs it through a real import run (the COPY path on PostgreSQL, the bulk path on SQLite)
+and prints rows per second; a second run of the same file shows the re-run cost. The
+rows go into a throwaway organisation that is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.core.files import File
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django_scopes import scopes_disabled
+
+from measurement import sources
+from measurement.models import LearnerEvent, MetricSource, Program
+from roadmap.models import Initiative, Roadmap
+from roadmap_site.models import Organization
+
+
+class Command(BaseCommand):
+    help = "Time a learner-activity import of N rows and print rows per second."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=100_000)
+
+    def handle(self, *args, rows: int, **options):
+        with scopes_disabled():
+            org = Organization.objects.create(name=f"Import bench {time.time_ns()}")
+            roadmap = Roadmap.create_for_year(org=org, title="Bench", fiscal_year=2026)
+            initiative = Initiative.objects.create(org=org, roadmap=roadmap, title="Bench program")
+            program = Program.objects.for_initiative(initiative)
+            source = MetricSource.objects.create(
+                org=org, name="Bench", target="learner_activity", program=program
+            )
+            try:
+                self._bench(source, rows)
+            finally:
+                org.delete()
+
+    def _bench(self, source: MetricSource, rows: int) -> None:
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        verbs = ("launched", "attempted", "completed")
+        with tempfile.NamedTemporaryFile("w+b", suffix=".csv") as handle:
+            handle.write(b"learner_key,event_type,occurred_at\n")
+            for i in range(rows):
+                moment = start + timedelta(seconds=i * 77)
+                line = f"learner-{i % 5000},{verbs[i % 3]},{moment:%Y-%m-%dT%H:%M:%SZ}\n"
+                handle.write(line.encode())
+            handle.flush()
+            for label in ("first run", "same file again"):
+                handle.seek(0)
+                run = sources.start_run(source=source, file=File(handle, name="bench.csv"))
+                sources.claim(run.pk)
+                began = time.perf_counter()
+                run = sources.perform_run(run.pk)
+                seconds = time.perf_counter() - began
+                self.stdout.write(
+                    f"{connection.vendor}, {label}: {run.rows_read:,} rows in {seconds:.2f} s = "
+                    f"{run.rows_read / seconds:,.0f} rows/s (written {run.rows_written:,}, "
+                    f"unchanged {run.rows_unchanged:,}, status {run.status})"
+                )
+        assert LearnerEvent.objects.filter(program=source.program).count() == rows

@@ -239,3 +239,5 @@ LOGGING = {
 SHARE_LINK_RATE = env.str("SHARE_LINK_RATE", default="60/m")
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 CALENDAR_FEED_RATE = env.str("CALENDAR_FEED_RATE", default="60/m")
+# CSV and XLSX downloads of a list, per user: each reads the whole list (roadmap_site/tabular.py).
+DOWNLOAD_RATE = env.str("DOWNLOAD_RATE", default="30/m")

@@ -1,0 +1,67 @@
+"""Downloads of measurement's lists as CSV or XLSX (`?format=csv|xlsx`): KPI values, survey
+responses (one program's or all), a program's learner events. Viewers may download; each
+download reads a whole list, so they are rate-limited per user."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
+
+from measurement import tables
+from measurement.forms.kpis import KpiValueDownloadForm
+from measurement.models import KpiValue, Program, SurveyResponse
+from roadmap_site import tabular
+from roadmap_site.access import AuthedRequest, get_for_member, member_required
+
+
+def download_rate(group: str, request: HttpRequest) -> str:
+    return settings.DOWNLOAD_RATE
+
+
+def _program(request: AuthedRequest, pk: int) -> Program:
+    return get_for_member(request, Program.objects.select_related("initiative"), pk=pk)
+
+
+@member_required
+@require_GET
+@ratelimit(key="user", rate=download_rate, block=True)
+def kpi_value_download(request: AuthedRequest) -> HttpResponse:
+    """Every KPI with its values, one row per value; `?kpi=<id>` for one KPI's."""
+    form = KpiValueDownloadForm(request.GET, org=request.org)
+    if not form.is_valid():
+        # The pages link to KPIs that exist: another id is a hand-made address.
+        return HttpResponseBadRequest("No such KPI.")
+    rows = form.values(KpiValue.objects.for_org(request.org).for_download())
+    return tabular.download(request, org=request.org, table=tables.KPI_VALUES, rows=rows)
+
+
+@member_required
+@require_GET
+@ratelimit(key="user", rate=download_rate, block=True)
+def response_download(request: AuthedRequest) -> HttpResponse:
+    """Every program's survey responses, newest first."""
+    rows = SurveyResponse.objects.for_org(request.org).select_related("program__initiative")
+    return tabular.download(request, org=request.org, table=tables.SURVEY_RESPONSES, rows=rows)
+
+
+@member_required
+@require_GET
+@ratelimit(key="user", rate=download_rate, block=True)
+def program_response_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One program's survey responses, newest first, as its impact page lists them."""
+    program = _program(request, pk)
+    rows = program.responses.select_related("program__initiative")
+    return tabular.download(request, org=request.org, table=tables.SURVEY_RESPONSES, rows=rows)
+
+
+@member_required
+@require_GET
+@ratelimit(key="user", rate=download_rate, block=True)
+def program_event_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every learner event of a program, oldest first: millions of rows, so the CSV streams
+    from a database cursor."""
+    program = _program(request, pk)
+    rows = program.events.order_by("occurred_at", "pk")
+    return tabular.download(request, org=request.org, table=tables.LEARNER_EVENTS, rows=rows)

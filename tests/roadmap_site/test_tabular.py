@@ -40,7 +40,7 @@ def download(org, rows, table=TABLE, fmt="csv"):
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_text_that_a_spreadsheet_would_run_gets_a_quote_in_both_formats(org, start):
-    formula = f"{start}HYPERLINK(\"http://evil.test\")"
+    formula = f'{start}HYPERLINK("http://evil.test")'
     rows = [thing(name=formula, owner=f"{start}1+1")]
 
     csv_rows = read_csv(download(org, rows))

@@ -108,9 +108,7 @@ def _csv_text(cell: Cell) -> str | Cell:
     return cell
 
 
-def _records(
-    table: Table, rows: Iterable[Any], org: Organization
-) -> Iterator[list[Cell]]:
+def _records(table: Table, rows: Iterable[Any], org: Organization) -> Iterator[list[Cell]]:
     """The table's rows as cells; a queryset is read in chunks, inside the organisation's
     scope (a streamed body is read after the view has returned)."""
     if isinstance(rows, models.QuerySet):

@@ -19,7 +19,7 @@ urlpatterns = [
     path("roadmaps/<int:pk>/chart/", roadmaps.roadmap_chart, name="roadmap_chart"),
     path("roadmaps/<int:pk>/initiatives/", roadmaps.initiative_create, name="initiative_create"),
     path(
-        "roadmaps/<int:pk>/initiatives/download/",
+        "roadmaps/<int:pk>/download/initiatives/",
         downloads.initiative_download,
         name="initiative_download",
     ),
@@ -49,12 +49,12 @@ urlpatterns = [
     path("roadmaps/<int:pk>/align/", align.roadmap_align, name="roadmap_align"),
     path("roadmaps/<int:pk>/not-doing/", align.not_doing_create, name="not_doing_create"),
     path(
-        "roadmaps/<int:pk>/commitments/download/",
+        "roadmaps/<int:pk>/download/commitments/",
         downloads.commitment_download,
         name="commitment_download",
     ),
     path(
-        "roadmaps/<int:pk>/not-doing/download/",
+        "roadmaps/<int:pk>/download/not-doing/",
         downloads.not_doing_download,
         name="not_doing_download",
     ),
@@ -69,7 +69,7 @@ urlpatterns = [
     path("roadmaps/<int:pk>/calendar/avoid/", align.avoid_launches, name="avoid_launches"),
     # Plan
     path("roadmaps/<int:pk>/plan/", plan.roadmap_plan, name="roadmap_plan"),
-    path("roadmaps/<int:pk>/stages/download/", downloads.stage_download, name="stage_download"),
+    path("roadmaps/<int:pk>/download/stages/", downloads.stage_download, name="stage_download"),
     path("roadmaps/<int:pk>/capacity/", capacity.roadmap_capacity, name="roadmap_capacity"),
     path("roadmaps/<int:pk>/timeline/", plan.roadmap_timeline, name="roadmap_timeline"),
     path("roadmaps/<int:pk>/budget/", capacity.roadmap_budget, name="roadmap_budget"),

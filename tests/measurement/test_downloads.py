@@ -252,3 +252,30 @@ def test_fifty_thousand_events_stream_in_chunks_in_bounded_memory(editor_client,
     assert biggest < 60_000
     # Five times the rows, not five times the memory: one chunk of rows at a time.
     assert peak < 1.5 * peak_at_10k, f"peak {peak:,} B at 50k rows, {peak_at_10k:,} B at 10k"
+
+
+def test_measurement_pages_link_their_downloads(viewer_client, org, program):
+    fill(program, 1)
+    kpi = KpiFactory(org=org)
+    pages = {
+        reverse("measurement:home"): f'href="{urls(program)["kpi-values"]}?format=csv"',
+        reverse("measurement:kpi_detail", args=[kpi.pk]): (
+            f'href="{urls(program)["kpi-values"]}?format=csv&amp;kpi={kpi.pk}"'
+        ),
+        reverse("measurement:impact"): f'href="{urls(program)["survey-responses"]}?format=csv"',
+        reverse("measurement:program_impact", args=[program.pk]): (
+            f'href="{urls(program)["program-responses"]}?format=csv"'
+        ),
+        reverse("measurement:program_detail", args=[program.pk]): (
+            f'href="{urls(program)["learner-events"]}?format=csv"'
+        ),
+    }
+    for page, link in pages.items():
+        html = viewer_client.get(page).text
+        assert link in html, page
+        assert link.replace("format=csv", "format=xlsx") in html, page
+
+
+def test_downloads_only_read(editor_client, program):
+    for url in urls(program).values():
+        assert editor_client.post(url).status_code == 405

@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from roadmap.models import NotDoing
+from tests.conftest import HTMX
 from tests.downloads import body, read_csv, read_xlsx
 from tests.factories import (
     InitiativeFactory,
@@ -102,7 +103,51 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, roadmap):
     for url in urls(roadmap).values():
         response = client.get(url)
         assert response.status_code == 302
-        assert "/login/" in response["Location"] or "login" in response["Location"]
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_downloads_only_read(editor_client, roadmap):
+    for url in urls(roadmap).values():
+        assert editor_client.post(url).status_code == 405
+
+
+def test_the_request_list_links_its_downloads_with_its_filters(viewer_client, roadmap):
+    fill(roadmap, 2)
+    query = {"department": "Sales", "state": "new"}
+    page = viewer_client.get(reverse("roadmap:request_list"), query)
+    fragment = viewer_client.get(reverse("roadmap:request_list"), query, **HTMX)
+
+    base = reverse("roadmap:request_download")
+    for html in (page.text, fragment.text):  # htmx swaps the table and its links together
+        assert f'href="{base}?format=csv&amp;department=Sales&amp;state=new"' in html
+        assert f'href="{base}?format=xlsx&amp;department=Sales&amp;state=new"' in html
+
+
+def test_the_timeline_links_the_initiatives_with_its_filters(editor_client, org, roadmap):
+    fill(roadmap, 1)
+    owner = PersonFactory(org=org, is_ld_team=True)
+    page = editor_client.get(
+        reverse("roadmap:roadmap_timeline", args=[roadmap.pk]),
+        {"owner": owner.pk, "status": "committed", "colour": "owner"},
+    )
+
+    base = urls(roadmap)["initiatives"]
+    assert f'href="{base}?format=csv&amp;owner={owner.pk}&amp;status=committed"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("page", "names"),
+    [
+        ("roadmap_detail", ["initiatives"]),
+        ("roadmap_align", ["commitments", "not-doing"]),
+        ("roadmap_plan", ["stages"]),
+    ],
+)
+def test_roadmap_pages_link_their_downloads(viewer_client, roadmap, page, names):
+    html = viewer_client.get(reverse(f"roadmap:{page}", args=[roadmap.pk])).text
+    for name in names:
+        for fmt in ("csv", "xlsx"):
+            assert f'href="{urls(roadmap)[name]}?format={fmt}"' in html
 
 
 def test_requests_download_keeps_the_lists_filters_and_sort(editor_client, org, roadmap):

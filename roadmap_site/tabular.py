@@ -24,8 +24,10 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -42,6 +44,13 @@ CHUNK_SIZE = 2000
 ROWS_PER_CHUNK = 500
 # Excel's last row is 1,048,576; one is the header and one says what was left out.
 XLSX_MAX_ROWS = 1_048_574
+
+def download_rate(group: str, request: HttpRequest) -> str:
+    return settings.DOWNLOAD_RATE
+
+
+# Each download reads a whole list: one budget per user across every list (429 past it).
+rate_limited = ratelimit(group="downloads", key="user", rate=download_rate, block=True)
 
 type Cell = str | int | float | Decimal | date | datetime | None
 

@@ -4,10 +4,8 @@ download reads a whole list, so they are rate-limited per user."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
-from django_ratelimit.decorators import ratelimit
 
 from measurement import tables
 from measurement.forms.kpis import KpiValueDownloadForm
@@ -16,17 +14,13 @@ from roadmap_site import tabular
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 
 
-def download_rate(group: str, request: HttpRequest) -> str:
-    return settings.DOWNLOAD_RATE
-
-
 def _program(request: AuthedRequest, pk: int) -> Program:
     return get_for_member(request, Program.objects.select_related("initiative"), pk=pk)
 
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def kpi_value_download(request: AuthedRequest) -> HttpResponse:
     """Every KPI with its values, one row per value; `?kpi=<id>` for one KPI's."""
     form = KpiValueDownloadForm(request.GET, org=request.org)
@@ -39,7 +33,7 @@ def kpi_value_download(request: AuthedRequest) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def response_download(request: AuthedRequest) -> HttpResponse:
     """Every program's survey responses, newest first."""
     rows = SurveyResponse.objects.for_org(request.org).select_related("program__initiative")
@@ -48,7 +42,7 @@ def response_download(request: AuthedRequest) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def program_response_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """One program's survey responses, newest first, as its impact page lists them."""
     program = _program(request, pk)
@@ -58,7 +52,7 @@ def program_response_download(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def program_event_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every learner event of a program, oldest first: millions of rows, so the CSV streams
     from a database cursor."""

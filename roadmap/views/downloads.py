@@ -4,20 +4,14 @@ each download reads a whole list, so they are rate-limited per user."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
-from django_ratelimit.decorators import ratelimit
 
 from roadmap import tables
 from roadmap.forms import TimelineFilterForm, TrainingRequestFilterForm
 from roadmap.models import Roadmap, Scorer, Stage, TrainingRequest
 from roadmap_site import tabular
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
-
-
-def download_rate(group: str, request: HttpRequest) -> str:
-    return settings.DOWNLOAD_RATE
 
 
 def refused_filters() -> HttpResponse:
@@ -27,7 +21,7 @@ def refused_filters() -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def request_download(request: AuthedRequest) -> HttpResponse:
     """The Assess list with its filters and sort, scored as the page scores it."""
     org = request.org
@@ -45,7 +39,7 @@ def request_download(request: AuthedRequest) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def initiative_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """A roadmap's initiatives, optionally filtered as the timeline filters them (owner,
     priority, status)."""
@@ -59,7 +53,7 @@ def initiative_download(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def commitment_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Align page's commitments: the roadmap's committed initiatives, cycle by cycle."""
     roadmap = get_for_member(request, Roadmap, pk=pk)
@@ -69,7 +63,7 @@ def commitment_download(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def not_doing_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """The Align page's "not doing": requests declined or deferred in each cycle and the
     options dropped for it."""
@@ -80,7 +74,7 @@ def not_doing_download(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_GET
-@ratelimit(key="user", rate=download_rate, block=True)
+@tabular.rate_limited
 def stage_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every stage of the Plan, initiative by initiative (all cycles: the page's one cycle
     at a time is its paging)."""

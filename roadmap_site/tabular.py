@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 from openpyxl import Workbook
@@ -44,6 +45,7 @@ CHUNK_SIZE = 2000
 ROWS_PER_CHUNK = 500
 # Excel's last row is 1,048,576; one is the header and one says what was left out.
 XLSX_MAX_ROWS = 1_048_574
+
 
 def download_rate(group: str, request: HttpRequest) -> str:
     return settings.DOWNLOAD_RATE
@@ -187,7 +189,7 @@ def requested_format(request: HttpRequest) -> str | None:
 
 def download(
     request: HttpRequest, *, org: Organization, table: Table, rows: Iterable[Any]
-) -> HttpResponse | StreamingHttpResponse | FileResponse:
+) -> HttpResponseBase:
     """The rows as `?format=csv` (the default, streamed) or `xlsx`; 400 for another."""
     chosen = requested_format(request)
     if chosen is None:

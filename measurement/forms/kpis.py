@@ -65,7 +65,7 @@ class KpiValueDownloadForm(forms.Form):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kpi"].queryset = Kpi.objects.for_org(org)  # type: ignore[attr-defined]
+        self.fields["kpi"].queryset = Kpi.objects.for_org(org)
 
     def values(self, values):
         """The values of the chosen KPI, or of every KPI (a valid form only)."""

@@ -4,7 +4,8 @@ download reads a whole list, so they are rate-limited per user."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from measurement import tables
@@ -21,7 +22,7 @@ def _program(request: AuthedRequest, pk: int) -> Program:
 @member_required
 @require_GET
 @tabular.rate_limited
-def kpi_value_download(request: AuthedRequest) -> HttpResponse:
+def kpi_value_download(request: AuthedRequest) -> HttpResponseBase:
     """Every KPI with its values, one row per value; `?kpi=<id>` for one KPI's."""
     form = KpiValueDownloadForm(request.GET, org=request.org)
     if not form.is_valid():
@@ -34,7 +35,7 @@ def kpi_value_download(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def response_download(request: AuthedRequest) -> HttpResponse:
+def response_download(request: AuthedRequest) -> HttpResponseBase:
     """Every program's survey responses, newest first."""
     rows = SurveyResponse.objects.for_org(request.org).select_related("program__initiative")
     return tabular.download(request, org=request.org, table=tables.SURVEY_RESPONSES, rows=rows)
@@ -43,7 +44,7 @@ def response_download(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def program_response_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def program_response_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """One program's survey responses, newest first, as its impact page lists them."""
     program = _program(request, pk)
     rows = program.responses.select_related("program__initiative")
@@ -53,7 +54,7 @@ def program_response_download(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def program_event_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def program_event_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """Every learner event of a program, oldest first: millions of rows, so the CSV streams
     from a database cursor."""
     program = _program(request, pk)

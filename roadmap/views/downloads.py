@@ -4,7 +4,8 @@ each download reads a whole list, so they are rate-limited per user."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from roadmap import tables
@@ -14,7 +15,7 @@ from roadmap_site import tabular
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 
 
-def refused_filters() -> HttpResponse:
+def refused_filters() -> HttpResponseBase:
     # The page's own form never sends these: a hand-made address, so no page to re-render.
     return HttpResponseBadRequest("Those filters are not valid for this list.")
 
@@ -22,7 +23,7 @@ def refused_filters() -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def request_download(request: AuthedRequest) -> HttpResponse:
+def request_download(request: AuthedRequest) -> HttpResponseBase:
     """The Assess list with its filters and sort, scored as the page scores it."""
     org = request.org
     filters = TrainingRequestFilterForm.for_org(org, request.GET)
@@ -40,7 +41,7 @@ def request_download(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def initiative_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def initiative_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A roadmap's initiatives, optionally filtered as the timeline filters them (owner,
     priority, status)."""
     roadmap = get_for_member(request, Roadmap, pk=pk)
@@ -54,7 +55,7 @@ def initiative_download(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def commitment_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def commitment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The Align page's commitments: the roadmap's committed initiatives, cycle by cycle."""
     roadmap = get_for_member(request, Roadmap, pk=pk)
     rows = roadmap.initiatives.for_ledger().committed()
@@ -64,7 +65,7 @@ def commitment_download(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def not_doing_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def not_doing_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The Align page's "not doing": requests declined or deferred in each cycle and the
     options dropped for it."""
     roadmap = get_for_member(request, Roadmap, pk=pk)
@@ -75,7 +76,7 @@ def not_doing_download(request: AuthedRequest, pk: int) -> HttpResponse:
 @member_required
 @require_GET
 @tabular.rate_limited
-def stage_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def stage_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """Every stage of the Plan, initiative by initiative (all cycles: the page's one cycle
     at a time is its paging)."""
     roadmap = get_for_member(request, Roadmap, pk=pk)

@@ -143,3 +143,14 @@ def test_another_format_is_refused(org):
     response = download(org, [thing()], fmt="pdf")
 
     assert response.status_code == 400
+
+
+def test_xlsx_past_the_spreadsheet_row_limit_says_so_in_its_last_row(org, monkeypatch):
+    monkeypatch.setattr(tabular, "XLSX_MAX_ROWS", 3)
+    rows = [thing(name=f"Row {n}") for n in range(5)]
+
+    header, *written = read_xlsx(download(org, rows, fmt="xlsx"))
+
+    assert [row[0] for row in written[:3]] == ["Row 0", "Row 1", "Row 2"]
+    assert written[3][0].startswith("More rows than a spreadsheet holds")
+    assert len(written) == 4

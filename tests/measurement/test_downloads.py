@@ -4,6 +4,7 @@ of queries and bounded memory however many there are."""
 
 from __future__ import annotations
 
+import dataclasses
 import tracemalloc
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from measurement import tables
 from measurement.models import LearnerEvent, Program
 from measurement.surveys import record_response
 from roadmap_site import tabular
@@ -279,3 +281,18 @@ def test_measurement_pages_link_their_downloads(viewer_client, org, program):
 def test_downloads_only_read(editor_client, program):
     for url in urls(program).values():
         assert editor_client.post(url).status_code == 405
+
+
+def test_learner_events_xlsx_stops_at_its_cap_and_says_so(editor_client, program, monkeypatch):
+    # Millions of events would take minutes to write as XLSX: the table caps it.
+    assert tables.LEARNER_EVENTS.xlsx_max_rows == 100_000
+    smaller = dataclasses.replace(tables.LEARNER_EVENTS, xlsx_max_rows=5)
+    monkeypatch.setattr(tables, "LEARNER_EVENTS", smaller)
+    add_events(program, 7)
+
+    _, *rows = read_xlsx(editor_client.get(urls(program)["learner-events"], {"format": "xlsx"}))
+    _, *every = read_csv(editor_client.get(urls(program)["learner-events"]))
+
+    assert len(rows) == 6
+    assert rows[-1][0] == "Only the first 5 rows: download the CSV for all of them."
+    assert len(every) == 7

@@ -149,8 +149,23 @@ def test_xlsx_past_the_spreadsheet_row_limit_says_so_in_its_last_row(org, monkey
     monkeypatch.setattr(tabular, "XLSX_MAX_ROWS", 3)
     rows = [thing(name=f"Row {n}") for n in range(5)]
 
-    header, *written = read_xlsx(download(org, rows, fmt="xlsx"))
+    _, *written = read_xlsx(download(org, rows, fmt="xlsx"))
 
     assert [row[0] for row in written[:3]] == ["Row 0", "Row 1", "Row 2"]
-    assert written[3][0].startswith("More rows than a spreadsheet holds")
+    assert written[3][0] == "Only the first 3 rows: download the CSV for all of them."
     assert len(written) == 4
+
+
+def test_a_table_can_cap_its_xlsx_lower(org):
+    capped = Table("capped", TABLE.columns, xlsx_max_rows=2)
+    rows = [thing(name=f"Row {n}") for n in range(3)]
+
+    _, *written = read_xlsx(download(org, rows, table=capped, fmt="xlsx"))
+    _, *every = read_csv(download(org, rows, table=capped))
+
+    assert [row[0] for row in written] == [
+        "Row 0",
+        "Row 1",
+        "Only the first 2 rows: download the CSV for all of them.",
+    ]
+    assert len(every) == 3  # the CSV has them all

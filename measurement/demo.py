@@ -99,6 +99,8 @@ COMMENTS = {
     "detractor": [
         "Half the sessions were for another region's tools.",
         "My laptop arrived on day four; the schedule assumed day one.",
+        # Starts like a formula: the CSV and XLSX downloads must keep it plain text.
+        "-1 for the week-one schedule: half of it was for another office.",
         "",
     ],
 }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from measurement.views import alignment, dashboard, engagement, impact, kpis, sources
+from measurement.views import alignment, dashboard, downloads, engagement, impact, kpis, sources
 
 app_name = "measurement"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     # KPIs
     path("measurement/", kpis.home, name="home"),
     path("measurement/kpis/new/", kpis.kpi_create, name="kpi_create"),
+    path(
+        "measurement/kpis/values/download/",
+        downloads.kpi_value_download,
+        name="kpi_value_download",
+    ),
     path("measurement/kpis/<int:pk>/", kpis.kpi_detail, name="kpi_detail"),
     path("measurement/kpis/<int:pk>/edit/", kpis.kpi_edit, name="kpi_edit"),
     path("measurement/kpis/<int:pk>/values/", kpis.kpi_value_record, name="kpi_value_record"),
@@ -23,6 +28,11 @@ urlpatterns = [
     ),
     path("measurement/programs/<int:pk>/events/", engagement.program_event, name="program_event"),
     path(
+        "measurement/programs/<int:pk>/events/download/",
+        downloads.program_event_download,
+        name="program_event_download",
+    ),
+    path(
         "measurement/programs/<int:pk>/eligible/",
         engagement.program_eligible,
         name="program_eligible",
@@ -34,6 +44,16 @@ urlpatterns = [
     ),
     # Impact: surveys, ROI, the evidence chain
     path("measurement/impact/", impact.impact, name="impact"),
+    path(
+        "measurement/impact/responses/download/",
+        downloads.response_download,
+        name="response_download",
+    ),
+    path(
+        "measurement/programs/<int:pk>/responses/download/",
+        downloads.program_response_download,
+        name="program_response_download",
+    ),
     path("measurement/programs/<int:pk>/impact/", impact.program_impact, name="program_impact"),
     path(
         "measurement/programs/<int:pk>/impact/<slug:kind>/add/",
@@ -66,6 +86,11 @@ urlpatterns += [
         name="alert_acknowledge",
     ),
     path("measurement/alignment/", alignment.alignment_page, name="alignment"),
+    path(
+        "measurement/touchpoints/download/",
+        downloads.touchpoint_download,
+        name="touchpoint_download",
+    ),
     path(
         "measurement/touchpoints/<int:pk>/edit/", alignment.touchpoint_edit, name="touchpoint_edit"
     ),

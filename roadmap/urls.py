@@ -4,7 +4,7 @@ from django.urls import path
 
 from roadmap.api import api
 from roadmap.api.errors import unknown_endpoint
-from roadmap.views import align, assess, capacity, feeds, plan, roadmaps, sme, starters
+from roadmap.views import align, assess, capacity, downloads, feeds, plan, roadmaps, sme, starters
 
 app_name = "roadmap"
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("roadmaps/<int:pk>/", roadmaps.roadmap_detail, name="roadmap_detail"),
     path("roadmaps/<int:pk>/chart/", roadmaps.roadmap_chart, name="roadmap_chart"),
     path("roadmaps/<int:pk>/initiatives/", roadmaps.initiative_create, name="initiative_create"),
+    path(
+        "roadmaps/<int:pk>/download/initiatives/",
+        downloads.initiative_download,
+        name="initiative_download",
+    ),
     path("roadmaps/<int:pk>/exports/", roadmaps.export_create, name="export_create"),
     path("roadmaps/<int:pk>/share-links/", roadmaps.share_link_create, name="share_link_create"),
     path("initiatives/<int:pk>/", roadmaps.initiative_detail, name="initiative_detail"),
@@ -34,6 +39,7 @@ urlpatterns = [
     # Assess
     path("requests/", assess.request_list, name="request_list"),
     path("requests/new/", assess.request_create, name="request_create"),
+    path("requests/download/", downloads.request_download, name="request_download"),
     path("requests/bulk/", assess.request_bulk, name="request_bulk"),
     path("requests/commit/", assess.request_commit, name="request_commit"),
     path("requests/scoring/", assess.assess_settings, name="assess_settings"),
@@ -46,6 +52,16 @@ urlpatterns = [
     # Align
     path("roadmaps/<int:pk>/align/", align.roadmap_align, name="roadmap_align"),
     path("roadmaps/<int:pk>/not-doing/", align.not_doing_create, name="not_doing_create"),
+    path(
+        "roadmaps/<int:pk>/download/commitments/",
+        downloads.commitment_download,
+        name="commitment_download",
+    ),
+    path(
+        "roadmaps/<int:pk>/download/not-doing/",
+        downloads.not_doing_download,
+        name="not_doing_download",
+    ),
     path("roadmaps/<int:pk>/changes/", align.roadmap_changes, name="roadmap_changes"),
     path("roadmaps/<int:pk>/calendar/", align.roadmap_calendar, name="roadmap_calendar"),
     path("roadmaps/<int:pk>/calendar/events/", align.event_create, name="event_create"),
@@ -57,6 +73,7 @@ urlpatterns = [
     path("roadmaps/<int:pk>/calendar/avoid/", align.avoid_launches, name="avoid_launches"),
     # Plan
     path("roadmaps/<int:pk>/plan/", plan.roadmap_plan, name="roadmap_plan"),
+    path("roadmaps/<int:pk>/download/stages/", downloads.stage_download, name="stage_download"),
     path("roadmaps/<int:pk>/capacity/", capacity.roadmap_capacity, name="roadmap_capacity"),
     path("roadmaps/<int:pk>/timeline/", plan.roadmap_timeline, name="roadmap_timeline"),
     path("roadmaps/<int:pk>/budget/", capacity.roadmap_budget, name="roadmap_budget"),

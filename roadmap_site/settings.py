@@ -271,3 +271,6 @@ IMPORT_STALE_MARGIN = 120
 # Fernet key for sources' header credentials; empty: derived from SECRET_KEY (rotating
 # SECRET_KEY then means re-entering the credentials).
 SOURCE_CREDENTIALS_KEY = env.str("SOURCE_CREDENTIALS_KEY", default="")
+
+# CSV and XLSX downloads of a list, per user: each reads the whole list (roadmap_site/tabular.py).
+DOWNLOAD_RATE = env.str("DOWNLOAD_RATE", default="30/m")

@@ -56,3 +56,18 @@ class KpiValueForm(forms.Form):
         help_text="Optional: a region, team or cohort. Leave empty for the whole population.",
     )
     note = forms.CharField(max_length=300, required=False)
+
+
+class KpiValueDownloadForm(forms.Form):
+    """Which KPI's values to download: one (from its page) or, left empty, all of them."""
+
+    kpi = forms.ModelChoiceField(queryset=Kpi.objects.none(), required=False)
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = Kpi.objects.for_org(org)
+
+    def values(self, values):
+        """The values of the chosen KPI, or of every KPI (a valid form only)."""
+        kpi = self.cleaned_data["kpi"]
+        return values.filter(kpi=kpi) if kpi is not None else values

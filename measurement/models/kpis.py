@@ -257,6 +257,12 @@ class KpiValueQuerySet(OrgQuerySet):
         """The whole population; segments (a region, a cohort) are breakdowns of it."""
         return self.filter(segment="")
 
+    def for_download(self) -> KpiValueQuerySet:
+        """KPI by KPI as the KPI list orders them, each KPI's values by date."""
+        return self.select_related("kpi").order_by(
+            "kpi__family", "kpi__name", "kpi_id", "date", "segment"
+        )
+
 
 class KpiValue(OrgOwned):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")

@@ -4,7 +4,6 @@ anything is written; the run then happens in a worker, and its page polls until 
 
 from __future__ import annotations
 
-import csv
 import uuid
 from typing import IO
 
@@ -14,13 +13,15 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from measurement import fetch, sources, targets, tasks
+from measurement import fetch, sources, tables, targets, tasks
 from measurement.forms.sources import MappingForm, MetricSourceForm, UploadForm
 from measurement.models import ImportRun, MetricSource, SourceKind
+from roadmap_site import tabular
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
 
@@ -238,30 +239,11 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @, a tab
-    or a carriage return gets a leading single quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @member_required
 @require_GET
-def run_errors_csv(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
+@tabular.rate_limited
+def run_errors_csv(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    """A run's refused rows as CSV (the default) or `?format=xlsx`, formula-safe."""
     run = get_for_member(request, ImportRun, pk=pk)
-    writer = csv.writer(_Echo())
-    rows = run.row_errors.values_list("row", "column", "value", "message").iterator()
-
-    def lines():
-        yield writer.writerow(["row", "column", "value", "message"])
-        for row in rows:
-            yield writer.writerow([csv_cell(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-run-{run.pk}-errors.csv"'
-    return response
+    rows = run.row_errors.order_by("row", "pk")
+    return tabular.download(request, org=request.org, table=tables.IMPORT_ERRORS, rows=rows)

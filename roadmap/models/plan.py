@@ -99,6 +99,16 @@ class StageQuerySet(OrgQuerySet):
     def for_roadmap(self, roadmap: Roadmap) -> StageQuerySet:
         return self.filter(initiative__roadmap=roadmap)
 
+    def for_download(self) -> StageQuerySet:
+        """As the Plan lists them: by cycle, initiative, then the stage's place in it."""
+        return self.select_related("initiative__cycle", "assignee").order_by(
+            models.F("initiative__cycle__position").asc(nulls_last=True),
+            "initiative__position",
+            "initiative_id",
+            "position",
+            "pk",
+        )
+
     def for_feed(self) -> StageQuerySet:
         """In a calendar feed: by date, with what each entry names (initiative, assignee)."""
         return self.select_related("initiative", "assignee").order_by("start", "pk")

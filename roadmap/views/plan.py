@@ -580,6 +580,14 @@ def _filter_state(form: TimelineFilterForm) -> str:
     return urlencode(state)
 
 
+def _filters_query(form: TimelineFilterForm) -> str:
+    """The filters that choose initiatives, for the download links (roadmap/views/downloads.py)."""
+    if not (form.is_bound and form.is_valid()):
+        return ""
+    chosen = {name: form.data.get(name, "") for name in ("owner", "priority", "status")}
+    return urlencode({name: value for name, value in chosen.items() if value})
+
+
 def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_write: bool) -> str:
     """The figure and its table, as HTML: nothing in it depends on who looks."""
     initiatives: models.QuerySet[Initiative] = roadmap.initiatives.all()
@@ -609,6 +617,7 @@ def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_
 
     context = {
         "roadmap": roadmap,
+        "filters_query": _filters_query(form),
         "rows": rows,
         # Dates formatted here: a thousand |date filters cost more than the rest of the table.
         "table": [

@@ -3,9 +3,6 @@ confirm flow, "Run now", the run page, its errors as CSV, and query counts."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -14,6 +11,7 @@ from django_celery_beat.models import PeriodicTask
 from measurement import sources
 from measurement.models import ImportRowError, ImportRun, KpiValue, MetricSource, RunStatus
 from tests.conftest import HTMX
+from tests.downloads import read_csv
 from tests.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -308,8 +306,8 @@ def test_errors_download_as_formula_safe_csv(viewer_client, source, kpi):
     )
     response = viewer_client.get(reverse("measurement:run_errors_csv", args=[run.pk]))
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["row", "column", "value", "message"]
+    rows = read_csv(response)
+    assert rows[0] == ["Row", "Column", "Value", "Message"]
     values = [r[2] for r in rows[1:]]
     assert values == ["'=HYPERLINK(1)", "'@SUM(A1)", "'+cmd|calc"]
     assert ImportRowError.objects.filter(run=run).count() == 3

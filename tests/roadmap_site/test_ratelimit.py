@@ -58,3 +58,16 @@ def test_login_attempts_are_limited(limits_on):
     ]
     assert statuses[:20] == [200] * 20
     assert statuses[20] == 429
+
+
+def test_downloads_are_limited_per_user(limits_on, settings, client_for, roadmap):
+    settings.DOWNLOAD_RATE = "3/m"
+    editor, viewer = client_for("editor"), client_for("viewer")
+    url = reverse("roadmap:stage_download", args=[roadmap.pk])
+
+    statuses = [editor.get(url).status_code for _ in range(3)]
+    limited = editor.get(reverse("measurement:response_download"))
+
+    assert statuses == [200] * 3
+    assert limited.status_code == 429  # every list shares the user's budget
+    assert viewer.get(url).status_code == 200  # another user has their own

@@ -63,3 +63,7 @@ __all__ += [
     "Touchpoint",
     "TouchpointQuerySet",
 ]
+
+from measurement.models.xapi import ActivityMapping, LearnerSalt, XapiStatement
+
+__all__ += ["ActivityMapping", "LearnerSalt", "XapiStatement"]

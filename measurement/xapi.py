@@ -201,10 +201,8 @@ def check(
             if part in context:
                 context[part] = _pseudonymous(salt, context[part], f"context.{part}", home)
         statement["context"] = context
-    if "timestamp" in statement:
-        occurred = _timestamp(statement["timestamp"], "timestamp")
-    else:
-        occurred = now
+    has_time = "timestamp" in statement
+    occurred = _timestamp(statement["timestamp"], "timestamp") if has_time else now
     return Checked(
         id=uuid.UUID(statement["id"]),
         statement=statement,

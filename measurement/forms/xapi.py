@@ -23,7 +23,7 @@ class ActivityMappingForm(forms.Form):
         )
         self.activity = activity
         self.programs = programs
-        self.fields["program"].choices = [("", "Not mapped")] + [  # type: ignore[attr-defined]
+        self.fields["program"].choices = [("", "Not mapped")] + [
             (pk, str(program)) for pk, program in programs.items()
         ]
 

@@ -20,6 +20,7 @@ from measurement.models.kpis import (
 from measurement.models.programs import DEFAULT_QUALIFYING_EVENTS, Program, ProgramQuerySet
 from measurement.models.roi import CostCategory, RoiBenefit, RoiCost
 from measurement.models.surveys import SurveyResponse
+from measurement.models.xapi import ActivityMapping, LearnerSalt, XapiStatement
 
 __all__ = [
     "AT_RISK_TOLERANCE",
@@ -63,7 +64,5 @@ __all__ += [
     "Touchpoint",
     "TouchpointQuerySet",
 ]
-
-from measurement.models.xapi import ActivityMapping, LearnerSalt, XapiStatement
 
 __all__ += ["ActivityMapping", "LearnerSalt", "XapiStatement"]

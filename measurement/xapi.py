@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import uuid
 from collections import Counter, defaultdict
@@ -153,6 +154,8 @@ def check(
     `statement_id` is the id a PUT names; the body may repeat it, not contradict it."""
     if not isinstance(raw, dict):
         raise StatementError("A statement must be a JSON object.")
+    if "\\u0000" in json.dumps(raw):  # PostgreSQL stores no NUL character, in JSON or text
+        raise StatementError("A statement cannot contain NUL characters.")
     given = raw.get("id")
     if given is not None:
         try:

@@ -8,12 +8,14 @@ name only, and an initiative gets its program when someone first measures it.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet
@@ -23,6 +25,25 @@ DEFAULT_QUALIFYING_EVENTS = ["launched", "attempted", "experienced", "completed"
 
 
 class ProgramQuerySet(OrgQuerySet):
+    def with_month(self, month: date) -> ProgramQuerySet:
+        """Each program with `month_active_learners` and `month_eligible` of `month` (None when the
+        month has no row): two subqueries, one query however many programs."""
+        # Imported here: the activity models import Program.
+        from measurement.models.activity import EligibleLearners, ProgramMonth
+
+        return self.annotate(
+            month_active_learners=Subquery(
+                ProgramMonth.objects.filter(program=OuterRef("pk"), month=month).values(
+                    "active_learners"
+                )[:1]
+            ),
+            month_eligible=Subquery(
+                EligibleLearners.objects.filter(program=OuterRef("pk"), month=month).values(
+                    "count"
+                )[:1]
+            ),
+        )
+
     def for_initiative(self, initiative: Any) -> Program:
         """The initiative's program, created on first use."""
         program, _ = Program.objects.get_or_create(

@@ -397,3 +397,9 @@ def test_a_batch_is_counted_in_a_fixed_number_of_queries(lrs, mapped, django_ass
     with django_assert_num_queries(21):
         post(lrs, batch(40, 3))
     assert LearnerEvent.objects.count() == 43
+
+
+def test_a_nul_character_is_400_not_a_database_error(lrs):
+    response = post(lrs, statement(object={"id": "https://lms.example.com/a\u0000b"}))
+    assert response.status_code == 400
+    assert not XapiStatement.objects.exists()

@@ -42,6 +42,10 @@ ACCEPTED_VERSION = re.compile(r"^1\.0(\.\d+)?$")
 MAX_BATCH = 1000
 MAX_ACTIVITY_ID = ActivityMapping._meta.get_field("activity_id").max_length or 1000
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+# The account home page of every pseudonymous learner: fixed, not this site's address, so
+# the same statement sent through another host name is still the same statement. `.invalid`
+# (RFC 2606) says it names no real system.
+LEARNER_HOME = "https://learners.invalid/"
 
 
 class StatementError(ValueError):
@@ -90,7 +94,7 @@ def learner_key(salt: bytes, agent: Mapping[str, Any], where: str = "actor") -> 
     return hmac.new(salt, identifier(agent, where).encode(), hashlib.sha256).hexdigest()
 
 
-def _pseudonymous(salt: bytes, agent: Any, where: str, home: str) -> dict[str, Any]:
+def _pseudonymous(salt: bytes, agent: Any, where: str) -> dict[str, Any]:
     """An agent (or group) with its identifier replaced by the key, its name dropped."""
     if not isinstance(agent, dict):
         raise StatementError(f"{where} must be an object.")
@@ -101,13 +105,13 @@ def _pseudonymous(salt: bytes, agent: Any, where: str, home: str) -> dict[str, A
         return {
             "objectType": "Group",
             "member": [
-                _pseudonymous(salt, m, f"{where}.member.{i}", home) for i, m in enumerate(members)
+                _pseudonymous(salt, m, f"{where}.member.{i}") for i, m in enumerate(members)
             ],
         }
     key = learner_key(salt, agent, where)
     return {
         "objectType": agent.get("objectType", "Agent"),
-        "account": {"homePage": home, "name": key},
+        "account": {"homePage": LEARNER_HOME, "name": key},
     }
 
 
@@ -148,7 +152,7 @@ class Checked:
 
 
 def check(
-    raw: Any, *, salt: bytes, home: str, now: datetime, statement_id: uuid.UUID | None = None
+    raw: Any, *, salt: bytes, now: datetime, statement_id: uuid.UUID | None = None
 ) -> Checked:
     """Validate one statement (the rules this LRS relies on) and pseudonymise it.
     `statement_id` is the id a PUT names; the body may repeat it, not contradict it."""
@@ -181,7 +185,7 @@ def check(
     if not isinstance(actor, dict):
         raise StatementError("The statement needs an actor.")
     key = learner_key(salt, actor)
-    statement["actor"] = _pseudonymous(salt, actor, "actor", home)
+    statement["actor"] = _pseudonymous(salt, actor, "actor")
     verb = statement.get("verb")
     if not isinstance(verb, dict):
         raise StatementError("The statement needs a verb.")
@@ -202,7 +206,7 @@ def check(
         context = dict(context)
         for part in ("instructor", "team"):
             if part in context:
-                context[part] = _pseudonymous(salt, context[part], f"context.{part}", home)
+                context[part] = _pseudonymous(salt, context[part], f"context.{part}")
         statement["context"] = context
     has_time = "timestamp" in statement
     occurred = _timestamp(statement["timestamp"], "timestamp") if has_time else now
@@ -240,7 +244,6 @@ def store_statements(
     org: Organization,
     statements: list[Any],
     authority: dict[str, Any],
-    home: str,
     statement_id: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Store statements, all or none (xAPI: a bad statement rejects the batch). Returns
@@ -256,7 +259,7 @@ def store_statements(
     ids: list[uuid.UUID] = []
     for index, raw in enumerate(statements):
         try:
-            item = check(raw, salt=salt, home=home, now=now, statement_id=statement_id)
+            item = check(raw, salt=salt, now=now, statement_id=statement_id)
         except StatementError as error:
             where = f"Statement {index}: " if len(statements) > 1 else ""
             raise StatementError(f"{where}{error}") from None

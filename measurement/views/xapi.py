@@ -119,7 +119,6 @@ def statements(request: HttpRequest) -> HttpResponse:
             org=token.org,
             statements=batch,
             authority=_authority(request, token),
-            home=request.build_absolute_uri("/xapi/learners"),
             statement_id=statement_id if request.method == "PUT" else None,
         )
     except xapi.StatementError as error:

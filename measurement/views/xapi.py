@@ -209,9 +209,10 @@ def activity_map(request: AuthedRequest, pk: int) -> HttpResponse:
     if program is None:
         messages.success(request, f"{activity} is no longer mapped; its statements stay stored.")
     else:
+        events = "learner event" if written == 1 else "learner events"
         messages.success(
             request,
-            f"{activity} now counts for {program}: {written:,} learner events from the "
+            f"{activity} now counts for {program}: {written:,} {events} from the "
             "statements already stored.",
         )
     return redirect("measurement:xapi_activities")

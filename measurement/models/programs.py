@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet
@@ -26,22 +26,14 @@ DEFAULT_QUALIFYING_EVENTS = ["launched", "attempted", "experienced", "completed"
 
 class ProgramQuerySet(OrgQuerySet):
     def with_month(self, month: date) -> ProgramQuerySet:
-        """Each program with `month_active_learners` and `month_eligible` of `month` (None when the
-        month has no row): two subqueries, one query however many programs."""
-        # Imported here: the activity models import Program.
-        from measurement.models.activity import EligibleLearners, ProgramMonth
-
+        """Each program with `month_active_learners` and `month_eligible` of `month` (None
+        when the month has no row): two left joins on the rollup and the eligible counts,
+        each unique per program and month, so one query however many programs."""
         return self.annotate(
-            month_active_learners=Subquery(
-                ProgramMonth.objects.filter(program=OuterRef("pk"), month=month).values(
-                    "active_learners"
-                )[:1]
-            ),
-            month_eligible=Subquery(
-                EligibleLearners.objects.filter(program=OuterRef("pk"), month=month).values(
-                    "count"
-                )[:1]
-            ),
+            rollup=FilteredRelation("months", condition=Q(months__month=month)),
+            entered=FilteredRelation("eligible", condition=Q(eligible__month=month)),
+            month_active_learners=F("rollup__active_learners"),
+            month_eligible=F("entered__count"),
         )
 
     def for_initiative(self, initiative: Any) -> Program:

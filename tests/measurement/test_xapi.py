@@ -24,6 +24,9 @@ pytestmark = pytest.mark.django_db
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 COURSE = "https://lms.example.com/courses/onboarding-101"
 V = {"HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
+# Fixed, not random: parametrize ids must be the same on every xdist worker.
+FIXED = uuid.UUID("6f1c1a8e-0000-4000-8000-000000000001")
+OTHER = uuid.UUID("6f1c1a8e-0000-4000-8000-000000000002")
 
 
 def basic(credentials: str) -> dict[str, str]:
@@ -172,9 +175,10 @@ def test_put_stores_under_the_given_id_with_204(lrs):
     [
         ("", statement()),  # PUT without statementId
         ("?statementId=nope", statement()),
-        (f"?statementId={uuid.uuid4()}", statement(id=str(uuid.uuid4()))),  # ids disagree
-        (f"?statementId={uuid.uuid4()}", [statement()]),  # PUT takes one
+        (f"?statementId={FIXED}", statement(id=str(OTHER))),  # ids disagree
+        (f"?statementId={FIXED}", [statement()]),  # PUT takes one
     ],
+    ids=["no-statementId", "not-a-uuid", "ids-disagree", "an-array"],
 )
 def test_a_bad_put_is_400(lrs, query, body):
     response = lrs.put(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -267,20 +267,30 @@ def store_statements(
             raise StatementError(f"Statement {index} reuses the id {item.id} of another.")
         checked[item.id] = item
         ids.append(item.id)
-    with transaction.atomic():
-        existing = {
-            row.statement_id: row
-            for row in XapiStatement.objects.for_org(org).filter(statement_id__in=checked)
-        }
-        for sid, row in existing.items():
-            if not _same(row.statement, checked[sid].statement):
-                raise StatementConflict(
-                    f"A different statement with the id {sid} is already stored."
-                )
-        new = [item for sid, item in checked.items() if sid not in existing]
-        if new:
-            _write(org, new, authority=authority, now=now)
+    try:
+        with transaction.atomic():
+            _store_new(org, checked, authority=authority, now=now)
+    except IntegrityError:
+        # Another request stored one of these ids between our read and our write: compare
+        # again against what it stored (the same: accepted; different: 409).
+        with transaction.atomic():
+            _store_new(org, checked, authority=authority, now=now)
     return ids
+
+
+def _store_new(
+    org: Organization, checked: dict[uuid.UUID, Checked], *, authority: dict, now: datetime
+) -> None:
+    existing = {
+        row.statement_id: row
+        for row in XapiStatement.objects.for_org(org).filter(statement_id__in=checked)
+    }
+    for sid, row in existing.items():
+        if not _same(row.statement, checked[sid].statement):
+            raise StatementConflict(f"A different statement with the id {sid} is already stored.")
+    new = [item for sid, item in checked.items() if sid not in existing]
+    if new:
+        _write(org, new, authority=authority, now=now)
 
 
 def _write(org: Organization, items: list[Checked], *, authority: dict, now: datetime) -> None:

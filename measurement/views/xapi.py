@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -109,6 +110,12 @@ def statements(request: HttpRequest) -> HttpResponse:
         return _error(400, "Send statements as JSON (Content-Type: application/json).")
     try:
         body = json.loads(request.body)
+    except RequestDataTooBig:
+        return _error(
+            413,
+            f"The request body is too large: send at most {xapi.MAX_BATCH:,} "
+            "statements, in smaller batches if they are big.",
+        )
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, "The request body is not valid JSON.")
     if request.method == "PUT" and not isinstance(body, dict):

@@ -82,6 +82,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("program", f"/measurement/programs/{program.pk}/"),
         ("measurement-dashboard", "/measurement/dashboard/"),
         ("leadership-alignment", "/measurement/alignment/"),
+        ("xapi-activities", "/measurement/xapi/activities/"),
         ("sme-engagement", "/sme-engagement/"),
         ("people", "/org/people/"),
         ("members", "/org/members/"),

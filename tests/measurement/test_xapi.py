@@ -407,3 +407,19 @@ def test_a_nul_character_is_400_not_a_database_error(lrs):
     response = post(lrs, statement(object={"id": "https://lms.example.com/a\u0000b"}))
     assert response.status_code == 400
     assert not XapiStatement.objects.exists()
+
+
+def test_a_body_beyond_the_upload_limit_is_413_json(lrs, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post(lrs, [statement()] * 10)
+
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+    assert not XapiStatement.objects.exists()
+
+
+def test_more_than_a_thousand_statements_are_400(lrs):
+    response = post(lrs, [statement()] * 1001)
+    assert response.status_code == 400
+    assert "at most 1,000" in response.json()["detail"]
+    assert not XapiStatement.objects.exists()

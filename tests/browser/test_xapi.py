@@ -19,13 +19,14 @@ from tests.factories import (
 )
 
 COURSE = "https://lms.northwind.example/activities/coaching-conversations-pilot-with-a-long-id"
+PROGRAM = "Day-1 to Day-90 global onboarding journey for new managers"
 
 
 @pytest.fixture
 def admin(db):
     org = OrganizationFactory(name="Northwind")
     roadmap = RoadmapFactory(org=org, title="Global onboarding roadmap")
-    Program.objects.for_initiative(InitiativeFactory(roadmap=roadmap, title="Coaching pilot"))
+    Program.objects.for_initiative(InitiativeFactory(roadmap=roadmap, title=PROGRAM))
     return MembershipFactory(org=org, role=Role.ADMIN, user__email="admin@northwind.test").user
 
 
@@ -68,14 +69,14 @@ def test_an_admin_maps_an_unknown_activity(page: Page, live_server, sign_in, scr
 
     picker = page.get_by_label("Counts for program")
     picker.focus()
-    picker.select_option(label="Coaching pilot")
+    picker.select_option(label=PROGRAM)
     page.keyboard.press("Tab")
     expect(
         page.get_by_role("button", name="Save the mapping of Coaching conversations (pilot)")
     ).to_be_focused()
     page.keyboard.press("Enter")
 
-    expect(page.get_by_text("now counts for Coaching pilot: 1 learner event from")).to_be_visible()
+    expect(page.get_by_text(f"now counts for {PROGRAM}: 1 learner event from")).to_be_visible()
     screenshot("xapi-activities-mapped-laptop")
     assert LearnerEvent.objects.get().event_type == "completed"
     assert csp == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,9 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 
-from measurement import chain, engagement, roi, sources, surveys
+from measurement import chain, engagement, roi, sources, surveys, xapi
 from measurement.alignment import record_touchpoint
-from measurement.models import Forum, Kpi, KpiValue, MetricSource, Program
+from measurement.models import (
+    ActivityMapping,
+    Forum,
+    Kpi,
+    KpiValue,
+    MetricSource,
+    Program,
+    XapiStatement,
+)
 from roadmap_site.dates import add_months
 from roadmap_site.models import Person
 
@@ -372,3 +381,60 @@ def seed_sources(demo: Demo, programs: Iterable[Program]) -> None:
             enabled=False,
         )
         sources.sync_schedule(source)
+
+
+# xAPI: the LMS's activity ids for the two engagement programs, mapped, and one new module
+# nobody has mapped yet. The stored statements are "viewed" (not a qualifying event), so
+# they show in the months' event counts without changing the demo's active learner rates.
+XAPI_LMS = "https://lms.northwind.example/activities/"
+XAPI_ACTIVITIES = {
+    "Day-1 to Day-90 global onboarding journey": ("onboarding-journey", "Global onboarding"),
+    "Manager onboarding toolkit": ("manager-toolkit", "Manager onboarding toolkit"),
+}
+XAPI_UNMAPPED = ("coaching-conversations", "Coaching conversations (pilot)")
+XAPI_LEARNERS = ["amara.o", "ben.k", "chloe.d", "dev.p", "emil.s"]
+VIEWED = "http://id.tincanapi.com/verb/viewed"
+COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+
+
+def _xapi_statement(n: int, slug: str, name: str, verb: str, at: datetime) -> dict[str, Any]:
+    learner = XAPI_LEARNERS[n % len(XAPI_LEARNERS)]
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{XAPI_LMS}{slug}/{n}")),
+        "actor": {"mbox": f"mailto:{learner}@northwind.example", "name": learner},
+        "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[-1]}},
+        "object": {"id": f"{XAPI_LMS}{slug}", "definition": {"name": {"en-US": name}}},
+        "timestamp": at.isoformat(),
+    }
+
+
+def seed_xapi(demo: Demo, initiatives: Iterable[Any]) -> None:
+    """Activity mappings for the engagement programs and a few statements through
+    `xapi.store_statements` (pseudonymised like any platform's), once: a second load sends
+    nothing, since the statements' times follow the calendar."""
+    org = demo.org
+    if XapiStatement.objects.filter(org=org).exists():
+        return
+    last = engagement.last_complete_month(org.today())
+    for initiative in initiatives:
+        slug, name = XAPI_ACTIVITIES[initiative.title]
+        ActivityMapping.objects.get_or_create(
+            org=org,
+            activity_id=f"{XAPI_LMS}{slug}",
+            defaults={"name": name, "program": Program.objects.for_initiative(initiative)},
+        )
+    statements = []
+    for slug, name in [*XAPI_ACTIVITIES.values(), XAPI_UNMAPPED]:
+        verb = COMPLETED if slug == XAPI_UNMAPPED[0] else VIEWED
+        for n in range(3):
+            at = datetime(last.year, last.month, 10 + n, 11, tzinfo=org.zone)
+            statements.append(_xapi_statement(n, slug, name, verb, at))
+    xapi.store_statements(
+        org=org,
+        statements=statements,
+        authority={
+            "objectType": "Agent",
+            "name": "Northwind LMS (demo)",
+            "account": {"homePage": XAPI_LMS, "name": "demo-lms"},
+        },
+    )

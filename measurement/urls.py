@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from measurement.views import alignment, dashboard, downloads, engagement, impact, kpis, sources
+from measurement.views import (
+    alignment,
+    dashboard,
+    downloads,
+    engagement,
+    impact,
+    kpis,
+    sources,
+    xapi,
+)
 
 app_name = "measurement"
 
@@ -98,5 +107,17 @@ urlpatterns += [
         "measurement/touchpoints/<int:pk>/delete/",
         alignment.touchpoint_delete,
         name="touchpoint_delete",
+    ),
+]
+
+# xAPI: the statements resource platforms post to, and mapping their activities.
+urlpatterns += [
+    path("xapi/statements", xapi.statements, name="xapi_statements"),
+    path("xapi/about", xapi.about, name="xapi_about"),
+    path("measurement/xapi/activities/", xapi.activities, name="xapi_activities"),
+    path(
+        "measurement/xapi/activities/<int:pk>/map/",
+        xapi.activity_map,
+        name="xapi_activity_map",
     ),
 ]

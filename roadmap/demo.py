@@ -141,6 +141,10 @@ def seed(demo: Demo) -> Roadmap | None:
         .filter(initiative__roadmap=roadmap)
         .order_by("initiative__title"),
     )
+    measurement_demo.seed_xapi(
+        demo,
+        Initiative.objects.filter(roadmap=roadmap, title__in=measurement_demo.XAPI_ACTIVITIES),
+    )
     # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).
     share_hash = hash_token(demo_token(DEMO_SHARE_TOKEN))
     link, _ = ShareLink.objects.get_or_create(

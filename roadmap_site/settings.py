@@ -92,6 +92,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A batch of 10,000 learner events through the API is about 2.5 MB of JSON: room for it,
+# and still a cap on what one request can make the server parse.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 AUTH_USER_MODEL = "roadmap_site.User"
 LOGIN_URL = "login"

@@ -28,6 +28,7 @@ from measurement.models.sources import (
     SourceKind,
 )
 from measurement.models.surveys import SurveyResponse
+from measurement.models.xapi import ActivityMapping, LearnerSalt, XapiStatement
 
 __all__ = [
     "AT_RISK_TOLERANCE",
@@ -77,3 +78,5 @@ __all__ += [
     "Touchpoint",
     "TouchpointQuerySet",
 ]
+
+__all__ += ["ActivityMapping", "LearnerSalt", "XapiStatement"]

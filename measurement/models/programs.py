@@ -8,12 +8,14 @@ name only, and an initiative gets its program when someone first measures it.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet
@@ -23,6 +25,17 @@ DEFAULT_QUALIFYING_EVENTS = ["launched", "attempted", "experienced", "completed"
 
 
 class ProgramQuerySet(OrgQuerySet):
+    def with_month(self, month: date) -> ProgramQuerySet:
+        """Each program with `month_active_learners` and `month_eligible` of `month` (None
+        when the month has no row): two left joins on the rollup and the eligible counts,
+        each unique per program and month, so one query however many programs."""
+        return self.annotate(
+            rollup=FilteredRelation("months", condition=Q(months__month=month)),
+            entered=FilteredRelation("eligible", condition=Q(eligible__month=month)),
+            month_active_learners=F("rollup__active_learners"),
+            month_eligible=F("entered__count"),
+        )
+
     def for_initiative(self, initiative: Any) -> Program:
         """The initiative's program, created on first use."""
         program, _ = Program.objects.get_or_create(

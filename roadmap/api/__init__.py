@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from roadmap.api import errors, initiatives, kpis, priorities, roadmaps, training_requests
+from roadmap.api import (
+    errors,
+    initiatives,
+    kpis,
+    priorities,
+    programs,
+    roadmaps,
+    touchpoints,
+    training_requests,
+)
 from roadmap.api.auth import read_token
 
 api = NinjaAPI(
@@ -19,7 +28,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Read an organisation's roadmaps, initiatives, priorities, KPIs and training "
-        "requests; record KPI values and add requests. Authenticate with "
+        "requests and programs; record KPI values, requests, learner activity, eligible "
+        "learners, touchpoints and survey responses. Authenticate with "
         "`Authorization: Bearer <key>.<secret>` (an admin creates tokens under "
         "Organisation → API tokens). Lists are paged by cursor: pass `next_cursor` back "
         "as `cursor` until it is null."
@@ -30,5 +40,5 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
-for module in (roadmaps, initiatives, priorities, kpis, training_requests):
+for module in (roadmaps, initiatives, priorities, kpis, training_requests, programs, touchpoints):
     api.add_router("/", module.router)

@@ -77,7 +77,10 @@ def install(api: NinjaAPI) -> None:
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return api.create_response(
             request,
-            {"detail": "The request body is too large: send at most 1,000 items per batch."},
+            {
+                "detail": "The request body is too large: send at most 10,000 learner "
+                "events, or 1,000 other items, per batch."
+            },
             status=413,
         )
 

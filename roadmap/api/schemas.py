@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from measurement.models import Direction, Kpi, KpiFamily, KpiStatus, KpiValue
 from roadmap.models import (
@@ -38,6 +38,16 @@ def _iso_text(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL cannot store a NUL character in text: refused here (422), not there (500)."""
+    if "\x00" in value:
+        raise ValueError("Text cannot contain NUL characters.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ErrorOut(Schema):
@@ -235,6 +245,148 @@ class TrainingRequestIn(Schema):
     requester_name: str = Field("", max_length=150)
     requester_email: str = Field("", max_length=254)
     requester_department: str = Field("", max_length=150)
+
+
+# Measurement: programs, learner activity, eligible learners, touchpoints, surveys --------
+
+EVENT_BATCH_LIMIT = 10_000
+
+
+def _share(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.0001"))
+
+
+class ProgramOut(Schema):
+    """A program is an initiative as measurement sees it."""
+
+    id: int
+    initiative_id: int
+    title: str = Field(description="The initiative's title.")
+    qualifying_events: list[str] = Field(description="Event types that make a learner active.")
+    completion_event: str
+    last_month: date = Field(description="The last complete calendar month (its first day).")
+    active_learners: int | None = Field(description="In the last month; null without activity.")
+    eligible: int | None = Field(description="In the last month; null when not entered.")
+    active_rate: Decimal | None = Field(
+        description="Active learners ÷ eligible learners in the last month, a share from 0 "
+        "(4 places); null when no eligible learners are entered."
+    )
+
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return obj.initiative.title
+
+    @staticmethod
+    def resolve_qualifying_events(obj: Any) -> list[str]:
+        return obj.qualifying
+
+    @staticmethod
+    def resolve_active_learners(obj: Any) -> int | None:
+        return obj.month_active_learners
+
+    @staticmethod
+    def resolve_eligible(obj: Any) -> int | None:
+        return obj.month_eligible
+
+    @staticmethod
+    def resolve_active_rate(obj: Any) -> Decimal | None:
+        if not obj.month_eligible:
+            return None
+        return _share(Decimal(obj.month_active_learners or 0) / Decimal(obj.month_eligible))
+
+
+class MonthOut(Schema):
+    month: date = Field(description="The month's first day.")
+    active_learners: int
+    completers: int
+    events: int
+    eligible: int | None = Field(description="Null when not entered.")
+    active_rate: Decimal | None = Field(description="A share from 0, 4 places.")
+    completion_rate: Decimal | None
+    events_by_type: dict[str, int]
+
+    @staticmethod
+    def resolve_active_rate(obj: Any) -> Decimal | None:
+        return _share(obj.rate)
+
+    @staticmethod
+    def resolve_completion_rate(obj: Any) -> Decimal | None:
+        return _share(obj.completion_rate)
+
+
+class EventIn(Schema):
+    """Checked one by one: a bad event is reported by its index, not the whole batch."""
+
+    learner_key: Text = Field(
+        max_length=1000, description="Pseudonymous (an LMS id, a hash), at most 64 characters."
+    )
+    event_type: Text = Field(
+        max_length=1000, description="A verb (`completed`) or an xAPI verb IRI (its last segment)."
+    )
+    occurred_at: Text = Field(
+        max_length=100, description="ISO 8601 with a time zone, e.g. 2026-03-10T09:30:00Z."
+    )
+    statement_id: Text | None = Field(None, max_length=100, description="An xAPI statement id.")
+
+
+class EventBatchIn(Schema):
+    events: list[EventIn] = Field(max_length=EVENT_BATCH_LIMIT)
+
+
+class EventBatchOut(Schema):
+    written: int
+    duplicates: int = Field(description="Already stored (same learner, type and time).")
+    rejected: int
+    errors: list[ItemErrors] = Field(description="`events.<index>` and the reason.")
+
+
+class EligibleIn(Schema):
+    count: int = Field(ge=0, le=MAX_COUNT, description="Learners who could take part that month.")
+
+
+class EligibleOut(Schema):
+    program_id: int
+    month: date
+    count: int
+    changed: bool = Field(description="False when the same count was already recorded.")
+
+
+class TouchpointIn(Schema):
+    stakeholder: Id = Field(description="A person of this organisation marked senior.")
+    date: IsoDate
+    forum: Text = Field(
+        max_length=100,
+        description="budget_cycle, workforce_planning, performance_review, business_review, "
+        "roadmap_review or other.",
+    )
+    notes: Text = Field("", max_length=5000)
+
+
+class TouchpointBatchIn(Schema):
+    items: list[TouchpointIn] = Field(max_length=BATCH_LIMIT)
+
+
+class SurveyResponseIn(Schema):
+    score: int = Field(ge=-MAX_COUNT, le=MAX_COUNT, description="A whole number from 0 to 10.")
+    responded_on: IsoDate
+    comment: Text = Field("", max_length=5000)
+    respondent: Text = Field(
+        "",
+        max_length=1000,
+        description="A pseudonymous key (at most 100 characters): the same respondent on "
+        "the same day replaces their answer. Empty: anonymous.",
+    )
+
+
+class SurveyResponseBatchIn(Schema):
+    items: list[SurveyResponseIn] = Field(max_length=BATCH_LIMIT)
+
+
+class WriteBatchOut(Schema):
+    created: int
+    existing: int = Field(description="Matched one already recorded (updated if it differed).")
+    rejected: int
+    errors: list[ItemErrors]
 
 
 # Every answer a client can get besides success, declared on each operation so the OpenAPI

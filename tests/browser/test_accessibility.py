@@ -84,6 +84,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("program", f"/measurement/programs/{program.pk}/"),
         ("measurement-dashboard", "/measurement/dashboard/"),
         ("leadership-alignment", "/measurement/alignment/"),
+        ("xapi-activities", "/measurement/xapi/activities/"),
         ("sme-engagement", "/sme-engagement/"),
         ("sources", "/measurement/sources/"),
         ("source", f"/measurement/sources/{source.pk}/"),

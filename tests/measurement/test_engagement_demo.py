@@ -9,7 +9,14 @@ import pytest
 import time_machine
 
 from measurement import engagement
-from measurement.models import EligibleLearners, LearnerEvent, Program, ProgramMonth
+from measurement.models import (
+    ActivityMapping,
+    EligibleLearners,
+    LearnerEvent,
+    Program,
+    ProgramMonth,
+    XapiStatement,
+)
 from roadmap.demo import load_demo
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +45,28 @@ def test_demo_has_two_programs_one_declining_and_loads_twice():
     load_demo()
     assert (LearnerEvent.objects.count(), EligibleLearners.objects.count()) == counts
     assert list(ProgramMonth.objects.order_by("pk").values_list("pk", "events")) == rollup
+
+
+@time_machine.travel("2026-11-28 10:00Z")
+def test_demo_has_xapi_mappings_statements_and_one_unmapped_activity():
+    demo = load_demo()
+    activities = {a.name: a for a in ActivityMapping.objects.for_org(demo.org)}
+    unmapped = [a for a in activities.values() if a.program is None]
+    assert len(activities) == 3
+    assert [a.name for a in unmapped] == ["Coaching conversations (pilot)"]
+    assert {a.program.initiative.title for a in activities.values() if a.program} == {
+        "Day-1 to Day-90 global onboarding journey",
+        "Manager onboarding toolkit",
+    }
+    assert all(a.statements == 3 for a in activities.values())
+    stored = XapiStatement.objects.filter(org=demo.org)
+    assert stored.count() == 9
+    assert not any("northwind.example" in str(s.statement["actor"]) for s in stored)
+    # The mapped statements are learner events of October (not qualifying: "viewed").
+    viewed = LearnerEvent.objects.filter(statement_id__in=stored.values("statement_id"))
+    assert viewed.count() == 6
+    assert {e.occurred_at.month for e in viewed} == {10}
+
+    load_demo()
+    assert XapiStatement.objects.filter(org=demo.org).count() == 9
+    assert ActivityMapping.objects.get(pk=unmapped[0].pk).statements == 3

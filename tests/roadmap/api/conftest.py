@@ -8,12 +8,15 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from measurement.engagement import record_events, set_eligible
+from measurement.models import Program
 from roadmap.models import InitiativeStatus, TrainingRequestState
 from roadmap_site.models import ApiScope, ApiToken
 from tests.factories import (
     InitiativeFactory,
     KpiFactory,
     KpiValueFactory,
+    PersonFactory,
     PriorityWithKpiFactory,
     RoadmapFactory,
     TrainingRequestFactory,
@@ -70,4 +73,14 @@ def seeded(org, other_org, roadmap, initiative, kpi):
     KpiValueFactory(kpi=KpiFactory(org=other_org))
     PriorityWithKpiFactory(org=other_org, strategy__org=other_org)
     TrainingRequestFactory(org=other_org)
+    program = Program.objects.for_initiative(initiative)
+    record_events(
+        program=program,
+        events=[
+            {"learner_key": "k1", "event_type": "completed", "occurred_at": "2026-03-02T10:00Z"}
+        ],
+    )
+    set_eligible(program=program, month=date(2026, 3, 1), count=10)
+    PersonFactory(org=org, is_senior=True)
+    Program.objects.for_initiative(InitiativeFactory(roadmap=other_roadmap))
     return org

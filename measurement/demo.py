@@ -337,8 +337,9 @@ DEMO_URL_SOURCE = "LMS activity feed"
 
 
 def seed_sources(demo: Demo, programs: Iterable[Program]) -> None:
-    """Two data sources: a file source whose one run re-read the demo's readings (all
-    unchanged) and refused a row with an impossible date, and a daily URL source kept
+    """Two data sources: a file source with two runs of the same file, the first failed
+    (all or nothing, and a row with an impossible date) and the second partly written (the
+    demo's readings, all unchanged, and that row refused), and a daily URL source kept
     paused, since its address is an example. Skipped when they exist."""
     kpi = Kpi.objects.for_org(demo.org).filter(name="Time to full productivity").first()
     if kpi is not None and not MetricSource.objects.for_org(demo.org).filter(name=DEMO_FILE_SOURCE):
@@ -357,13 +358,18 @@ def seed_sources(demo: Demo, programs: Iterable[Program]) -> None:
                 writer.writerow([f"{day:%d/%m/%Y}", value.replace(".", ","), note])
         writer.writerow(["31/13/2026", "71", "Typed by hand"])
         data = out.getvalue().encode("cp1252")
-        run = sources.start_run(
-            source=source,
-            file=ContentFile(data, name="productivity.csv"),
-            by=demo.users["demo@example.com"],
-        )
-        sources.claim(run.pk)
-        sources.perform_run(run.pk)
+        # First as all-or-nothing: the bad date fails the run and nothing is written; then
+        # with the good rows taken and the bad one listed, as most teams end up doing.
+        for all_or_nothing in (True, False):
+            source.all_or_nothing = all_or_nothing
+            source.save(update_fields=["all_or_nothing"])
+            run = sources.start_run(
+                source=source,
+                file=ContentFile(data, name="productivity.csv"),
+                by=demo.users["demo@example.com"],
+            )
+            sources.claim(run.pk)
+            sources.perform_run(run.pk)
     program = next(iter(programs), None)
     if program is not None and not MetricSource.objects.for_org(demo.org).filter(
         name=DEMO_URL_SOURCE

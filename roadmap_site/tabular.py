@@ -109,7 +109,9 @@ def _plain(value: Any, zone: tzinfo) -> Cell:
         return value.astimezone(zone).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, date):
         return value
-    return escape_text(str(value))
+    # Characters XLSX cannot hold go first: "\x01=HYPERLINK(…)" must not lose its \x01
+    # after the check and become a formula.
+    return escape_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def _csv_text(cell: Cell) -> str | Cell:
@@ -172,9 +174,7 @@ def write_xlsx(table: Table, rows: Iterable[Any], org: Organization, file: Any) 
         if written == min(table.xlsx_max_rows, XLSX_MAX_ROWS):
             sheet.append([f"Only the first {written:,} rows: download the CSV for all of them."])
             break
-        sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in record]
-        )
+        sheet.append(record)  # text already without the characters XLSX cannot hold
         written += 1
     workbook.save(file)
     return written

@@ -3,10 +3,12 @@ RFC 4180 CSV with a byte-order mark, streaming in chunks, file names, a refused 
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 import time_machine
 from django.http import FileResponse, StreamingHttpResponse
@@ -14,7 +16,7 @@ from django.test import RequestFactory
 
 from roadmap_site import tabular
 from roadmap_site.tabular import Column, Table
-from tests.downloads import read_csv, read_xlsx
+from tests.downloads import body, read_csv, read_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +106,21 @@ def test_characters_xlsx_cannot_hold_are_dropped_not_a_crash(org):
     rows = [thing(name="bell\x07 and null\x00 gone")]
 
     assert read_xlsx(download(org, rows, fmt="xlsx"))[1][0] == "bell and null gone"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_control_character_before_a_formula_does_not_smuggle_it_through(org, fmt):
+    """XLSX cannot hold \x01: were it dropped after the check, the cell would be a formula."""
+    rows = [thing(name='\x01=HYPERLINK("http://evil.example","open")')]
+    response = download(org, rows, fmt=fmt)
+
+    cell = read_xlsx(response)[1][0] if fmt == "xlsx" else read_csv(response)[1][0]
+
+    assert cell == '\'=HYPERLINK("http://evil.example","open")'
+    if fmt == "xlsx":
+        again = download(org, rows, fmt=fmt)
+        sheet = openpyxl.load_workbook(io.BytesIO(body(again))).active
+        assert sheet["A2"].data_type == "s"  # text, not "f"
 
 
 def test_csv_streams_in_chunks_of_rows(org):

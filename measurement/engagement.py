@@ -36,7 +36,7 @@ from measurement.models import (
     ProgramMonth,
 )
 from roadmap_site.cache import bump_org
-from roadmap_site.dates import add_months
+from roadmap_site.dates import EARLIEST_YEAR, LATEST_YEAR, add_months, plausible_year
 from roadmap_site.models import Organization
 
 ENGAGEMENT_RULE = (
@@ -122,6 +122,8 @@ def _clean_event(raw: Mapping[str, Any], now: datetime) -> tuple[str, str, datet
         raise EngagementError("The time is missing or not a date and time.")
     if timezone.is_naive(occurred):
         raise EngagementError("The time has no time zone (add Z or an offset such as +02:00).")
+    if not plausible_year(occurred):
+        raise EngagementError(f"The time is not between {EARLIEST_YEAR} and {LATEST_YEAR}.")
     if occurred > now + timedelta(minutes=5):
         raise EngagementError("The time is in the future.")
     statement = raw.get("statement_id")

@@ -105,19 +105,33 @@ def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
     host only, never to another host a redirect points at."""
     timeout = settings.IMPORT_FETCH_TIMEOUT
     cap = settings.IMPORT_MAX_BYTES
-    first_host = urlsplit(url).hostname
+    origin = None
     for _ in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:  # a port past 65535, brackets that do not close…
+            raise FetchRefused("The address (or one it redirected to) is not valid.") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchRefused("Only http:// and https:// addresses can be fetched.")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        # Credentials go to the first address's scheme, host and port only: never in clear
+        # over a redirect from https to http, never to another port's service.
+        here = (parts.scheme, parts.hostname, port)
+        origin = origin or here
         conn = _connection(parts.scheme, parts.hostname, port, timeout)
         sent = {"User-Agent": "ld-roadmap-import/1", "Accept": "text/csv, application/json"}
-        if headers and parts.hostname == first_host:
+        if headers and here == origin:
             sent.update(headers)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            conn.request("GET", path, headers=sent)
+            try:
+                conn.request("GET", path, headers=sent)
+            except ValueError:
+                # http.client refuses a header value with a line break (its message would
+                # repeat the secret) or a path with control characters.
+                raise FetchRefused(
+                    "The request could not be sent: check the address and the header."
+                ) from None
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308):
                 location = response.getheader("Location")

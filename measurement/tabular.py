@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime as django_parse_datetime
 
+from roadmap_site.dates import EARLIEST_YEAR, LATEST_YEAR, plausible_year
+
 SAMPLE_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 # Excel's day 0 is 1899-12-30 (its 1900 leap-year bug folded in); serials up to 9999-12-31.
@@ -191,6 +193,10 @@ def parse_decimal(value: Any) -> Decimal:
             raise ValueProblem("Not a number.") from None
     if not result.is_finite():
         raise ValueProblem("Not a number.")
+    # No figure a spreadsheet holds needs more than 18 digits either side of the point; a
+    # cell like 1e10000000 would otherwise cost minutes of work wherever it is used.
+    if result and not -18 <= result.adjusted() <= 18:
+        raise ValueProblem("Too large or too small a number.")
     return result
 
 
@@ -297,6 +303,8 @@ def parse_datetime(value: Any, zone: ZoneInfo) -> datetime:
             raise ValueProblem("Not a real date and time.") from None
     if moment is None:
         raise ValueProblem("Not a date and time: use 2026-05-31T14:30:00Z or 31/05/2026 14:30.")
+    if not plausible_year(moment):
+        raise ValueProblem(f"Not between {EARLIEST_YEAR} and {LATEST_YEAR}.")
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)

@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 
 from measurement.engagement import record_events
 from measurement.models import ActivityMapping, LearnerSalt, Program, XapiStatement
+from roadmap_site.dates import EARLIEST_YEAR, LATEST_YEAR, plausible_year
 from roadmap_site.models import Organization
 
 VERSION = "1.0.3"
@@ -135,6 +136,8 @@ def _timestamp(value: Any, where: str) -> datetime:
         raise StatementError(f"{where} is not an ISO 8601 date and time.")
     if timezone.is_naive(moment):
         raise StatementError(f"{where} has no time zone (add Z or an offset).")
+    if not plausible_year(moment):
+        raise StatementError(f"{where} is not between {EARLIEST_YEAR} and {LATEST_YEAR}.")
     return moment
 
 
@@ -197,6 +200,8 @@ def check(
     if not isinstance(target, dict) or target.get("objectType", "Activity") != "Activity":
         raise StatementError("This LRS records statements whose object is an Activity.")
     activity_id = _iri(target.get("id"), "object.id")
+    if "definition" in target and not isinstance(target["definition"], dict):
+        raise StatementError("object.definition must be an object.")
     if len(activity_id) > MAX_ACTIVITY_ID:
         raise StatementError(f"object.id is longer than {MAX_ACTIVITY_ID} characters.")
     context = statement.get("context")
@@ -222,7 +227,8 @@ def check(
 
 
 def _activity_name(target: Mapping[str, Any]) -> str:
-    names = (target.get("definition") or {}).get("name") if isinstance(target, dict) else None
+    definition = target.get("definition") if isinstance(target, dict) else None
+    names = definition.get("name") if isinstance(definition, dict) else None
     if isinstance(names, dict) and names:
         name = names.get("en-US") or names.get("en") or next(iter(names.values()))
         return str(name)[:200]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from celery.schedules import crontab
@@ -25,6 +26,18 @@ class MetricSourceForm(forms.ModelForm):
         help_text="A token or key sent in the header above; stored encrypted, never shown.",
     )
     clear_header = forms.BooleanField(label="Remove the stored credential", required=False)
+
+    def clean_header_name(self) -> str:
+        name = self.cleaned_data.get("header_name", "").strip()
+        if name and not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            raise forms.ValidationError("A header name is letters, digits and - only.")
+        return name
+
+    def clean_header_value(self) -> str:
+        value = self.cleaned_data.get("header_value", "")
+        if any(c in value for c in "\r\n\x00"):
+            raise forms.ValidationError("A header value cannot hold a line break.")
+        return value
 
     field_order = [
         "name",

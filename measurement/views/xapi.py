@@ -116,7 +116,7 @@ def statements(request: HttpRequest) -> HttpResponse:
             f"The request body is too large: send at most {xapi.MAX_BATCH:,} "
             "statements, in smaller batches if they are big.",
         )
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, a 5,000-digit number, "[[[[…"
         return _error(400, "The request body is not valid JSON.")
     if request.method == "PUT" and not isinstance(body, dict):
         return _error(400, "PUT takes one statement.")

@@ -160,6 +160,7 @@ def test_bad_events_are_rejected_with_reasons_and_the_rest_stored(program):
             ev("a", "launched", NOW + timedelta(days=2)),
             {**ev("a", "launched", utc(5)), "statement_id": "not-a-uuid"},
             ev("x" * 65, "launched", utc(5)),
+            ev("a", "launched", "0001-01-01T00:00:00+05:00"),  # cannot even be made UTC
             ev("ok", "http://adlnet.gov/expapi/verbs/completed", "2026-05-04T10:00:00+02:00"),
         ],
     )
@@ -172,6 +173,7 @@ def test_bad_events_are_rejected_with_reasons_and_the_rest_stored(program):
         (4, "The time is in the future."),
         (5, "The statement id is not a UUID."),
         (6, "The learner key is longer than 64 characters."),
+        (7, "The time is not between 1900 and 2100."),
     ]
     stored = LearnerEvent.objects.get(program=program)
     assert stored.event_type == "completed"  # the verb IRI's last segment

@@ -38,6 +38,8 @@ class Handler(BaseHTTPRequestHandler):
             self._redirect(f"http://127.0.0.1:{port}/data.csv")
         elif self.path.startswith("/loop"):
             self._redirect(f"/loop{len(self.path)}")
+        elif self.path.startswith("/to-port-"):
+            self._redirect(f"http://127.0.0.1:{self.path.removeprefix('/to-port-')}/data.csv")
         elif self.path == "/down":
             self._send(503, "text/plain", b"down")
         else:
@@ -94,6 +96,34 @@ def test_a_url_source_imports_with_its_credential(org, server, allow_private):
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert KpiValue.objects.filter(kpi=source.kpi).count() == 2
     assert Handler.seen == [("/data.csv", "k-123")]
+
+
+def test_credentials_are_not_sent_to_another_port_after_a_redirect(server, allow_private):
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        fetched = fetch.fetch(
+            f"{server}/to-port-{other.server_address[1]}", headers={"X-Api-Key": "k-123"}
+        )
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert fetched.size > 0
+    port = other.server_address[1]
+    # The first address had the key; the same host on another port (another service) did not.
+    assert Handler.seen == [(f"/to-port-{port}", "k-123"), ("/data.csv", "")]
+
+
+@pytest.mark.parametrize("url", ["https://example.com:99999/x.csv", "http://[::1/x.csv"])
+def test_an_invalid_address_is_refused_not_a_crash(url):
+    with pytest.raises(fetch.FetchRefused, match="not valid"):
+        fetch.fetch(url)
+
+
+def test_a_header_value_with_a_line_break_is_refused_without_repeating_it(server, allow_private):
+    with pytest.raises(fetch.FetchRefused) as refused:
+        fetch.fetch(f"{server}/data.csv", headers={"X-Api-Key": "s3cret\nInjected: yes"})
+    assert "s3cret" not in str(refused.value)
 
 
 def test_loopback_is_refused_without_the_setting(org, server):

@@ -121,6 +121,12 @@ def test_decimals(text, expected):
     assert tabular.parse_decimal(text) == Decimal(expected)
 
 
+@pytest.mark.parametrize("text", ["1e10000000", "1e-10000000", "9" * 40])
+def test_absurd_numbers_are_refused_at_once(text):
+    with pytest.raises(tabular.ValueProblem, match="Too large or too small"):
+        tabular.parse_int(text)
+
+
 def test_xlsx_with_date_cells_and_serials(org, kpi):
     data = xlsx([["Day", "Reading"], [datetime(2026, 3, 1), 40], [46113, 38.5]])  # noqa: DTZ001
     run = run_file(

@@ -189,6 +189,23 @@ def test_a_bad_put_is_400(lrs, query, body):
     assert not XapiStatement.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(statement(timestamp="0001-01-01T00:00:00+05:00")),  # cannot be made UTC
+        json.dumps(statement(object={"id": COURSE, "definition": "x"})),
+        "[" * 50_000,  # deeper than the JSON parser recurses
+        '{"n": ' + "9" * 5_000 + "}",  # past Python's digit limit for int()
+    ],
+    ids=["year-1", "definition-not-an-object", "deep-nesting", "huge-number"],
+)
+def test_hostile_bodies_are_400_not_500(lrs, body):
+    response = lrs.post("/xapi/statements", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    assert not XapiStatement.objects.exists()
+
+
 def test_get_an_unknown_or_missing_id(lrs):
     assert lrs.get(f"/xapi/statements?statementId={uuid.uuid4()}").status_code == 404
     assert lrs.get("/xapi/statements").status_code == 400

@@ -336,6 +336,13 @@ def write_touchpoints(source: MetricSource, rows: list[Row]) -> Outcome:
     people = Person.objects.for_org(source.org)
     by_key = {p.email.lower(): p for p in people if p.email} | {p.name.lower(): p for p in people}
     forums = {f.value: f.value for f in Forum} | {f.label.lower(): f.value for f in Forum}
+    # What the batch's days already hold, in one query: (senior, day, forum) → notes.
+    before = {
+        (t.stakeholder_id, t.date, t.forum): t.notes
+        for t in Touchpoint.objects.for_org(source.org).filter(
+            date__in={row.values["date"] for row in rows}
+        )
+    }
     for row in rows:
         who = str(row.values["stakeholder"]).strip().lower()
         person = by_key.get(who)
@@ -354,13 +361,7 @@ def write_touchpoints(source: MetricSource, rows: list[Row]) -> Outcome:
             )
             continue
         notes = (row.values.get("notes") or "").strip()
-        before = (
-            Touchpoint.objects.filter(
-                org=source.org, stakeholder=person, date=row.values["date"], forum=forum
-            )
-            .values_list("notes", flat=True)
-            .first()
-        )
+        key = (person.pk, row.values["date"], forum)
         try:
             with transaction.atomic():
                 alignment.record_touchpoint(
@@ -373,10 +374,11 @@ def write_touchpoints(source: MetricSource, rows: list[Row]) -> Outcome:
         except ValidationError as error:
             outcome.refused.append(Refusal(row.number, _message(error)))
             continue
-        if before != notes:  # new (None), or its notes changed
+        if before.get(key) != notes:  # new (None), or its notes changed
             outcome.written += 1
         else:
             outcome.unchanged += 1
+        before[key] = notes  # the same touchpoint twice in one file: the second is unchanged
     return outcome
 
 

@@ -28,17 +28,10 @@ def enqueue(run: ImportRun) -> None:
 
 
 def _send(run_id: int, org_id: int) -> None:
-    from roadmap_site.celery import app
+    from roadmap_site.celery import send_now
 
     try:
-        if app.conf.task_always_eager:  # no broker configured: the run happens here and now
-            run_import.apply_async((run_id,))
-        else:
-            # A connection of its own, as for exports: the wait is bounded by the timeouts in
-            # settings alone, and the process's producer pool never keeps a dead broker.
-            with app.connection_for_write() as connection:
-                # celery-types' apply_async lacks Celery's documented `connection` option.
-                run_import.apply_async((run_id,), connection=connection)  # type: ignore[call-arg]
+        send_now(run_import, (run_id,))
     except (BrokerError, OSError):
         log.exception("Import run %s could not be queued: the broker is unreachable", run_id)
         with scope(organization=org_id):

@@ -56,17 +56,10 @@ def enqueue_export(export: Export) -> bool:
     settings keep this under a couple of seconds when the broker is unreachable.
     """
     from roadmap.tasks import render_export as render_export_task
-    from roadmap_site.celery import app
+    from roadmap_site.celery import send_now
 
     try:
-        if app.conf.task_always_eager:  # no broker configured: the task runs here and now
-            render_export_task.apply_async((export.pk,))
-        else:
-            # A connection of its own (exports are rare): the click's wait is bounded by the
-            # timeouts in settings alone, whatever state a pooled connection is in.
-            with app.connection_for_write() as connection:
-                # celery-types' apply_async lacks Celery's documented `connection` option.
-                render_export_task.apply_async((export.pk,), connection=connection)  # type: ignore[call-arg]
+        send_now(render_export_task, (export.pk,))
     except (BrokerError, OSError):
         log.exception("Export %s could not be queued: the broker is unreachable", export.pk)
         export.fail(ExportFailure.UNAVAILABLE)

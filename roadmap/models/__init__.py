@@ -11,4 +11,5 @@ from roadmap.models.changelog import *  # noqa: F403
 from roadmap.models.core import *  # noqa: F403
 from roadmap.models.exports import *  # noqa: F403
 from roadmap.models.plan import *  # noqa: F403
+from roadmap.models.reports import *  # noqa: F403
 from roadmap.models.sharing import *  # noqa: F403

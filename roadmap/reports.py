@@ -350,6 +350,8 @@ def build_snapshot(roadmap: Roadmap, quarter: Quarter, *, taken: date) -> dict:
         "start": quarter.start.isoformat(),
         "end": quarter.end.isoformat(),
         "as_of": quarter.as_of.isoformat(),
+        "period": f"{quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}",
+        "as_of_display": f"{quarter.as_of:%-d %B %Y}",
         "final": taken > quarter.end,
         "next_quarter": following.label,
         "built_at": timezone.now().astimezone(org.zone).strftime("%-d %B %Y, %H:%M %Z"),
@@ -363,7 +365,8 @@ def summary(snapshot: dict) -> list[str]:
     lines = []
     if commitments := data.get("commitments"):
         lines.append(
-            f"{commitments['delivered']} of {commitments['committed']} commitments delivered"
+            f"{commitments['delivered']} of {commitments['committed']} "
+            f"commitment{'s' if commitments['committed'] != 1 else ''} delivered"
             + (f", {commitments['stopped']} stopped" if commitments["stopped"] else "")
             + "."
         )

@@ -208,7 +208,7 @@ def test_an_early_report_says_so_far(quarter_roadmap):
     assert not report.is_final
     assert report.snapshot["final"] is False
     text, _ = pdf_text(report.file.read())
-    assert "so far, as of 2027-02-20" in text
+    assert "so far, as of 20 February 2027" in text
 
 
 def test_quarter_of_uses_the_fiscal_year(org):

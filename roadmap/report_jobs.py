@@ -56,13 +56,13 @@ def request_report(*, roadmap: Roadmap, quarter: Quarter, by=None, send: bool) -
     A report already sent to anyone keeps its snapshot: it is what they received. One not
     yet sent is rebuilt with a fresh snapshot, unless it is being built right now.
     """
-    report, created = _get_or_create(roadmap, quarter, by=by, send=send)
+    report, created = get_or_create_report(roadmap, quarter, by=by, send=send)
     if created or report.requeue(fresh_snapshot=True, send=send, by=by):
         transaction.on_commit(partial(enqueue_build, report))
     return report
 
 
-def _get_or_create(
+def get_or_create_report(
     roadmap: Roadmap, quarter: Quarter, *, by, send: bool
 ) -> tuple[QuarterlyReport, bool]:
     defaults = {

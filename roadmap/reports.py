@@ -11,6 +11,8 @@ part of the product adds its own with `register_section` (in `AppConfig.ready()`
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -341,6 +343,7 @@ def build_snapshot(roadmap: Roadmap, quarter: Quarter, *, taken: date) -> dict:
     the organisation's date; before the quarter is over the report says "so far"."""
     org = roadmap.org
     following = quarter.next(org)
+    built = timezone.now().astimezone(org.zone)
     return {
         "version": SNAPSHOT_VERSION,
         "org": org.name,
@@ -354,7 +357,8 @@ def build_snapshot(roadmap: Roadmap, quarter: Quarter, *, taken: date) -> dict:
         "as_of_display": f"{quarter.as_of:%-d %B %Y}",
         "final": taken > quarter.end,
         "next_quarter": following.label,
-        "built_at": timezone.now().astimezone(org.zone).strftime("%-d %B %Y, %H:%M %Z"),
+        "built_at": built.strftime("%-d %B %Y, %H:%M %Z"),
+        "built_iso": built.isoformat(timespec="seconds"),
         "sections": {section.name: section.build(roadmap, quarter) for section in _sections},
     }
 
@@ -423,8 +427,16 @@ def render_report_pdf(snapshot: dict) -> bytes:
             raise ValueError(f"Refusing to load {url}: the report loads nothing.")
 
     stylesheet = CSS(filename=finders.find("css/report_pdf.css"))
+    # Dated by the snapshot (dcterms.created in the template) and identified by its hash:
+    # the same snapshot renders to the same bytes, so a regenerated file keeps its sha256.
+    identifier = hashlib.sha256(
+        json.dumps(snapshot, sort_keys=True, default=str).encode()
+    ).hexdigest()[:32]
     return HTML(string=report_html(snapshot), url_fetcher=NothingFetcher()).write_pdf(
-        stylesheets=[stylesheet], pdf_variant="pdf/a-3u"
+        stylesheets=[stylesheet],
+        pdf_variant="pdf/a-3u",
+        pdf_tags=True,
+        pdf_identifier=identifier.encode(),
     )
 
 

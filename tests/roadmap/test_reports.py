@@ -139,12 +139,41 @@ def test_the_pdf_says_it_and_its_hash_is_stored(quarter_roadmap):
         assert expected in text, expected
     assert "Idea not taken up" not in text
     assert 1 <= pages <= 6
+    # Archivable and tagged: PDF/A-3u in the XMP metadata, a structure tree for readers.
+    reader = PdfReader(io.BytesIO(content))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="U"' in xmp
+    assert reader.metadata.title.startswith("Q1 FY27 report: Global onboarding roadmap")
+
+
+def test_a_big_roadmap_keeps_a_readable_page_count(roadmap):
+    """120 commitments in the quarter and 100 changes: every commitment is listed, the
+    change log is cut to the latest ones with the count, and the PDF stays a document."""
+    q1 = roadmap.cycles.order_by("position").first()
+    with time_machine.travel(datetime(2027, 1, 5, 9, 0).astimezone(), tick=False):
+        initiatives = [
+            InitiativeFactory(
+                roadmap=roadmap, cycle=q1, title=f"Commitment {n:03}", status="committed"
+            )
+            for n in range(120)
+        ]
+    with time_machine.travel(datetime(2027, 2, 5, 9, 0).astimezone(), tick=False):
+        for initiative in initiatives[:100]:
+            initiative.change(by=None, status="delivered")
+    report = build(roadmap)
+    text, pages = pdf_text(report.file.read())
+    assert "100 of 120 commitments delivered" in text
+    assert "Commitment 000" in text and "Commitment 119" in text
+    assert f"the latest {reports.MAX_CHANGES} are listed" in text
+    assert 5 <= pages <= 20, pages
 
 
 def test_a_past_quarter_regenerated_after_edits_reads_the_same(quarter_roadmap):
     report = build(quarter_roadmap)
     before, _ = pdf_text(report.file.read())
-    first_snapshot = report.snapshot
+    first_snapshot, first_sha256 = report.snapshot, report.sha256
 
     # The roadmap moves on: renamed, a status taken back, a new initiative in Q1.
     toolkit = quarter_roadmap.initiatives.get(title="Manager onboarding toolkit")
@@ -165,9 +194,12 @@ def test_a_past_quarter_regenerated_after_edits_reads_the_same(quarter_roadmap):
     report_jobs.build_report(report_id=report.pk)
     report.refresh_from_db()
 
-    after, _ = pdf_text(report.file.read())
+    content = report.file.read()
+    after, _ = pdf_text(content)
     assert report.snapshot == first_snapshot
     assert after == before
+    # Dated and identified by the snapshot: the very same bytes, so the same sha256.
+    assert report.sha256 == first_sha256 == hashlib.sha256(content).hexdigest()
     assert "Manager toolkit v2" not in after and "Added later" not in after
 
 

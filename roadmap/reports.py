@@ -359,13 +359,23 @@ def build_snapshot(roadmap: Roadmap, quarter: Quarter, *, taken: date) -> dict:
         "next_quarter": following.label,
         "built_at": built.strftime("%-d %B %Y, %H:%M %Z"),
         "built_iso": built.isoformat(timespec="seconds"),
-        "sections": {section.name: section.build(roadmap, quarter) for section in _sections},
+        # A list, not an object: PostgreSQL's jsonb does not keep an object's key order,
+        # and the document's order must be the one it was built with.
+        "sections": [
+            {"name": s.name, "heading": s.heading, "data": s.build(roadmap, quarter)}
+            for s in _sections
+        ],
     }
+
+
+def section_data(snapshot: dict) -> dict[str, dict]:
+    """Each section's data by name."""
+    return {section["name"]: section["data"] for section in snapshot.get("sections", [])}
 
 
 def summary(snapshot: dict) -> list[str]:
     """A few lines for the e-mail body and the page: the report at a glance."""
-    data = snapshot.get("sections", {})
+    data = section_data(snapshot)
     lines = []
     if commitments := data.get("commitments"):
         lines.append(
@@ -399,11 +409,13 @@ def summary(snapshot: dict) -> list[str]:
 
 
 def report_context(snapshot: dict) -> dict:
-    data = snapshot.get("sections", {})
+    templates = {s.name: s.template for s in _sections}
+    # In the snapshot's order, with its headings; a section no longer registered has no
+    # template to print it with and is left out.
     shown = [
-        {"name": s.name, "heading": s.heading, "template": s.template, "data": data[s.name]}
-        for s in _sections
-        if s.name in data
+        {**section, "template": templates[section["name"]]}
+        for section in snapshot.get("sections", [])
+        if section["name"] in templates
     ]
     return {"snapshot": snapshot, "sections": shown, "summary": summary(snapshot)}
 

@@ -186,7 +186,15 @@ def send_delivery(*, delivery_id: int, final: bool) -> ReportDelivery | None:
     if delivery is None or not delivery.claim():
         return delivery
     try:
-        message(delivery).send()
+        mail = message(delivery)
+    except Exception:
+        # Ours, not the server's (the stored PDF gone, a header refused): another try would
+        # fail the same way.
+        log.exception("Report delivery %s could not be built", delivery_id)
+        delivery.failed("the message could not be built; tell your administrator", final=True)
+        return delivery
+    try:
+        mail.send()
     except TRANSIENT as error:
         reason = f"{type(error).__name__}: {error}"[:500]
         log.warning(
@@ -261,15 +269,17 @@ def _schedule_org(org: Organization, quarter: Quarter) -> int:
         if report is None or _needs_final_build(report):
             request_report(roadmap=roadmap, quarter=quarter, send=True)
             started += 1
-        elif _worker_died(report) and report.requeue(fresh_snapshot=False, send=True):
-            # Build it again: a worker that died is no reason to skip a quarter.
+        elif _worth_retrying(report) and report.requeue(fresh_snapshot=False, send=True):
+            # Build it again: a dead worker or broker is no reason to skip a quarter.
             transaction.on_commit(partial(enqueue_build, report))
             started += 1
     return started
 
 
-def _worker_died(report: QuarterlyReport) -> bool:
-    return report.status == ReportStatus.FAILED and report.error == ReportFailure.WORKER_LOST
+def _worth_retrying(report: QuarterlyReport) -> bool:
+    """Failed for a reason that passes (the worker died, the broker was down)."""
+    transient = (ReportFailure.WORKER_LOST, ReportFailure.UNAVAILABLE)
+    return report.status == ReportStatus.FAILED and report.error in transient
 
 
 def _needs_final_build(report: QuarterlyReport) -> bool:

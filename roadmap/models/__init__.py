@@ -1,7 +1,7 @@
 """The roadmap app's models, by phase: core (roadmaps, cycles, initiatives), assess
 (requests, scoring, not doing), calendar (business events), plan, the change log, sharing
-(share links) and exports (PDF jobs). Import from `roadmap.models`; the modules are an
-implementation detail."""
+(share links), exports (PDF jobs) and reports (the quarterly leader report). Import from
+`roadmap.models`; the modules are an implementation detail."""
 
 from __future__ import annotations
 

@@ -171,3 +171,19 @@ def test_the_mail_is_a_real_mime_message_with_the_attachment(subscribed, setting
     parsed = email.message_from_bytes(raw)
     parts = [part.get_content_type() for part in parsed.walk()]
     assert "text/plain" in parts and "text/html" in parts and "application/pdf" in parts
+
+
+def test_a_copy_that_cannot_be_built_fails_for_good_without_a_retry(subscribed):
+    with time_machine.travel(AFTER_Q1, tick=False):
+        report_jobs.send_due_reports()
+        report_jobs.build_report(report_id=QuarterlyReport.objects.get().pk)
+    report = QuarterlyReport.objects.get()
+    report.file.delete(save=False)  # the stored PDF is gone (a lost volume)
+    delivery = ReportDelivery.objects.get(email="grace@northwind.test")
+
+    report_jobs.send_delivery(delivery_id=delivery.pk, final=False)  # no SendFailed
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+    assert delivery.error == "the message could not be built; tell your administrator"
+    assert mail.outbox == []

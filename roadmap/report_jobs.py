@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from kombu.exceptions import OperationalError as BrokerError
 
+from measurement import alerts
 from roadmap import reports
 from roadmap.models import (
     DeliveryStatus,
@@ -111,6 +112,8 @@ def build_report(*, report_id: int) -> QuarterlyReport | None:
     try:
         if not report.snapshot:
             taken = org.today()
+            # The open alerts it lists are today's, not those of the last page view.
+            alerts.refresh_if_stale(org, taken)
             quarter = Quarter.of(org, report.quarter_start, as_of=taken)
             report.snapshot = reports.build_snapshot(report.roadmap, quarter, taken=taken)
             report.as_of = taken

@@ -11,7 +11,7 @@ changes nothing.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -20,12 +20,18 @@ from django.utils import timezone
 
 from measurement import demo as measurement_demo
 from measurement.models import Program
+from roadmap import report_jobs
 from roadmap.models import (
     AssessSettings,
     BusinessEvent,
     CapacityEntry,
+    DeliveryStatus,
     Initiative,
     InitiativeDependency,
+    QuarterlyReport,
+    ReportDelivery,
+    ReportStatus,
+    ReportSubscription,
     Roadmap,
     ShareLink,
     SmeAssignment,
@@ -36,6 +42,7 @@ from roadmap.models import (
     TrainingRequest,
     WarningAcknowledgement,
 )
+from roadmap.reports import Quarter, first_working_day
 from roadmap.starters import StarterConflict, get_starter, load_starter
 from roadmap_site.demo import Demo, seed_core
 from roadmap_site.demo_tokens import demo_token
@@ -154,7 +161,51 @@ def seed(demo: Demo) -> Roadmap | None:
         defaults={"created_by": demo.users["demo@example.com"], "token_hash": share_hash},
     )
     ShareLink.objects.filter(pk=link.pk).update(token_hash=share_hash)
+    seed_reports(demo, roadmap)
     return roadmap
+
+
+REPORT_LEADER = "David Chen"
+
+
+def seed_reports(demo: Demo, roadmap: Roadmap) -> QuarterlyReport | None:
+    """The Chief People Officer subscribes to the roadmap's quarterly report, and the last
+    quarter that ended (within the roadmap's year) has its report, built and "sent" to them:
+    its send log reads sent, though the seed mails nobody."""
+    leader = demo.people[REPORT_LEADER]
+    ReportSubscription.objects.get_or_create(
+        org=demo.org, roadmap=roadmap, person=leader, defaults={"created_by": None}
+    )
+    today = demo.org.today()
+    current_start, _ = demo.org.fiscal_quarter_bounds(today)
+    quarter = Quarter.of(demo.org, current_start - timedelta(days=1))
+    if not roadmap.period_start <= quarter.start <= roadmap.period_end:
+        return None  # the roadmap's year has no finished quarter yet
+    # Built here, not by a worker: the seed needs no broker.
+    report, _ = report_jobs.get_or_create_report(roadmap, quarter, by=None, send=False)
+    if report.status != ReportStatus.DONE and not report.deliveries.exists():
+        report.requeue(fresh_snapshot=False, send=False)
+        report_jobs.build_report(report_id=report.pk)
+        report.refresh_from_db()
+    if report.status == ReportStatus.DONE:
+        sent_at = aware(first_working_day(quarter.end + timedelta(days=1)), hour=7)
+        # Dated as the schedule would have built it, just before it was sent.
+        QuarterlyReport.objects.filter(pk=report.pk, finished_at__gt=sent_at).update(
+            finished_at=sent_at - timedelta(minutes=2)
+        )
+        ReportDelivery.objects.get_or_create(
+            report=report,
+            email=leader.email,
+            defaults={
+                "org": demo.org,
+                "person": leader,
+                "status": DeliveryStatus.SENT,
+                "attempts": 1,
+                "claimed_at": sent_at,
+                "sent_at": sent_at,
+            },
+        )
+    return report
 
 
 def aware(day: date, hour: int = 10) -> datetime:

@@ -4,7 +4,18 @@ from django.urls import path
 
 from roadmap.api import api
 from roadmap.api.errors import unknown_endpoint
-from roadmap.views import align, assess, capacity, downloads, feeds, plan, roadmaps, sme, starters
+from roadmap.views import (
+    align,
+    assess,
+    capacity,
+    downloads,
+    feeds,
+    plan,
+    reports,
+    roadmaps,
+    sme,
+    starters,
+)
 
 app_name = "roadmap"
 
@@ -36,6 +47,21 @@ urlpatterns = [
     path("exports/<int:pk>/retry/", roadmaps.export_retry, name="export_retry"),
     path("share-links/<int:pk>/revoke/", roadmaps.share_link_revoke, name="share_link_revoke"),
     path("s/<str:token>/", roadmaps.shared_roadmap, name="shared_roadmap"),
+    # The quarterly leader report
+    path("roadmaps/<int:pk>/reports/", reports.report_page, name="report_page"),
+    path("roadmaps/<int:pk>/reports/build/", reports.report_build, name="report_build"),
+    path(
+        "roadmaps/<int:pk>/reports/subscriptions/",
+        reports.report_subscribe,
+        name="report_subscribe",
+    ),
+    path(
+        "report-subscriptions/<int:pk>/delete/",
+        reports.report_unsubscribe,
+        name="report_unsubscribe",
+    ),
+    path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
+    path("report-deliveries/<int:pk>/resend/", reports.delivery_resend, name="delivery_resend"),
     # Assess
     path("requests/", assess.request_list, name="request_list"),
     path("requests/new/", assess.request_create, name="request_create"),

@@ -210,7 +210,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-CELERY_TASK_ROUTES = {"roadmap.tasks.render_export": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {
+    "roadmap.tasks.render_export": {"queue": "pdf"},
+    "roadmap.tasks.build_quarterly_report": {"queue": "pdf"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # django-celery-beat's DatabaseScheduler copies these entries into its table at start.
 CELERY_BEAT_SCHEDULE = {
@@ -231,6 +234,15 @@ CELERY_BEAT_SCHEDULE = {
     # transaction went with the worker): fail it once it is older than the import's hard
     # limit plus a margin, so the page says so and the source's failure count moves.
     "fail-stale-import-runs": {"task": "measurement.tasks.fail_stale_runs", "schedule": 60.0},
+    # The quarterly leader report: each organisation's first working day of a fiscal
+    # quarter (Monday to Friday, its own time zone) starts the report of the quarter that
+    # just ended, mailed to the roadmap's subscribers. Hourly, so every time zone's morning
+    # is met within the hour and a missed tick is caught up by the next; the report row
+    # (one per roadmap and quarter) makes every later tick a no-op.
+    "quarterly-reports": {"task": "roadmap.tasks.send_due_reports", "schedule": crontab(minute=5)},
+    # A report build or a copy being sent whose worker died ends failed with the reason
+    # (the report page offers Build again or Resend) once older than its hard time limit.
+    "fail-stale-reports": {"task": "roadmap.tasks.fail_stale_reports", "schedule": 60.0},
 }
 
 # PDF exports. The hard limit kills a render that hangs; a running export older than the
@@ -242,6 +254,13 @@ EXPORT_STALE_MARGIN = 60
 # Test-only: a file path; the export waits until this file exists before rendering, so an
 # integration test can kill the worker mid-render without relying on timing. Empty in use.
 EXPORT_RENDER_GATE = env.str("EXPORT_RENDER_GATE", default="")
+
+# The quarterly report: a build's limits (snapshot and PDF), and one copy's send. A copy
+# that fails is retried REPORT_SEND_MAX_RETRIES times with backoff, then shown as failed.
+REPORT_SOFT_TIME_LIMIT = 240
+REPORT_TIME_LIMIT = 300
+REPORT_SEND_TIME_LIMIT = 60
+REPORT_SEND_MAX_RETRIES = env.int("REPORT_SEND_MAX_RETRIES", default=5)
 
 LOGGING = {
     "version": 1,

@@ -49,6 +49,7 @@ from roadmap.forms.plan import (
     UnacknowledgeForm,
     end_not_before_start,
 )
+from roadmap.forms.reports import ReportSubscriptionForm
 
 __all__ = [
     "SOURCE_FIELDS",
@@ -71,6 +72,7 @@ __all__ = [
     "MoveForm",
     "NotDoingForm",
     "PublicTrainingRequestForm",
+    "ReportSubscriptionForm",
     "RoadmapBudgetForm",
     "RoadmapForm",
     "ShareLinkForm",

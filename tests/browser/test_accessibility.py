@@ -71,6 +71,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("request", f"/requests/{request.pk}/"),
         ("align-ledger", f"/roadmaps/{roadmap.pk}/align/"),
         ("change-log", f"/roadmaps/{roadmap.pk}/changes/"),
+        ("quarterly-report", f"/roadmaps/{roadmap.pk}/reports/"),
         ("calendar", f"/roadmaps/{roadmap.pk}/calendar/"),
         ("strategy", f"/strategy/{strategy.pk}/"),
         ("one-pager", f"/strategy/{strategy.pk}/one-pager/"),

@@ -18,7 +18,16 @@ from roadmap.demo import (
     INITIATIVE_TITLES,
     ROADMAP_TITLE,
 )
-from roadmap.models import Cycle, Initiative, Roadmap, ShareLink
+from roadmap.models import (
+    Cycle,
+    DeliveryStatus,
+    Initiative,
+    QuarterlyReport,
+    ReportStatus,
+    ReportSubscription,
+    Roadmap,
+    ShareLink,
+)
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, PEOPLE
 from roadmap_site.models import Membership, Organization, Person
 from tests.roadmap.api.conftest import bearer
@@ -50,6 +59,13 @@ def test_seed_demo_twice_changes_nothing_the_second_time():
     assert first[Cycle._meta.label] == 4
     assert first[Initiative._meta.label] == len(INITIATIVE_TITLES)
     assert first[ShareLink._meta.label] == 1
+    # One leader subscribed, and the last finished quarter's report built and logged as sent.
+    assert first[ReportSubscription._meta.label] == 1
+    [report] = QuarterlyReport.objects.all()
+    assert report.status == ReportStatus.DONE and report.is_final
+    assert report.file.read().startswith(b"%PDF")
+    [delivery] = report.deliveries.all()
+    assert (delivery.email, delivery.status) == ("david@northwind.example", DeliveryStatus.SENT)
 
 
 def test_seed_demo_keeps_what_a_visitor_changed():

@@ -1,0 +1,459 @@
+"""What the quarterly leader report says: its quarter, its sections and its PDF.
+
+A report is a snapshot: `build_snapshot` asks each section provider once and stores the
+JSON; the PDF and the e-mail are rendered from that JSON alone, never from live rows, so a
+past quarter reads the same however the roadmap changes afterwards.
+
+Sections are a list of providers, each a name, a heading, a function
+`(roadmap, quarter) -> JSON-able dict` and the template partial that prints it. Another
+part of the product adds its own with `register_section` (in `AppConfig.ready()`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.staticfiles import finders
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from measurement import dashboard, roi, surveys
+from measurement.models import Alert, KpiFamily, KpiStatus, Program, SurveyResponse
+from roadmap.models import (
+    Cycle,
+    Initiative,
+    InitiativeStatus,
+    Roadmap,
+    change_log,
+)
+from roadmap_site.models import Organization
+
+# Long lists are cut in the document: a leader reads the first ones and the count.
+MAX_CHANGES = 40
+MAX_ALERTS = 25
+
+
+# Quarters and the schedule ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A fiscal quarter of an organisation, and the day its figures are read on."""
+
+    start: date
+    end: date
+    label: str
+    as_of: date  # the quarter's last day, or an earlier day for a report "so far"
+
+    @classmethod
+    def of(cls, org: Organization, day: date, *, as_of: date | None = None) -> Quarter:
+        start, end = org.fiscal_quarter_bounds(day)
+        return cls(start, end, org.fiscal_quarter_label(day), min(as_of or end, end))
+
+    def next(self, org: Organization) -> Quarter:
+        return Quarter.of(org, self.end + timedelta(days=1))
+
+    def holds(self, moment: datetime, zone) -> bool:
+        return self.start <= moment.astimezone(zone).date() <= self.end
+
+
+def first_working_day(day: date) -> date:
+    """`day`, or the Monday after it when it falls on a weekend."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def quarter_due(org: Organization, today: date) -> Quarter | None:
+    """The quarter whose report is due on `today` (the organisation's date): the one that
+    just ended, from the first working day (Monday to Friday) of the quarter after it. None
+    before that day. The same quarter stays due all quarter long, so a missed hour or day
+    is caught up; its report row is what stops it being built twice."""
+    current_start, _ = org.fiscal_quarter_bounds(today)
+    if today < first_working_day(current_start):
+        return None
+    return Quarter.of(org, current_start - timedelta(days=1))
+
+
+# Sections -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    heading: str
+    build: Callable[[Roadmap, Quarter], dict]
+    template: str  # "roadmap/report_sections.html#<partial>"
+
+
+_sections: list[Section] = []
+
+
+def register_section(section: Section, *, after: str | None = None) -> Section:
+    """Add a section (once; a second `ready()` adds nothing), last or after `after`."""
+    if any(s.name == section.name for s in _sections):
+        return section
+    names = [s.name for s in _sections]
+    _sections.insert(names.index(after) + 1 if after in names else len(_sections), section)
+    return section
+
+
+def sections() -> list[Section]:
+    return list(_sections)
+
+
+def _person(person) -> str:
+    return person.name if person is not None else ""
+
+
+def _cycles_in(roadmap: Roadmap, quarter: Quarter) -> list[Cycle]:
+    return list(roadmap.cycles.filter(start__lte=quarter.end, end__gte=quarter.start))
+
+
+def _initiative_row(initiative: Initiative) -> dict:
+    return {
+        "title": initiative.title,
+        "status": initiative.status,
+        "status_label": initiative.get_status_display(),
+        "owner": _person(initiative.owner),
+        "accountable": _person(initiative.accountable),
+        "cycle": initiative.cycle.name if initiative.cycle else "",
+        "priority": initiative.priority.capability if initiative.priority else "",
+        "kpi": initiative.kpi.name if initiative.kpi else "",
+    }
+
+
+def commitments_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """What was committed for the quarter's cycles, and where each commitment ended up."""
+    cycles = _cycles_in(roadmap, quarter)
+    rows = [
+        _initiative_row(i)
+        for i in roadmap.initiatives.for_ledger()
+        .filter(cycle__in=cycles)
+        .exclude(status=InitiativeStatus.PROPOSED)
+    ]
+    counts = Counter(row["status"] for row in rows)
+    return {
+        "cycles": [c.name for c in cycles],
+        "initiatives": rows,
+        "committed": len(rows),
+        "delivered": counts[InitiativeStatus.DELIVERED],
+        "in_progress": counts[InitiativeStatus.IN_PROGRESS] + counts[InitiativeStatus.COMMITTED],
+        "stopped": counts[InitiativeStatus.STOPPED],
+    }
+
+
+def changes_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """The change log's entries dated in the quarter (the organisation's calendar)."""
+    zone = roadmap.org.zone
+    entries = [e for e in change_log(roadmap) if quarter.holds(e.when, zone)]
+    return {
+        "total": len(entries),
+        "entries": [
+            {
+                "title": e.title,
+                "when": e.when.astimezone(zone).strftime("%-d %b %Y"),
+                "who": str(e.who) if e.who else "Someone",
+                "kind": e.kind,
+                "changes": [
+                    {"label": c.label, "before": c.before, "after": c.after} for c in e.changes
+                ],
+                "justification": e.justification,
+            }
+            for e in entries[:MAX_CHANGES]
+        ],
+    }
+
+
+def _trend_display(value: float, percent: bool) -> str:
+    return f"{value * 100:.0f} %" if percent else f"{value:g}"
+
+
+def kpis_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """The dashboard's four families of figures on the quarter's last day, each with its
+    status and trend points (printed as a table: the chart's data, readable on paper)."""
+    families = []
+    for family in KpiFamily:
+        cards = []
+        for headline in dashboard.headlines(roadmap.org, quarter.as_of):
+            if headline.family != family:
+                continue
+            percent = headline.display.endswith("%")
+            cards.append(
+                {
+                    "title": headline.title,
+                    "display": headline.display,
+                    "status": headline.status.value if headline.status else "",
+                    "status_label": headline.status.label if headline.status else "",
+                    "note": headline.note,
+                    "rule": headline.rule,
+                    "trend": [
+                        {
+                            "day": point.day.isoformat(),
+                            "label": f"{point.day:%b %Y}",
+                            "value": point.value,
+                            "display": _trend_display(point.value, percent),
+                        }
+                        for point in headline.trend
+                        if point.day <= quarter.as_of
+                    ],
+                }
+            )
+        if cards or family != KpiFamily.CUSTOM:
+            families.append({"family": family.value, "label": family.label, "cards": cards})
+    return {"families": families, "kpis": _roadmap_kpis(roadmap)}
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _roadmap_kpis(roadmap: Roadmap) -> list[dict]:
+    """The KPIs the roadmap's initiatives say show their success: baseline, target, latest."""
+    from measurement.models import Kpi
+
+    kpis = Kpi.objects.for_org(roadmap.org).filter(initiatives__roadmap=roadmap).distinct()
+    rows = []
+    for kpi in kpis.with_status().order_by("family", "name"):
+        assessment = kpi.assess()
+        rows.append(
+            {
+                "name": kpi.name,
+                "family": kpi.get_family_display(),
+                "unit": kpi.unit,
+                "baseline": _number(kpi.baseline),
+                "target": _number(kpi.target),
+                "latest": _number(kpi.latest_value) if kpi.latest_value_id else "",
+                "status": assessment.status.value,
+                "status_label": assessment.label,
+            }
+        )
+    return rows
+
+
+def nps_roi_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """NPS and ROI of the roadmap's programs that have any (responses up to the quarter's
+    end); empty when none has, and the document leaves the section out."""
+    programs = list(
+        Program.objects.for_org(roadmap.org)
+        .filter(initiative__roadmap=roadmap)
+        .select_related("initiative")
+        .order_by("initiative__title")
+    )
+    if not programs:
+        return {"programs": []}
+    responses = SurveyResponse.objects.for_org(roadmap.org).filter(
+        program__in=programs, responded_on__lte=quarter.as_of
+    )
+    scores = surveys.nps_by_program(responses)
+    returns = roi.roi_by_program(roadmap.org)
+    rows = []
+    for program in programs:
+        nps = scores.get(program.pk, surveys.Nps())
+        result = returns.get(program.pk, roi.Roi())
+        if not nps.n and result.is_empty:
+            continue
+        rows.append(
+            {
+                "title": program.initiative.title,
+                "nps": nps.display if nps.n else "",
+                "nps_note": nps.note if nps.n else "",
+                "roi": result.display if not result.is_empty else "",
+                "roi_note": result.note if not result.is_empty else "",
+            }
+        )
+    pooled = surveys.pooled(scores.get(p.pk, surveys.Nps()) for p in programs)
+    total = roi.total(returns.get(p.pk, roi.Roi()) for p in programs)
+    return {
+        "programs": rows,
+        "nps": pooled.display if pooled.n else "",
+        "roi": total.display if not total.is_empty else "",
+        "nps_rule": surveys.NPS_RULE,
+        "roi_rule": roi.ROI_RULE,
+    }
+
+
+def next_quarter_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    following = quarter.next(roadmap.org)
+    cycles = _cycles_in(roadmap, following)
+    initiatives = list(roadmap.initiatives.for_ledger().filter(cycle__in=cycles))
+    committed = [i for i in initiatives if i.is_committed]
+    return {
+        "label": following.label,
+        "cycles": [c.name for c in cycles],
+        "initiatives": [_initiative_row(i) for i in committed],
+        "proposed": len(initiatives) - len(committed),
+    }
+
+
+def alerts_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """The organisation's measurement alerts open when the report was built."""
+    open_alerts = Alert.objects.for_org(roadmap.org).open().select_related("owner")
+    rows = list(open_alerts.order_by("kind", "first_seen", "pk")[:MAX_ALERTS])
+    return {
+        "total": open_alerts.count(),
+        "alerts": [
+            {
+                "title": a.title,
+                "kind": a.get_kind_display(),
+                "detail": a.detail,
+                "owner": _person(a.owner),
+                "since": a.first_seen.astimezone(roadmap.org.zone).strftime("%-d %b %Y"),
+                "acknowledged": a.acknowledged_at is not None,
+            }
+            for a in rows
+        ],
+    }
+
+
+SECTIONS_TEMPLATE = "roadmap/report_sections.html"
+for _section in (
+    Section("commitments", "Committed and delivered", commitments_section, "commitments"),
+    Section("changes", "What changed and why", changes_section, "changes"),
+    Section("kpis", "KPIs: the four families", kpis_section, "kpis"),
+    Section("nps_roi", "NPS and ROI", nps_roi_section, "nps-roi"),
+    Section("next_quarter", "Next quarter", next_quarter_section, "next-quarter"),
+    Section("alerts", "Open alerts", alerts_section, "alerts"),
+):
+    register_section(
+        Section(
+            _section.name,
+            _section.heading,
+            _section.build,
+            f"{SECTIONS_TEMPLATE}#{_section.template}",
+        )
+    )
+
+
+# The snapshot -----------------------------------------------------------------------------
+
+
+SNAPSHOT_VERSION = 1
+
+
+def build_snapshot(roadmap: Roadmap, quarter: Quarter, *, taken: date) -> dict:
+    """Everything the report shows, as JSON: each section's data under its name. `taken`:
+    the organisation's date; before the quarter is over the report says "so far"."""
+    org = roadmap.org
+    following = quarter.next(org)
+    built = timezone.now().astimezone(org.zone)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "org": org.name,
+        "roadmap": roadmap.title,
+        "roadmap_id": roadmap.pk,
+        "quarter": quarter.label,
+        "start": quarter.start.isoformat(),
+        "end": quarter.end.isoformat(),
+        "as_of": quarter.as_of.isoformat(),
+        "period": f"{quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}",
+        "as_of_display": f"{quarter.as_of:%-d %B %Y}",
+        "final": taken > quarter.end,
+        "next_quarter": following.label,
+        "built_at": built.strftime("%-d %B %Y, %H:%M %Z"),
+        "built_iso": built.isoformat(timespec="seconds"),
+        # A list, not an object: PostgreSQL's jsonb does not keep an object's key order,
+        # and the document's order must be the one it was built with.
+        "sections": [
+            {"name": s.name, "heading": s.heading, "data": s.build(roadmap, quarter)}
+            for s in _sections
+        ],
+    }
+
+
+def section_data(snapshot: dict) -> dict[str, dict]:
+    """Each section's data by name."""
+    return {section["name"]: section["data"] for section in snapshot.get("sections", [])}
+
+
+def summary(snapshot: dict) -> list[str]:
+    """A few lines for the e-mail body and the page: the report at a glance."""
+    data = section_data(snapshot)
+    lines = []
+    if commitments := data.get("commitments"):
+        lines.append(
+            f"{commitments['delivered']} of {commitments['committed']} "
+            f"commitment{'s' if commitments['committed'] != 1 else ''} delivered"
+            + (f", {commitments['stopped']} stopped" if commitments["stopped"] else "")
+            + "."
+        )
+    if changes := data.get("changes"):
+        n = changes["total"]
+        lines.append(f"{n} change{'s' if n != 1 else ''} to the roadmap this quarter.")
+    if kpis := data.get("kpis"):
+        statuses = Counter(kpi["status"] for kpi in kpis["kpis"])
+        if kpis["kpis"]:
+            parts = [
+                f"{statuses[s.value]} {s.label.lower()}"
+                for s in (KpiStatus.ON_TRACK, KpiStatus.AT_RISK, KpiStatus.OFF_TRACK)
+                if statuses[s.value]
+            ]
+            lines.append("KPIs: " + (", ".join(parts) or "none with a target yet") + ".")
+    if alerts := data.get("alerts"):
+        n = alerts["total"]
+        lines.append(f"{n} open alert{'s' if n != 1 else ''}." if n else "No open alerts.")
+    if following := data.get("next_quarter"):
+        n = len(following["initiatives"])
+        lines.append(f"{n} commitment{'s' if n != 1 else ''} for {following['label']}.")
+    return lines
+
+
+# The document -----------------------------------------------------------------------------
+
+
+def report_context(snapshot: dict) -> dict:
+    templates = {s.name: s.template for s in _sections}
+    # In the snapshot's order, with its headings; a section no longer registered has no
+    # template to print it with and is left out.
+    shown = [
+        {**section, "template": templates[section["name"]]}
+        for section in snapshot.get("sections", [])
+        if section["name"] in templates
+    ]
+    return {"snapshot": snapshot, "sections": shown, "summary": summary(snapshot)}
+
+
+def report_html(snapshot: dict) -> str:
+    return render_to_string("roadmap/report_pdf.html", report_context(snapshot))
+
+
+def render_report_pdf(snapshot: dict) -> bytes:
+    """The report's PDF (PDF/A-3u, fonts embedded), from the snapshot alone.
+
+    The one place the report meets a PDF engine: charts are printed as their tables here.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    class NothingFetcher(URLFetcher):
+        """The document links nothing; whatever a snapshot's text might hold is refused."""
+
+        def fetch(self, url: str, headers=None):
+            raise ValueError(f"Refusing to load {url}: the report loads nothing.")
+
+    stylesheet = CSS(filename=finders.find("css/report_pdf.css"))
+    # Dated by the snapshot (dcterms.created in the template) and identified by its hash:
+    # the same snapshot renders to the same bytes, so a regenerated file keeps its sha256.
+    identifier = hashlib.sha256(
+        json.dumps(snapshot, sort_keys=True, default=str).encode()
+    ).hexdigest()[:32]
+    return HTML(string=report_html(snapshot), url_fetcher=NothingFetcher()).write_pdf(
+        stylesheets=[stylesheet],
+        pdf_variant="pdf/a-3u",
+        pdf_tags=True,
+        pdf_identifier=identifier.encode(),
+    )
+
+
+def roadmaps_covering(org: Organization, quarter: Quarter):
+    """The organisation's roadmaps whose period overlaps the quarter."""
+    return Roadmap.objects.for_org(org).filter(
+        Q(period_start__lte=quarter.end) & Q(period_end__gte=quarter.start)
+    )

@@ -1,0 +1,262 @@
+"""The quarterly report's snapshot and PDF: what it says, and that a past quarter says the
+same after the roadmap changed."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from pypdf import PdfReader
+
+from measurement.models import Alert, AlertKind
+from roadmap import report_jobs, reports
+from roadmap.models import InitiativeStatus, QuarterlyReport, ReportStatus
+from roadmap.reports import Quarter, Section
+from tests.factories import InitiativeFactory, KpiFactory, KpiValueFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+# The quarter after Q4 FY26 (January fiscal year) began on Thursday 1 January 2026... the
+# fixture roadmap is FY27: its Q1 runs 1 January to 31 March 2027.
+AFTER_Q1 = datetime(2027, 4, 1, 9, 0).astimezone()
+
+
+def pdf_text(content: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+@pytest.fixture
+def quarter_roadmap(roadmap, person):
+    """A roadmap with a delivered, an in-progress and a proposed initiative in Q1, one
+    committed in Q2, a KPI with values and an open alert."""
+    org = roadmap.org
+    leader = PersonFactory(org=org, name="Grace Kim", title="COO", email="grace@northwind.test")
+    q1, q2 = list(roadmap.cycles.order_by("position"))[:2]
+    kpi = KpiFactory(org=org, name="Time to full productivity", owner=leader)
+    KpiValueFactory(kpi=kpi, date=date(2027, 2, 1), value=Decimal(95))
+    with time_machine.travel(datetime(2027, 1, 10, 9, 0).astimezone(), tick=False):
+        onboarding = InitiativeFactory(
+            roadmap=roadmap,
+            cycle=q1,
+            title="Manager onboarding toolkit",
+            owner=person,
+            accountable=leader,
+            status=InitiativeStatus.COMMITTED,
+            kpi=kpi,
+        )
+    with time_machine.travel(datetime(2027, 2, 15, 9, 0).astimezone(), tick=False):
+        onboarding.change(by=None, status=InitiativeStatus.DELIVERED, justification="")
+    InitiativeFactory(
+        roadmap=roadmap, cycle=q1, title="Sales ramp academy", status=InitiativeStatus.IN_PROGRESS
+    )
+    InitiativeFactory(roadmap=roadmap, cycle=q1, title="Idea not taken up")
+    InitiativeFactory(
+        roadmap=roadmap, cycle=q2, title="Coaching circles", status=InitiativeStatus.COMMITTED
+    )
+    Alert.objects.create(
+        org=org,
+        kind=AlertKind.KPI_OFF_TRACK,
+        subject=f"kpi:{kpi.pk}",
+        title="Time to full productivity is off track",
+        url="/",
+        state="off_track",
+    )
+    return roadmap
+
+
+def build(roadmap) -> QuarterlyReport:
+    with time_machine.travel(AFTER_Q1, tick=False):
+        quarter = reports.quarter_due(roadmap.org, roadmap.org.today())
+        assert quarter is not None and quarter.label == "Q1 FY27"
+        report = report_jobs.request_report(roadmap=roadmap, quarter=quarter, send=False)
+        report_jobs.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.error
+    return report
+
+
+def test_the_snapshot_holds_what_the_quarter_committed_delivered_and_changed(quarter_roadmap):
+    report = build(quarter_roadmap)
+
+    snapshot = report.snapshot
+    assert (snapshot["quarter"], snapshot["start"], snapshot["end"]) == (
+        "Q1 FY27",
+        "2027-01-01",
+        "2027-03-31",
+    )
+    assert snapshot["final"] is True and snapshot["next_quarter"] == "Q2 FY27"
+    assert [s["name"] for s in snapshot["sections"]] == [
+        "commitments",
+        "changes",
+        "kpis",
+        "nps_roi",
+        "next_quarter",
+        "alerts",
+    ]
+    sections = reports.section_data(snapshot)
+    commitments = sections["commitments"]
+    assert [row["title"] for row in commitments["initiatives"]] == [
+        "Manager onboarding toolkit",
+        "Sales ramp academy",
+    ]  # the proposed one was never committed
+    assert (commitments["committed"], commitments["delivered"]) == (2, 1)
+    assert commitments["initiatives"][0]["accountable"] == "Grace Kim"
+    changed = [e for e in sections["changes"]["entries"] if e["kind"] == "changed"]
+    assert [(c["label"], c["before"], c["after"]) for c in changed[0]["changes"]] == [
+        ("Status", "Committed", "Delivered")
+    ]
+    families = [f["label"] for f in sections["kpis"]["families"]]
+    assert families == [
+        "Leadership alignment",
+        "Learner engagement",
+        "SME engagement",
+        "Business impact",
+    ]
+    [kpi] = sections["kpis"]["kpis"]
+    assert (kpi["name"], kpi["latest"]) == ("Time to full productivity", "95")
+    assert [i["title"] for i in sections["next_quarter"]["initiatives"]] == ["Coaching circles"]
+    assert sections["alerts"]["total"] == 1
+    assert sections["nps_roi"] == {"programs": []}
+
+
+def test_the_pdf_says_it_and_its_hash_is_stored(quarter_roadmap):
+    report = build(quarter_roadmap)
+
+    content = report.file.read()
+    assert content.startswith(b"%PDF")
+    assert report.sha256 == hashlib.sha256(content).hexdigest()
+    text, pages = pdf_text(content)
+    for expected in [
+        "Global onboarding roadmap",
+        "Q1 FY27",
+        "1 of 2 commitments delivered",
+        "Manager onboarding toolkit",
+        "Committed and delivered",
+        "What changed and why",
+        "Leadership alignment",
+        "Business impact",
+        "Time to full productivity is off track",
+        "Coaching circles",
+    ]:
+        assert expected in text, expected
+    assert "Idea not taken up" not in text
+    assert 1 <= pages <= 6
+    # Archivable and tagged: PDF/A-3u in the XMP metadata, a structure tree for readers.
+    reader = PdfReader(io.BytesIO(content))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="U"' in xmp
+    assert reader.metadata.title.startswith("Q1 FY27 report: Global onboarding roadmap")
+
+
+def test_a_big_roadmap_keeps_a_readable_page_count(roadmap):
+    """120 commitments in the quarter and 100 changes: every commitment is listed, the
+    change log is cut to the latest ones with the count, and the PDF stays a document."""
+    q1 = roadmap.cycles.order_by("position").first()
+    with time_machine.travel(datetime(2027, 1, 5, 9, 0).astimezone(), tick=False):
+        initiatives = [
+            InitiativeFactory(
+                roadmap=roadmap, cycle=q1, title=f"Commitment {n:03}", status="committed"
+            )
+            for n in range(120)
+        ]
+    with time_machine.travel(datetime(2027, 2, 5, 9, 0).astimezone(), tick=False):
+        for initiative in initiatives[:100]:
+            initiative.change(by=None, status="delivered")
+    report = build(roadmap)
+    text, pages = pdf_text(report.file.read())
+    assert "100 of 120 commitments delivered" in text
+    assert "Commitment 000" in text and "Commitment 119" in text
+    assert f"the latest {reports.MAX_CHANGES} are listed" in text
+    assert 5 <= pages <= 20, pages
+
+
+def test_a_past_quarter_regenerated_after_edits_reads_the_same(quarter_roadmap):
+    report = build(quarter_roadmap)
+    before, _ = pdf_text(report.file.read())
+    first_snapshot, first_sha256 = report.snapshot, report.sha256
+
+    # The roadmap moves on: renamed, a status taken back, a new initiative in Q1.
+    toolkit = quarter_roadmap.initiatives.get(title="Manager onboarding toolkit")
+    toolkit.change(by=None, title="Manager toolkit v2", justification="Renamed for launch")
+    quarter_roadmap.initiatives.filter(title="Sales ramp academy").update(
+        status=InitiativeStatus.STOPPED
+    )
+    InitiativeFactory(
+        roadmap=quarter_roadmap,
+        cycle=quarter_roadmap.cycles.order_by("position").first(),
+        title="Added later",
+        status=InitiativeStatus.DELIVERED,
+    )
+    quarter_roadmap.title = "Renamed roadmap"
+    quarter_roadmap.save()
+
+    assert report.requeue(fresh_snapshot=False, send=False)  # render again, same snapshot
+    report_jobs.build_report(report_id=report.pk)
+    report.refresh_from_db()
+
+    content = report.file.read()
+    after, _ = pdf_text(content)
+    assert report.snapshot == first_snapshot
+    assert after == before
+    # Dated and identified by the snapshot: the very same bytes, so the same sha256.
+    assert report.sha256 == first_sha256 == hashlib.sha256(content).hexdigest()
+    assert "Manager toolkit v2" not in after and "Added later" not in after
+
+
+def test_a_report_sent_to_someone_keeps_its_snapshot(quarter_roadmap):
+    report = build(quarter_roadmap)
+    report.deliveries.create(org=report.org, email="grace@northwind.test")
+    assert not report.requeue(fresh_snapshot=True, send=True)
+
+
+def test_a_section_registered_elsewhere_is_built_and_printed(quarter_roadmap, monkeypatch):
+    """The lead adds "decisions" and "roadmap diff" this way; the order is kept."""
+    monkeypatch.setattr(reports, "_sections", list(reports.sections()))
+    reports.register_section(
+        Section(
+            "decisions",
+            "Decisions",
+            lambda roadmap, quarter: {"alerts": [], "total": 0, "seen": quarter.label},
+            "roadmap/report_sections.html#alerts",
+        ),
+        after="kpis",
+    )
+    reports.register_section(reports.sections()[0])  # twice: nothing added
+
+    report = build(quarter_roadmap)
+
+    assert report.snapshot["sections"][3]["name"] == "decisions"
+    assert reports.section_data(report.snapshot)["decisions"]["seen"] == "Q1 FY27"
+    text, _ = pdf_text(report.file.read())
+    assert text.index("Decisions") < text.index("NPS and ROI")
+    assert len(reports.sections()) == 7
+
+
+def test_an_early_report_says_so_far(quarter_roadmap):
+    org = quarter_roadmap.org
+    with time_machine.travel(datetime(2027, 2, 20, 9, 0).astimezone(), tick=False):
+        quarter = report_jobs.current_quarter(org)
+        report = report_jobs.request_report(roadmap=quarter_roadmap, quarter=quarter, send=False)
+        report_jobs.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    assert not report.is_final
+    assert report.snapshot["final"] is False
+    text, _ = pdf_text(report.file.read())
+    assert "so far, as of 20 February 2027" in text
+
+
+def test_quarter_of_uses_the_fiscal_year(org):
+    org.fiscal_year_start_month = 4
+    quarter = Quarter.of(org, date(2026, 5, 10))
+    assert (quarter.start, quarter.end, quarter.label) == (
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+        "Q1 FY27",
+    )

@@ -4,7 +4,18 @@ from django.urls import path
 
 from roadmap.api import api
 from roadmap.api.errors import unknown_endpoint
-from roadmap.views import align, assess, capacity, downloads, feeds, plan, roadmaps, sme, starters
+from roadmap.views import (
+    align,
+    assess,
+    capacity,
+    downloads,
+    feeds,
+    iterate,
+    plan,
+    roadmaps,
+    sme,
+    starters,
+)
 
 app_name = "roadmap"
 
@@ -130,4 +141,9 @@ urlpatterns = [
         name="calendar_feed_revoke",
     ),
     path("feeds/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    # Iterate
+    path("roadmaps/<int:pk>/iterate/", iterate.roadmap_iterate, name="roadmap_iterate"),
+    path("initiatives/<int:pk>/iterate/", iterate.initiative_iterate, name="initiative_iterate"),
+    path("roadmaps/<int:pk>/reviews/new/", iterate.review_create, name="review_create"),
+    path("reviews/<int:pk>/", iterate.review_detail, name="review_detail"),
 ]

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -122,8 +123,8 @@ def _usage_row(months: list[engagement.MonthRate], *, measured: bool, share, las
             + "."
         )
         falls = [
-            (a.rate - b.rate, a, b)  # type: ignore[operator]
-            for a, b in zip(rated, rated[1:], strict=False)
+            (a.rate - b.rate, a, b)
+            for a, b in pairwise(rated)
             if b.rate is not None and a.rate is not None and b.rate < a.rate
         ]
         if falls:
@@ -150,7 +151,11 @@ def _behaviour_row(evidence: list[Evidence], kpi: Kpi | None, kpi_values: list[K
         lines.append(f"KPI {kpi.name}: {_number(latest.value, kpi.unit)} on {_day(latest.date)}")
     if not lines:
         return _row(
-            "behaviour", label, "No level-3 evidence yet", ["Nothing shows behaviour changing."], WARN
+            "behaviour",
+            label,
+            "No level-3 evidence yet",
+            ["Nothing shows behaviour changing."],
+            WARN,
         )
     count = len(lines)
     summary = f"{count} piece{'s' if count != 1 else ''} of level-3 evidence"
@@ -181,15 +186,11 @@ def _outcome_row(initiative: Initiative, kpi: Kpi | None, values: list[KpiValue]
         details.append(line + ".")
     if kpi.target is not None and kpi.target_date is not None:
         start = "" if kpi.baseline is None else f"Baseline {_number(kpi.baseline, kpi.unit)}, "
-        details.append(
-            f"{start}target {_number(kpi.target, kpi.unit)} by {_day(kpi.target_date)}."
-        )
+        details.append(f"{start}target {_number(kpi.target, kpi.unit)} by {_day(kpi.target_date)}.")
     if len(values) > 1:
         details.append(
             "Trend: "
-            + ", ".join(
-                f"{_number(v.value)} ({v.date:%b %Y})" for v in values[-TREND_POINTS:]
-            )
+            + ", ".join(f"{_number(v.value)} ({v.date:%b %Y})" for v in values[-TREND_POINTS:])
             + "."
         )
     return _row("outcome", label, summary, details, KPI_TONES.get(assessment.status, NONE))
@@ -216,8 +217,8 @@ def evidence_panels(
 ) -> dict[int, dict[str, Any]]:
     """Each initiative's evidence panel as JSON-able data, by initiative id.
 
-    Load `initiatives` with their priority (`for_ledger()`). Nine queries whatever their
-    number: programs, the rollup and eligible learners, level-3 evidence, KPIs, their
+    Load `initiatives` with their priority (`for_ledger()`). At most nine queries whatever
+    their number: programs, the rollup and eligible learners, level-3 evidence, KPIs, their
     values, NPS counts, benefit and cost lines. Only what was known on `today` counts.
 
     A panel is `{"as_of", "initiative", "rows"}`; each row has a key, a label, a summary,
@@ -240,10 +241,11 @@ def evidence_panels(
         program_id__in=program_ids, level=EvidenceLevel.BEHAVIOUR, recorded_on__lte=today
     ):
         behaviour[row.program_id].append(row)
-    kpi_ids = {i.kpi_id for i in initiatives} | {
-        i.priority.kpi_id for i in initiatives if i.priority is not None
+    kpi_ids: set[int] = {i.kpi_id for i in initiatives if i.kpi_id is not None} | {
+        i.priority.kpi_id
+        for i in initiatives
+        if i.priority is not None and i.priority.kpi_id is not None
     }
-    kpi_ids.discard(None)
     kpis = {kpi.pk: kpi for kpi in Kpi.objects.for_org(org).filter(pk__in=kpi_ids)}
     values: dict[int, list[KpiValue]] = defaultdict(list)
     for value in (
@@ -627,7 +629,8 @@ def _dates(row: dict[str, Any]) -> str:
     start, end = row.get("start"), row.get("end")
     if not start:
         return "no dates"
-    return f"{_day(date.fromisoformat(start))} – {_day(date.fromisoformat(end or start))}"
+    first, last = _day(date.fromisoformat(start)), _day(date.fromisoformat(end or start))
+    return f"{first} – {last}"  # noqa: RUF001 (shown to readers)
 
 
 def _show(value: Any) -> str:
@@ -673,14 +676,13 @@ def roadmap_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> Roadma
         committed_now = row["status"] in COMMITTED_STATUSES
         committed_then = was is not None and was["status"] in COMMITTED_STATUSES
         if committed_now and not committed_then:
-            status = Difference("Status", was["status_label"] if was else "not on the roadmap",
-                                row["status_label"])  # fmt: skip
+            then = was["status_label"] if was else "not on the roadmap"
+            status = Difference("Status", then, row["status_label"])
             diff.added.append(item(row, "added", [status]))
-        elif committed_then and not committed_now:
-            diff.dropped.append(
-                item(row, "dropped", [Difference("Status", was["status_label"], row["status_label"])])
-            )
-        if not (committed_now and committed_then):
+        if was is None or not (committed_now and committed_then):
+            if was is not None and committed_then and not committed_now:
+                status = Difference("Status", was["status_label"], row["status_label"])
+                diff.dropped.append(item(row, "dropped", [status]))
             continue
         moved = []
         if row["cycle_id"] != was["cycle_id"]:

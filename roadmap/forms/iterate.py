@@ -11,9 +11,7 @@ from roadmap_site.dates import add_months
 from roadmap_site.models import Organization
 
 TEXT_LIMIT = 4000
-STALE_EVIDENCE = (
-    "The evidence changed since this page was shown: read it again below, then decide."
-)
+STALE_EVIDENCE = "The evidence changed since this page was shown: read it again below, then decide."
 
 
 class DecisionForm(forms.Form):
@@ -43,13 +41,15 @@ class DecisionForm(forms.Form):
             self.initial["evidence_digest"] = digest
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("kind") == DecisionKind.STOP and not cleaned.get("learnings", "").strip():
             self.add_error("learnings", "Write what we learned before stopping it.")
         if "evidence_digest" in cleaned and cleaned["evidence_digest"] != self.digest:
             # The form shows the new evidence with the new fingerprint.
-            self.data = self.data.copy()
-            self.data["evidence_digest"] = self.digest
+            data = self.data.copy()
+            data["evidence_digest"] = self.digest
+            self.data = data
             raise forms.ValidationError(STALE_EVIDENCE, code="stale")
         return cleaned
 

@@ -41,7 +41,7 @@ def roadmap_iterate(request: AuthedRequest, pk: int) -> HttpResponse:
         .latest_per_initiative()
         .select_related("decided_by")
     }
-    reviews = list(roadmap.reviews.select_related("reviewed_by")[:REVIEWS_SHOWN])
+    reviews = list(roadmap.reviews.select_related("reviewed_by").defer("snapshot")[:REVIEWS_SHOWN])
     context = {
         "roadmap": roadmap,
         "phase": "iterate",
@@ -101,7 +101,9 @@ def initiative_iterate(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "decisions": list(initiative.decisions.select_related("decided_by", "review")),
     }
-    return render(request, "roadmap/iterate_initiative.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "roadmap/iterate_initiative.html", context, status=400 if form.errors else 200
+    )
 
 
 @member_required
@@ -133,7 +135,9 @@ def review_create(request: AuthedRequest, pk: int) -> HttpResponse:
         "diff": iterate.roadmap_diff(last.snapshot if last else None, after),
         "state": iterate.snapshot_rows(after),
     }
-    return render(request, "roadmap/iterate_review.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "roadmap/iterate_review.html", context, status=400 if form.errors else 200
+    )
 
 
 @member_required

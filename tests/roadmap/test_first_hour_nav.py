@@ -48,7 +48,9 @@ def test_share_card_leads_to_the_roadmaps_share_links_and_export(viewer_client, 
 def test_iterate_card_leads_to_the_iterate_page(viewer_client, roadmap):
     cards = phase_cards(viewer_client.get(reverse("roadmap:roadmap_plan", args=[roadmap.pk])).text)
     iterate = reverse("roadmap:roadmap_iterate", args=[roadmap.pk])
-    assert re.search(rf'<a href="{re.escape(iterate)}">\s*<span class="phase-step">5 · Iterate', cards)
+    assert re.search(
+        rf'<a href="{re.escape(iterate)}">\s*<span class="phase-step">5 · Iterate', cards
+    )
     assert "What do we change based on what we" in cards
 
 

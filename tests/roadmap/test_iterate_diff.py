@@ -93,7 +93,7 @@ def test_a_move_to_another_cycle_and_new_dates_with_its_justification():
     assert item.title == "Bootcamp"
     assert [(d.label, d.before, d.after) for d in item.differences] == [
         ("Cycle", "Q2 FY27", "Q3 FY27"),
-        ("Dates", "4 May 2026 – 26 Jun 2026", "3 Aug 2026 – 25 Sep 2026"),
+        ("Dates", "4 May 2026 – 26 Jun 2026", "3 Aug 2026 – 25 Sep 2026"),  # noqa: RUF001
     ]
     assert [r.text for r in item.reasons] == ["Sales moved the EMEA kickoff."]
     assert item.reasons[0].who == "Maya Okafor"
@@ -204,9 +204,7 @@ def test_re_scoping_covers_title_problem_and_audience():
                 audience_size=450,
             )
         ],
-        changes=[
-            change(1, "2026-09-01T09:00:00+00:00", ["audience_size"], "Two more offices.")
-        ],
+        changes=[change(1, "2026-09-01T09:00:00+00:00", ["audience_size"], "Two more offices.")],
     )
     [item] = roadmap_diff(before, after).rescoped
     assert [d.label for d in item.differences] == ["Title", "Audience", "Audience size"]

@@ -108,7 +108,11 @@ def _usage_row(months: list[engagement.MonthRate], *, measured: bool, share, las
     latest = next((m for m in shown if m.month == last), None)
     if latest is None or latest.rate is None:
         summary = f"No active-learner rate for {last:%B %Y}"
-        details = ["Eligible learners are not entered for that month."] if latest else []
+        details = [
+            "Eligible learners are not entered for that month."
+            if latest
+            else "No learner activity or eligible learners are recorded for that month."
+        ]
         return _row("usage", label, summary, details, NONE)
     summary = f"{engagement.percent(latest.rate)} active in {last:%B %Y}"
     details = [
@@ -197,7 +201,9 @@ def _outcome_row(initiative: Initiative, kpi: Kpi | None, values: list[KpiValue]
 
 
 def _nps_row(nps: surveys.Nps):
-    tone = NONE if not nps.n else (GOOD if (nps.score or 0) > 0 else WARN)
+    if not nps.n:
+        return _row("nps", "NPS", nps.display, ["No survey answers recorded for it."])
+    tone = GOOD if (nps.score or 0) > 0 else WARN
     return _row("nps", "NPS", nps.display, [nps.note.capitalize()], tone)
 
 

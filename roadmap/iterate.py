@@ -489,10 +489,9 @@ def decision_summary(decision: Decision) -> dict[str, Any]:
     }
 
 
-def live_snapshot(roadmap: Roadmap) -> dict[str, Any]:
-    """The roadmap now, with what happened since its last review: what the next review
-    would freeze."""
-    last = RoadmapReview.objects.filter(roadmap=roadmap).order_by("-reviewed_at", "-pk").first()
+def live_snapshot(roadmap: Roadmap, last: RoadmapReview | None) -> dict[str, Any]:
+    """The roadmap now, with what happened since its last review (`last`): what the next
+    review would freeze."""
     pending = roadmap.decisions.pending().select_related("initiative", "decided_by")
     return snapshot(
         roadmap,

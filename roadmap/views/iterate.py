@@ -126,7 +126,7 @@ def review_create(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{review.quarter_label} review recorded.")
         return redirect("roadmap:review_detail", pk=review.pk)
     last = roadmap.reviews.order_by("-reviewed_at", "-pk").first()
-    after = iterate.live_snapshot(roadmap)
+    after = iterate.live_snapshot(roadmap, last)
     context = {
         "roadmap": roadmap,
         "phase": "iterate",

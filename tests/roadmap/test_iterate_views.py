@@ -221,7 +221,7 @@ def test_review_pages_queries_do_not_grow(
     admin_client.get(detail_url)
     with django_assert_num_queries(8) as detail:
         admin_client.get(detail_url)
-    with django_assert_num_queries(16) as create:
+    with django_assert_num_queries(15) as create:
         admin_client.get(create_url)
     build(roadmap, 12, start=3)
     third = iterate.run_review(roadmap=roadmap, by=user, quarter_start=NOW.date())

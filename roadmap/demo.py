@@ -393,7 +393,7 @@ SECOND_REVIEW = (
 )
 # The roadmap at the Q1 review, from the state loaded today: the changes logged after it
 # undone, and the buddy programme not committed yet.
-AT_FIRST_REVIEW = {
+AT_FIRST_REVIEW: dict[str, dict[str, Any]] = {
     "Sales onboarding bootcamp: first deal in 90 days": {"cycle": 1, "months": -3},
     "Manager onboarding toolkit": {"accountable": "David Chen"},
     "Onboarding buddy programme": {"status": "proposed"},

@@ -25,3 +25,13 @@ class RoadmapConfig(AppConfig):
             )
         )
         register_target()  # training requests as a metric-source target
+        from roadmap import iterate
+
+        register_rule(
+            AlertRule(
+                kind=AlertKind.ROADMAP_NOT_REVIEWED,
+                label=AlertKind.ROADMAP_NOT_REVIEWED.label,
+                rule_text=iterate.NOT_REVIEWED_RULE,
+                evaluate=iterate.review_findings,
+            )
+        )

@@ -3,9 +3,9 @@
 `load_demo()` = the core (organisation, people, logins: `roadmap_site.demo.seed_core`) + the
 "global-onboarding" starter template, loaded through the same loader as any organisation's
 (`roadmap.starters`) + what only a demo has: a year of KPI values, maturity assessments and
-listening sessions, a change log, capacity, SMEs, dependencies, an acknowledged warning, and
-the published share and status links. The `seed_demo` command calls it; running it again
-changes nothing.
+listening sessions, a change log, capacity, SMEs, dependencies, an acknowledged warning, the
+Iterate decisions and quarterly reviews, and the published share and status links. The
+`seed_demo` command calls it; running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from measurement import demo as measurement_demo
 from measurement.models import Program
-from roadmap import report_jobs
+from roadmap import iterate, report_jobs
 from roadmap.models import (
     AssessSettings,
     BusinessEvent,
@@ -33,6 +33,7 @@ from roadmap.models import (
     ReportStatus,
     ReportSubscription,
     Roadmap,
+    RoadmapReview,
     ShareLink,
     SmeAssignment,
     SmeAvailability,
@@ -44,6 +45,7 @@ from roadmap.models import (
 )
 from roadmap.reports import Quarter, first_working_day
 from roadmap.starters import StarterConflict, get_starter, load_starter
+from roadmap_site.dates import add_months
 from roadmap_site.demo import Demo, seed_core
 from roadmap_site.demo_tokens import demo_token
 from roadmap_site.models import ApiScope, ApiToken, hash_token, new_token
@@ -152,6 +154,7 @@ def seed(demo: Demo) -> Roadmap | None:
         demo,
         Initiative.objects.filter(roadmap=roadmap, title__in=measurement_demo.XAPI_ACTIVITIES),
     )
+    seed_iterate(demo, roadmap, cycles)
     # Fixed only with DEBUG; otherwise a new random token each run (the command prints it).
     share_hash = hash_token(demo_token(DEMO_SHARE_TOKEN))
     link, _ = ShareLink.objects.get_or_create(
@@ -387,3 +390,126 @@ def seed_plan(demo: Demo, roadmap: Roadmap, cycles) -> None:
                 "at": aware(date(2026, 9, 30)),
             },
         )
+
+
+# Iterate ----------------------------------------------------------------------------------
+
+# Decisions of the Q3 review, as (title, kind, day, rationale, learnings); the evidence each
+# rested on is the panel as it stood that day.
+DECISIONS = [
+    (
+        "Day-1 to Day-90 global onboarding journey",
+        "scale",
+        date(2026, 10, 26),
+        "Active learners grow month after month, new hires rate it firmly positive and the ROI "
+        "working pays back even after isolation: take it to the Tokyo and São Paulo offices.",
+        "",
+    ),
+    (
+        "Manager onboarding toolkit",
+        "revise",
+        date(2026, 10, 27),
+        "Managers hold the 30-day check-in (level 3), but active learners fell two months "
+        "running after the summer: they stop opening the toolkit after week two. Cut it to the "
+        "three check-in guides, sent on day 1, 30 and 60.",
+        "",
+    ),
+    (
+        "Localise core onboarding into eight languages",
+        "stop",
+        date(2026, 10, 27),
+        "The vendor's first two languages failed the native-speaker check twice and the "
+        "offices kept using the English modules; the journey's live sessions already run in "
+        "the local language.",
+        "Buy one module from a translation vendor and have it checked before committing to "
+        "eight languages. Offices value local facilitators over translated e-learning.",
+    ),
+]
+# After the review: waits for the next one.
+PENDING_DECISION = (
+    "Engineering ramp-up path: first commit in week one",
+    "keep",
+    date(2026, 11, 18),
+    "The pilot cohort's first commits landed in week one; answers are few but positive. Keep "
+    "it as planned and look again with the Q4 numbers.",
+    "",
+)
+FIRST_REVIEW = (date(2026, 4, 15), "Q1 review: commitments agreed with the leadership team.")
+SECOND_REVIEW = (
+    date(2026, 10, 28),
+    "Q3 review with David, Elena and Aisha. Scale the journey, revise the manager toolkit, "
+    "stop the localisation and keep its learnings; the bootcamp moved to Q3 with the EMEA "
+    "kickoff.",
+)
+# The roadmap at the Q1 review, from the state loaded today: the changes logged after it
+# undone, and the buddy programme not committed yet.
+AT_FIRST_REVIEW: dict[str, dict[str, Any]] = {
+    "Sales onboarding bootcamp: first deal in 90 days": {"cycle": 1, "months": -3},
+    "Manager onboarding toolkit": {"accountable": "David Chen"},
+    "Onboarding buddy programme": {"status": "proposed"},
+}
+
+
+def seed_iterate(demo: Demo, roadmap: Roadmap, cycles) -> None:
+    """Two quarterly reviews (Q1 and Q3 FY27) whose diff shows an addition, a drop, a move
+    and a re-own with their justifications, the Q3 review's decisions with the evidence of
+    their day (one stop with its learnings), and one decision waiting for the next review.
+    Through the same functions as the pages; a second run changes nothing."""
+    if roadmap.reviews.exists():
+        return
+    maya = demo.users["demo@example.com"]
+    initiatives = {i.title: i for i in roadmap.initiatives.for_ledger()}
+    first_day, first_notes = FIRST_REVIEW
+    first_at = aware(first_day, hour=16)
+    before = iterate.snapshot(roadmap, since=None, decisions=[], at=first_at)
+    for row in before["initiatives"]:
+        patch = AT_FIRST_REVIEW.get(row["title"], {})
+        if "cycle" in patch:
+            cycle = cycles[patch["cycle"]]
+            row.update(cycle_id=cycle.pk, cycle=cycle.name, cycle_position=cycle.position)
+        for end in ("start", "end"):
+            if "months" in patch and row[end]:
+                moved = add_months(date.fromisoformat(row[end]), patch["months"])
+                row[end] = moved.isoformat()
+        if "accountable" in patch:
+            person = demo.people[patch["accountable"]]
+            row.update(accountable_id=person.pk, accountable=person.name)
+        if "status" in patch:
+            row.update(status=patch["status"], status_label=patch["status"].capitalize())
+    RoadmapReview.objects.create(
+        org=demo.org,
+        roadmap=roadmap,
+        quarter_start=demo.org.fiscal_quarter_bounds(first_day)[0],
+        quarter_label=demo.org.fiscal_quarter_label(first_day),
+        notes=first_notes,
+        snapshot=before,
+        reviewed_by=maya,
+        reviewed_at=first_at,
+    )
+    for title, kind, day, rationale, learnings in DECISIONS:
+        decide(demo, initiatives.get(title), kind, day, rationale, learnings)
+    second_day, second_notes = SECOND_REVIEW
+    iterate.run_review(
+        roadmap=roadmap,
+        by=maya,
+        quarter_start=add_months(second_day, -1),  # covers Q3 FY27 (August to October)
+        notes=second_notes,
+        at=aware(second_day, hour=16),
+    )
+    title, kind, day, rationale, learnings = PENDING_DECISION
+    decide(demo, initiatives.get(title), kind, day, rationale, learnings)
+
+
+def decide(demo: Demo, initiative, kind: str, day: date, rationale: str, learnings: str) -> None:
+    if initiative is None:  # renamed or deleted by a visitor
+        return
+    panel = iterate.evidence_panels(demo.org, [initiative], day)[initiative.pk]
+    iterate.record_decision(
+        initiative=initiative,
+        kind=kind,
+        rationale=rationale,
+        learnings=learnings,
+        evidence=panel,
+        by=demo.users["demo@example.com"],
+        at=aware(day, hour=11),
+    )

@@ -10,6 +10,7 @@ from roadmap.views import (
     capacity,
     downloads,
     feeds,
+    iterate,
     plan,
     reports,
     roadmaps,
@@ -156,4 +157,9 @@ urlpatterns = [
         name="calendar_feed_revoke",
     ),
     path("feeds/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    # Iterate
+    path("roadmaps/<int:pk>/iterate/", iterate.roadmap_iterate, name="roadmap_iterate"),
+    path("initiatives/<int:pk>/iterate/", iterate.initiative_iterate, name="initiative_iterate"),
+    path("roadmaps/<int:pk>/reviews/new/", iterate.review_create, name="review_create"),
+    path("reviews/<int:pk>/", iterate.review_detail, name="review_detail"),
 ]

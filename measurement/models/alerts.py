@@ -20,7 +20,7 @@ class AlertKind(models.TextChoices):
     SENIOR_WITHOUT_TOUCHPOINT = "senior_without_touchpoint", "Senior stakeholder not met"
     SME_LATE = "sme_late", "SME not involved before build"
     IMPORT_FAILING = "import_failing", "Import failing"
-    # Evaluated once share-link reviews exist (a later issue); no rule is registered yet.
+    # The roadmap's quarterly review (roadmap/iterate.py registers the rule).
     ROADMAP_NOT_REVIEWED = "roadmap_not_reviewed", "Roadmap not reviewed for a quarter"
 
 

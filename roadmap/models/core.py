@@ -67,6 +67,8 @@ class Roadmap(OrgOwned):
     # Bumped by every write of what its pages show (`touch`): part of the cache keys of its
     # share page and timeline (roadmap_site/cache.py).
     version = models.PositiveIntegerField(default=0, editable=False)
+    # Iterate: when the last quarterly review was run (roadmap.iterate.run_review).
+    last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar = OrgManager.from_queryset(RoadmapQuerySet)()
 

@@ -33,6 +33,7 @@ from roadmap.forms import (
     ShareLinkForm,
 )
 from roadmap.forms.starters import StarterForm
+from roadmap.iterate import stopped_learnings
 from roadmap.ledger import commitment_ledger
 from roadmap.models import (
     Export,
@@ -74,6 +75,8 @@ def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = No
         else any(row["total"] for row in per_cycle),
         "per_cycle": per_cycle,
         "chart": charts.initiatives_per_cycle(per_cycle),
+        # Iterate: what stopped initiatives taught us stays on the roadmap.
+        "learnings": stopped_learnings(roadmap),
     }
 
 

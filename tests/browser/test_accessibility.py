@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from measurement.models import ImportRun, Kpi, MetricSource, Program
 from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
-from roadmap.models import Roadmap, TrainingRequest
+from roadmap.models import Decision, Roadmap, RoadmapReview, TrainingRequest
 from roadmap_site.demo import DEMO_PASSWORD
 from strategy.models import MaturityAssessment, Strategy
 from tests.browser.htmx import charts_drawn, settled
@@ -63,6 +63,8 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     program = Program.objects.for_org(org).first()
     source = MetricSource.objects.for_org(org).filter(kind="file").first()
     run = ImportRun.objects.for_org(org).first()
+    review = RoadmapReview.objects.for_org(org).order_by("-reviewed_at").first()
+    decided = Decision.objects.for_org(org).filter(kind="stop").first()
     signed_in = [
         ("roadmap-list", "/roadmaps/"),
         ("roadmap", f"/roadmaps/{roadmap.pk}/"),
@@ -95,6 +97,10 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("members", "/org/members/"),
         ("org-settings", "/org/settings/"),
         ("api-tokens", "/org/api-tokens/"),
+        ("iterate", f"/roadmaps/{roadmap.pk}/iterate/"),
+        ("iterate-initiative", f"/initiatives/{decided.initiative_id}/iterate/"),
+        ("review-new", f"/roadmaps/{roadmap.pk}/reviews/new/"),
+        ("review", f"/reviews/{review.pk}/"),
     ]
     signed_out = [
         ("intake", f"/intake/{DEMO_INTAKE_TOKEN}/"),

@@ -45,12 +45,20 @@ def test_share_card_leads_to_the_roadmaps_share_links_and_export(viewer_client, 
     assert 'id="share-links"' in detail
 
 
-def test_iterate_card_is_its_question_and_no_link(viewer_client, roadmap):
+def test_iterate_card_leads_to_the_iterate_page(viewer_client, roadmap):
     cards = phase_cards(viewer_client.get(reverse("roadmap:roadmap_plan", args=[roadmap.pk])).text)
+    iterate = reverse("roadmap:roadmap_iterate", args=[roadmap.pk])
+    assert re.search(
+        rf'<a href="{re.escape(iterate)}">\s*<span class="phase-step">5 · Iterate', cards
+    )
+    assert "What do we change based on what we" in cards
+
+
+def test_without_a_roadmap_iterate_is_not_a_dead_link(viewer_client):
+    cards = phase_cards(viewer_client.get(reverse("roadmap:request_list")).text)
     iterate = re.search(r'<li class="phase[^"]*">((?:(?!</li>).)*5 · Iterate.*?)</li>', cards, re.S)
     assert iterate
     assert "<a " not in iterate.group(1)
-    assert "What do we change based on what we" in iterate.group(1)
 
 
 def test_without_a_roadmap_share_is_not_a_dead_link(viewer_client):

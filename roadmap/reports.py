@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.staticfiles import finders
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from measurement import dashboard, roi, surveys
 from measurement.models import Alert, KpiFamily, KpiStatus, Program, SurveyResponse
+from roadmap import iterate
 from roadmap.models import (
     Cycle,
     Initiative,
@@ -313,12 +314,102 @@ def alerts_section(roadmap: Roadmap, quarter: Quarter) -> dict:
     }
 
 
+def _day_start(day: date, zone) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def decisions_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """The keep/scale/revise/stop decisions taken in the quarter, each with the evidence it
+    rested on as the decision recorded it (not as it reads today)."""
+    zone = roadmap.org.zone
+    decisions = (
+        roadmap.decisions.filter(
+            decided_at__gte=_day_start(quarter.start, zone),
+            decided_at__lt=_day_start(quarter.as_of + timedelta(days=1), zone),
+        )
+        .select_related("initiative", "decided_by")
+        .order_by("decided_at", "pk")
+    )
+    return {
+        "decisions": [
+            {
+                "title": d.initiative.title,
+                "kind": d.kind,
+                "kind_label": d.get_kind_display(),
+                "rationale": d.rationale,
+                "learnings": d.learnings,
+                "by": str(d.decided_by) if d.decided_by else "",
+                "when": d.decided_at.astimezone(zone).strftime("%-d %b %Y"),
+                "evidence": [
+                    {"label": row["label"], "summary": row["summary"]}
+                    for row in d.evidence.get("rows", [])
+                ],
+            }
+            for d in decisions
+        ],
+    }
+
+
+def _diff_items(items: list[iterate.DiffItem], zone) -> list[dict]:
+    return [
+        {
+            "title": item.title,
+            "differences": [
+                {"label": d.label, "before": d.before, "after": d.after} for d in item.differences
+            ],
+            "reasons": [
+                {
+                    "who": r.who,
+                    "when": r.when.astimezone(zone).strftime("%-d %b %Y"),
+                    "text": r.text,
+                }
+                for r in item.reasons
+            ],
+        }
+        for item in items
+    ]
+
+
+def review_section(roadmap: Roadmap, quarter: Quarter) -> dict:
+    """The quarterly review of this quarter (or the last one before its end) compared with
+    the review before it: the roadmap diff, from the reviews' frozen snapshots."""
+    zone = roadmap.org.zone
+    reviews = roadmap.reviews.filter(
+        reviewed_at__lt=_day_start(quarter.as_of + timedelta(days=1), zone)
+    ).order_by("-reviewed_at", "-pk")
+    review = reviews.filter(quarter_start=quarter.start).first() or reviews.first()
+    if review is None:
+        return {"review": None}
+    diff = iterate.review_diff(review)
+    return {
+        "review": {
+            "quarter": review.quarter_label,
+            "when": review.reviewed_at.astimezone(zone).strftime("%-d %b %Y"),
+            "by": str(review.reviewed_by) if review.reviewed_by else "",
+            "notes": review.notes,
+            "this_quarter": review.quarter_start == quarter.start,
+        },
+        "first": diff.first,
+        "since": diff.before_at.astimezone(zone).strftime("%-d %b %Y") if diff.before_at else "",
+        "count": diff.count,
+        "kinds": [
+            {"key": key, "heading": heading, "items": _diff_items(items, zone)}
+            for key, heading, items in diff.sections
+            if items
+        ],
+    }
+
+
 SECTIONS_TEMPLATE = "roadmap/report_sections.html"
 for _section in (
     Section("commitments", "Committed and delivered", commitments_section, "commitments"),
     Section("changes", "What changed and why", changes_section, "changes"),
+    Section(
+        "review", "The quarterly review: the roadmap since the last one", review_section, "review"
+    ),
     Section("kpis", "KPIs: the four families", kpis_section, "kpis"),
     Section("nps_roi", "NPS and ROI", nps_roi_section, "nps-roi"),
+    Section("decisions", "Decisions: keep, scale, revise or stop", decisions_section, "decisions"),
     Section("next_quarter", "Next quarter", next_quarter_section, "next-quarter"),
     Section("alerts", "Open alerts", alerts_section, "alerts"),
 ):
@@ -396,6 +487,11 @@ def summary(snapshot: dict) -> list[str]:
                 if statuses[s.value]
             ]
             lines.append("KPIs: " + (", ".join(parts) or "none with a target yet") + ".")
+    if decided := data.get("decisions", {}).get("decisions"):
+        kinds = Counter(d["kind_label"].lower() for d in decided)
+        lines.append(
+            "Decisions: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + "."
+        )
     if alerts := data.get("alerts"):
         n = alerts["total"]
         lines.append(f"{n} open alert{'s' if n != 1 else ''}." if n else "No open alerts.")

@@ -13,7 +13,7 @@ import time_machine
 from pypdf import PdfReader
 
 from measurement.models import Alert, AlertKind
-from roadmap import report_jobs, reports
+from roadmap import iterate, report_jobs, reports
 from roadmap.models import InitiativeStatus, QuarterlyReport, ReportStatus
 from roadmap.reports import Quarter, Section
 from tests.factories import InitiativeFactory, KpiFactory, KpiValueFactory, PersonFactory
@@ -93,8 +93,10 @@ def test_the_snapshot_holds_what_the_quarter_committed_delivered_and_changed(qua
     assert [s["name"] for s in snapshot["sections"]] == [
         "commitments",
         "changes",
+        "review",
         "kpis",
         "nps_roi",
+        "decisions",
         "next_quarter",
         "alerts",
     ]
@@ -120,7 +122,11 @@ def test_the_snapshot_holds_what_the_quarter_committed_delivered_and_changed(qua
     [kpi] = sections["kpis"]["kpis"]
     assert (kpi["name"], kpi["latest"]) == ("Time to full productivity", "95")
     assert [i["title"] for i in sections["next_quarter"]["initiatives"]] == ["Coaching circles"]
-    assert sections["alerts"]["total"] == 1
+    # The KPI's, and the roadmap's own: no quarterly review was ever held.
+    assert sorted(a["kind"] for a in sections["alerts"]["alerts"]) == [
+        "KPI off track",
+        "Roadmap not reviewed for a quarter",
+    ]
     assert sections["nps_roi"] == {"programs": []}
 
 
@@ -217,12 +223,12 @@ def test_a_report_sent_to_someone_keeps_its_snapshot(quarter_roadmap):
 
 
 def test_a_section_registered_elsewhere_is_built_and_printed(quarter_roadmap, monkeypatch):
-    """The lead adds "decisions" and "roadmap diff" this way; the order is kept."""
+    """Another part of the product adds a section this way; the order is kept."""
     monkeypatch.setattr(reports, "_sections", list(reports.sections()))
     reports.register_section(
         Section(
-            "decisions",
-            "Decisions",
+            "extra",
+            "An extra section",
             lambda roadmap, quarter: {"alerts": [], "total": 0, "seen": quarter.label},
             "roadmap/report_sections.html#alerts",
         ),
@@ -232,11 +238,12 @@ def test_a_section_registered_elsewhere_is_built_and_printed(quarter_roadmap, mo
 
     report = build(quarter_roadmap)
 
-    assert report.snapshot["sections"][3]["name"] == "decisions"
-    assert reports.section_data(report.snapshot)["decisions"]["seen"] == "Q1 FY27"
+    names = [s["name"] for s in report.snapshot["sections"]]
+    assert names.index("extra") == names.index("kpis") + 1
+    assert reports.section_data(report.snapshot)["extra"]["seen"] == "Q1 FY27"
     text, _ = pdf_text(report.file.read())
-    assert text.index("Decisions") < text.index("NPS and ROI")
-    assert len(reports.sections()) == 7
+    assert text.index("An extra section") < text.index("NPS and ROI")
+    assert len(reports.sections()) == 9
 
 
 def test_an_early_report_says_so_far(quarter_roadmap):
@@ -260,3 +267,59 @@ def test_quarter_of_uses_the_fiscal_year(org):
         date(2026, 6, 30),
         "Q1 FY27",
     )
+
+
+def test_decisions_and_the_quarterly_review_are_in_the_report_as_they_were(
+    quarter_roadmap, admin_membership
+):
+    user = admin_membership.user
+    q1 = quarter_roadmap.cycles.order_by("position").first()
+    academy = quarter_roadmap.initiatives.get(title="Sales ramp academy")
+    circles = quarter_roadmap.initiatives.get(title="Coaching circles")
+    evidence = {"rows": [{"label": "Usage", "summary": "41% active in February"}]}
+    with time_machine.travel(datetime(2027, 1, 20, 9, 0).astimezone(), tick=False):
+        iterate.run_review(roadmap=quarter_roadmap, by=user, quarter_start=date(2027, 1, 1))
+    with time_machine.travel(datetime(2027, 3, 2, 9, 0).astimezone(), tick=False):
+        iterate.record_decision(
+            initiative=academy,
+            kind="revise",
+            rationale="Ramp too slow.",
+            evidence=evidence,
+            by=user,
+        )
+        circles.change(by=user, justification="Coaches busy in Q2.", cycle=q1)
+    with time_machine.travel(datetime(2027, 3, 20, 9, 0).astimezone(), tick=False):
+        iterate.run_review(roadmap=quarter_roadmap, by=user, quarter_start=date(2027, 3, 1))
+    # After the quarter: neither a later decision nor a later review belongs to Q1.
+    with time_machine.travel(datetime(2027, 4, 1, 8, 0).astimezone(), tick=False):
+        iterate.record_decision(
+            initiative=circles, kind="keep", rationale="Later.", evidence={}, by=user
+        )
+
+    report = build(quarter_roadmap)
+    sections = reports.section_data(report.snapshot)
+
+    [decision] = sections["decisions"]["decisions"]
+    assert (decision["title"], decision["kind_label"], decision["rationale"]) == (
+        "Sales ramp academy",
+        "Revise",
+        "Ramp too slow.",
+    )
+    assert decision["evidence"] == [{"label": "Usage", "summary": "41% active in February"}]
+    review = sections["review"]
+    assert review["review"]["quarter"] == "Q1 FY27" and review["review"]["this_quarter"]
+    moved = next(kind for kind in review["kinds"] if kind["key"] == "moved")
+    assert [item["title"] for item in moved["items"]] == ["Coaching circles"]
+    assert [r["text"] for r in moved["items"][0]["reasons"]] == ["Coaches busy in Q2."]
+    text, _ = pdf_text(report.file.read())
+    assert "Ramp too slow." in text and "Coaches busy in Q2." in text
+    assert "Decisions: 1 revise." in reports.summary(report.snapshot)
+
+
+def test_a_quarter_without_review_or_decision_says_so(quarter_roadmap):
+    report = build(quarter_roadmap)
+    sections = reports.section_data(report.snapshot)
+    assert sections["review"] == {"review": None}
+    assert sections["decisions"] == {"decisions": []}
+    text, _ = pdf_text(report.file.read())
+    assert "No quarterly review of this roadmap had been held" in text

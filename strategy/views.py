@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from measurement.models import STATUS_RULE
-from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site import cache
+from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.cache import bump_org
 from roadmap_site.partials import page_or_partial
 from strategy import charts, maturity, services

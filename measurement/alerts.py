@@ -5,8 +5,10 @@ and an `evaluate(org, today)` that returns `Finding`s. Apps register their rules
 `AppConfig.ready()` (the roadmap's SME rule lives with its data). `refresh_alerts` runs
 every rule and upserts what they found as `Alert` rows: new findings open an alert, a
 changed state re-opens it (its acknowledgement is cleared), and an open alert no rule
-finds any more is resolved. The dashboard refreshes when the organisation's data moved
-since the last refresh; beat refreshes every organisation hourly.
+finds any more is resolved. A write that moves the organisation's version (`bump_org`)
+queues a refresh once it commits (measurement/tasks.py `refresh_alerts_soon`); beat
+refreshes every organisation hourly. The dashboard only reads: when its alerts are behind
+the data it says so, asks for a refresh and polls until they have caught up.
 """
 
 from __future__ import annotations

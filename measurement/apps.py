@@ -9,9 +9,10 @@ class MeasurementConfig(AppConfig):
     def ready(self) -> None:
         # Measurement's own dashboard headlines and alert rules; the roadmap registers
         # those whose data it holds (roadmap/apps.py).
-        from measurement import alerts, alignment, engagement, impact, sources
+        from measurement import alerts, alignment, engagement, impact, sources, tasks
         from measurement.dashboard import register_headlines
         from measurement.models import AlertKind
+        from roadmap_site.cache import follow_org_changes
 
         # In the dashboard's order: the article's families as it lists them.
         register_headlines(alignment.headlines)
@@ -32,3 +33,6 @@ class MeasurementConfig(AppConfig):
                     kind=kind, label=kind.label, rule_text=rule_text, evaluate=evaluate
                 )
             )
+        # A write that moves the organisation's version queues the alerts' refresh, so the
+        # dashboard never has to write while it is read.
+        follow_org_changes(tasks.refresh_alerts_soon)

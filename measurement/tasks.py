@@ -13,8 +13,9 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 from kombu.exceptions import OperationalError as BrokerError
 
-from measurement import digest, fetch, sources
+from measurement import alerts, digest, fetch, sources
 from measurement.models import ImportRun, MetricSource
+from roadmap_site.models import Organization
 
 MAX_RETRIES = 4
 log = logging.getLogger(__name__)
@@ -97,6 +98,37 @@ def fail_stale_runs() -> int:
 def refresh_alerts() -> int:
     """Hourly: every organisation's alerts, so a new day or quarter shows without a view."""
     return digest.refresh_all_alerts()
+
+
+def refresh_alerts_soon(org: Organization) -> None:
+    """Queue `refresh_org_alerts` for when the current transaction commits (at once outside
+    one). Called by `bump_org` for every write that moves the organisation's version, and
+    by the dashboard when it finds its alerts behind. Without a broker the refresh runs in
+    this process; with one, a worker does it while the response goes out."""
+    transaction.on_commit(partial(_send_refresh, org.pk), robust=True)
+
+
+def _send_refresh(org_id: int) -> None:
+    from roadmap_site.celery import send_now
+
+    try:
+        send_now(refresh_org_alerts, (org_id,))
+    except (BrokerError, OSError):
+        # The data is saved; the hourly refresh and the next dashboard view catch up.
+        log.exception("The alerts of organisation %s could not be queued for a refresh", org_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def refresh_org_alerts(org_id: int) -> bool:
+    """Queued once a write that moved the organisation's version commits (and by a
+    dashboard that finds its alerts behind): brings them in line with the data. A no-op
+    when another refresh already did it. Returns whether this one refreshed."""
+    with scopes_disabled():  # the id is what says which organisation
+        org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return False
+    with scope(organization=org):
+        return alerts.refresh_if_stale(org, org.today())
 
 
 @shared_task(soft_time_limit=240, time_limit=300)

@@ -73,6 +73,19 @@ def render_fragment(
     return mark_safe(html.replace(f'value="{CSRF_PLACEHOLDER}"', token))  # noqa: S308 (our own template's output)
 
 
+# What else follows an organisation's data: apps register a callback (in their
+# `AppConfig.ready()`) that `bump_org` calls once per bump, inside the writer's transaction.
+# The core cannot import the apps that build on it; this is how measurement's alerts are
+# brought up to date by the write rather than by the next view of the dashboard.
+_followers: list[Callable[[Organization], None]] = []
+
+
+def follow_org_changes(callback: Callable[[Organization], None]) -> None:
+    """Call `callback(org)` whenever `org`'s version is bumped (once per bump, after it)."""
+    if callback not in _followers:
+        _followers.append(callback)
+
+
 # Inside `one_bump_per_org`: the organisations written to, bumped once at the end.
 _pending: ContextVar[dict[int, Organization] | None] = ContextVar("pending_bumps", default=None)
 
@@ -86,6 +99,8 @@ def bump_org(org: Organization) -> None:
         return
     Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
     org.version += 1
+    for callback in _followers:
+        callback(org)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from measurement.models import Kpi
+from roadmap_site.cache import bump_org
 from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person, User
 from roadmap_site.ordering import move_among
 from strategy import maturity
@@ -74,6 +75,7 @@ class Strategy(OrgOwned):
                 CanvasAnswer,
                 default_user=created_by,
             )
+            bump_org(org)  # every strategy page links to the other years
         return strategy
 
     def answers_by_question(self) -> dict[str, CanvasAnswer]:
@@ -136,8 +138,10 @@ class CanvasAnswer(OrgOwned):
         text = text.strip()
         if text == self.text:
             return False
-        self.text, self.updated_by, self.updated_at = text, by, timezone.now()
-        self.save(update_fields=["text", "updated_by", "updated_at"])
+        with transaction.atomic():
+            self.text, self.updated_by, self.updated_at = text, by, timezone.now()
+            self.save(update_fields=["text", "updated_by", "updated_at"])
+            bump_org(self.org)  # the strategy page and the roadmaps show the answers
         return True
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from measurement.models import STATUS_RULE
+from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.cache import bump_org
 from roadmap_site.partials import page_or_partial
@@ -92,8 +93,19 @@ def strategy_context(strategy: Strategy) -> dict:
 @member_required
 @require_GET
 def strategy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The strategy, rendered once per organisation version (answers, priorities, people
+    and KPI values bump it), day (a KPI's status follows the calendar) and reader role."""
     strategy = get_for_member(request, Strategy.objects.select_related("org"), pk=pk)
-    return render(request, "strategy/strategy_detail.html", strategy_context(strategy))
+    org = strategy.org
+    key = cache.key(
+        "strategy", strategy.pk, org.version, org.today().isoformat(),
+        request.membership.can_write,
+    )  # fmt: skip
+    body = cache.render_fragment(
+        request, key, "strategy/strategy_detail.html#body", lambda: strategy_context(strategy)
+    )
+    context = {"strategy": strategy, "body_html": body}
+    return render(request, "strategy/strategy_detail.html", context)
 
 
 @member_required

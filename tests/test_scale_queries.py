@@ -41,12 +41,12 @@ PINS = {
     "roadmap page": ROADMAP_DETAIL_WARM_QUERIES,
     # As at 2 and 12 rows in tests/test_page_queries.py: warm, from the versioned cache.
     "commitment ledger": 8,
-    # As at 10 priorities in tests/strategy/test_strategy_views.py.
-    "strategy page": 13,
+    # Warm: the body from the versioned cache, as in tests/strategy/test_strategy_cache.py.
+    "strategy page": 7,
     # Warm: the KPI tables come from the versioned cache (the cold page is pinned at 7 in
     # tests/measurement/test_kpi_views.py).
     "KPI list": 6,
-    "KPI detail": 10,
+    "KPI detail": 7,  # warm: the body from the versioned cache
     # Warm: served from the versioned cache: the link, outside a transaction (no SAVEPOINT,
     # RELEASE); its last use is written at most once a minute (was 4).
     "share page": 1,

@@ -19,7 +19,6 @@ from measurement.forms.kpis import KpiForm, KpiValueForm
 from measurement.models import STATUS_RULE, Kpi, KpiFamily
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
-from roadmap_site.partials import page_or_partial
 
 
 @member_required
@@ -97,14 +96,29 @@ def kpi_context(kpi: Kpi, form: KpiValueForm | None = None) -> dict:
     }
 
 
+def _detail_context(kpi: Kpi) -> dict:
+    context = kpi_context(kpi)
+    context["priorities"] = list(kpi.priorities.select_related("strategy"))
+    return context
+
+
 @member_required
 @require_GET
 def kpi_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The KPI. The page's body is rendered once per organisation version (recording a
+    value, editing the KPI or a priority bumps it), day (the status and the form's date
+    follow it) and reader role; htmx's request for the data block is answered fresh."""
     kpi = get_for_member(request, Kpi.objects.select_related("owner"), pk=pk)
-    context = kpi_context(kpi)
-    context["priorities"] = list(kpi.priorities.select_related("strategy"))
-    template = page_or_partial(request, "measurement/kpi_detail.html", "kpi-data")
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "measurement/kpi_detail.html#kpi-data", _detail_context(kpi))
+    key = cache.key(
+        "kpi", kpi.pk, request.org.version, timezone.localdate().isoformat(),
+        request.membership.can_write,
+    )  # fmt: skip
+    body = cache.render_fragment(
+        request, key, "measurement/kpi_detail.html#body", lambda: _detail_context(kpi)
+    )
+    return render(request, "measurement/kpi_detail.html", {"kpi": kpi, "body_html": body})
 
 
 @member_required(write=True)
@@ -132,6 +146,5 @@ def kpi_value_record(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.htmx:
         # A mistake is a normal answer: the block comes back with the form's errors.
         return render(request, "measurement/kpi_detail.html#kpi-data", kpi_context(kpi, form))
-    context = kpi_context(kpi, form)
-    context["priorities"] = list(kpi.priorities.select_related("strategy"))
+    context = {**_detail_context(kpi), "value_form": form}
     return render(request, "measurement/kpi_detail.html", context, status=400)

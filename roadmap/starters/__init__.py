@@ -38,6 +38,7 @@ from roadmap.models import (
     Stage,
     TrainingRequest,
 )
+from roadmap_site.cache import bump_org
 from roadmap_site.dates import add_months
 from roadmap_site.models import Organization, Person
 from strategy.models import Priority, Strategy
@@ -351,6 +352,8 @@ def load_starter(
         for row in data.get("not_doing", [])
     )
     count("not_doing", len(not_doing))
+    # People, a strategy, requests and KPIs of the organisation: its cached pages go stale.
+    bump_org(org)
     return Loaded(strategy=strategy, roadmap=roadmap, created=created)
 
 

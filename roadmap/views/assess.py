@@ -85,31 +85,59 @@ def request_list(request: AuthedRequest) -> HttpResponse:
 
     A fixed number of queries however many requests: the database computes each score's
     total, sorts and pages; only the page shown is scored in Python, for its breakdown.
+    The page's body (for htmx, its table) is rendered once per organisation version (every
+    request, priority and person write bumps it), scoring settings, day, address and
+    reader role.
     """
     org = request.org
     filters = TrainingRequestFilterForm.for_org(org, request.GET)
     scorer = Scorer(org)
-    page = Paginator(_ranked_ids(org, filters, scorer), REQUESTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    found = TrainingRequest.objects.for_org(org).for_list().in_bulk(page.object_list)
-    # The page's requests with their scores, in the page's order.
-    rows = scorer.scored(found[pk] for pk in page.object_list if pk in found)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "page": page,
-        "rows": rows,
-        "filters": filters,
-        "query": query.urlencode(),
-        "scoring_model": "RICE" if scorer.settings.scoring_model == "rice" else "weighted score",
-        "is_rice": scorer.settings.scoring_model == ScoringModel.RICE,
-        "bulk_form": BulkTriageForm(org=org),
-        "roadmap": current_roadmap(org),
-        "phase": "assess",
-    }
-    template = page_or_partial(request, "roadmap/request_list.html", "request-table")
-    return render(request, template, context)
+    roadmap = current_roadmap(org)
+
+    def context() -> dict:
+        page = Paginator(_ranked_ids(org, filters, scorer), REQUESTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        found = TrainingRequest.objects.for_org(org).for_list().in_bulk(page.object_list)
+        # The page's requests with their scores, in the page's order.
+        rows = scorer.scored(found[pk] for pk in page.object_list if pk in found)
+        query = request.GET.copy()
+        query.pop("page", None)
+        model = scorer.settings.scoring_model
+        return {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "query": query.urlencode(),
+            "scoring_model": "RICE" if model == "rice" else "weighted score",
+            "is_rice": model == ScoringModel.RICE,
+            "bulk_form": BulkTriageForm(org=org),
+            "roadmap": roadmap,
+            "phase": "assess",
+        }
+
+    part = "request-table" if request.htmx else "body"
+    address = request.GET.urlencode()
+    if len(address) > MAX_CACHED_ADDRESS:  # not what the page's own links make
+        template = page_or_partial(request, "roadmap/request_list.html", "request-table")
+        return render(request, template, context())
+    settings_obj = scorer.settings
+    cache_key = cache.key(
+        "request-list", part, org.pk, org.version, scorer.today.isoformat(),
+        settings_obj.scoring_model, sorted(settings_obj.weights.items()),
+        sorted(scorer.positions.items()), roadmap.pk if roadmap else "",
+        request.membership.can_write, address,
+    )  # fmt: skip
+    html = cache.render_fragment(request, cache_key, f"roadmap/request_list.html#{part}", context)
+    if request.htmx:
+        return HttpResponse(html)
+    page = {"body_html": html, "roadmap": roadmap, "phase": "assess"}
+    return render(request, "roadmap/request_list.html", page)
+
+
+# Longer addresses (filters, sort and page give about 100 characters) are answered uncached,
+# so that made-up query strings cannot fill the cache.
+MAX_CACHED_ADDRESS = 200
 
 
 def _ranked_ids(org, filters: TrainingRequestFilterForm, scorer: Scorer) -> list[int]:

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from measurement import alignment
+from measurement import alerts, alignment
 from measurement.models import Alert, Forum
+from measurement.tasks import refresh_org_alerts
 from roadmap.models import SmeAssignment, Stage, StageKind
 from roadmap_site.models import Role
 from tests.browser.htmx import charts_drawn, settled
@@ -67,6 +68,8 @@ def northwind():
         org=org, initiative=bootcamp, person=PersonFactory(org=org, name="Fatima Zahra"),
         involved_on=today - timedelta(days=20),
     )  # fmt: skip
+    # Written by factories around the services: the refresh their writes would have queued.
+    alerts.refresh_alerts(org, today)
     return org, lead
 
 
@@ -141,3 +144,32 @@ def test_dashboard_and_alignment_on_a_phone(page: Page, live_server, sign_in, sc
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     expect(page.get_by_role("combobox", name="Senior stakeholder")).to_be_visible()
     screenshot("measurement-alignment-phone")
+
+
+def test_alerts_behind_the_data_say_so_and_update_themselves(
+    page: Page, live_server, sign_in, screenshot
+):
+    """Data saved around the services (nothing queued a refresh): the dashboard shows what
+    it has, says the rules are being checked, and its alerts update without a reload once
+    the refresh has run."""
+    org = OrganizationFactory(name="Northwind Global", slug="northwind")
+    lead = MembershipFactory(org=org, role=Role.ADMIN, user__email="maya@example.com").user
+    today = org.today()
+    kpi = KpiFactory(
+        org=org, name="Days to first closed deal",
+        baseline_date=today - timedelta(days=300), target_date=today + timedelta(days=60),
+    )  # fmt: skip
+    KpiValueFactory(kpi=kpi, date=today - timedelta(days=30), value=Decimal(97))
+    sign_in(lead)
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}/measurement/dashboard/")
+    checking = page.get_by_role("status").filter(has_text="Checking the rules")
+    expect(checking).to_be_visible()
+    expect(page.get_by_text("No open alert at the last check.")).to_be_visible()
+    screenshot("measurement-dashboard-checking")
+    # What the queued task does in a worker (without a broker it already ran at the view).
+    refresh_org_alerts(org.pk)
+    expect(page.locator(".alert-item", has_text="Days to first closed deal")).to_be_visible()
+    expect(checking).to_have_count(0)
+    charts_drawn(page)
+    screenshot("measurement-dashboard-checked")

@@ -10,9 +10,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from measurement import alerts, alignment
+from measurement import alerts, alignment, tasks
 from measurement.models import Alert, AlertKind, AlertRefresh, Forum
-from roadmap_site.cache import bump_org
+from measurement.tasks import refresh_org_alerts
+from roadmap_site.cache import bump_org, one_bump_per_org
 from tests.conftest import HTMX
 from tests.factories import KpiFactory, KpiValueFactory, PersonFactory
 
@@ -138,10 +139,31 @@ def test_refresh_if_stale_follows_the_version_and_the_day(org):
 DASHBOARD = reverse("measurement:dashboard")
 
 
+def test_a_write_queues_one_refresh_on_commit(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as queued:
+        bump_org(org)  # what every write that moves the organisation's data does
+    assert [(c.func, c.args) for c in queued] == [(tasks._send_refresh, (org.pk,))]
+    with django_capture_on_commit_callbacks() as queued, one_bump_per_org():
+        for _ in range(3):
+            bump_org(org)
+    assert len(queued) == 1
+
+
 @time_machine.travel(date(2026, 11, 30), tick=False)
-def test_dashboard_refreshes_and_shows_alerts_with_their_rule(client_for, org):
+def test_the_refresh_task_brings_the_alerts_in_line_once(org):
     off_track_kpi(org)
     bump_org(org)
+    assert refresh_org_alerts(org.pk)
+    assert not AlertRefresh.is_stale(org, TODAY)
+    assert not refresh_org_alerts(org.pk)  # already done: a no-op
+    assert not refresh_org_alerts(10**9)  # the organisation is gone
+
+
+@time_machine.travel(date(2026, 11, 30), tick=False)
+def test_dashboard_shows_refreshed_alerts_with_their_rule(client_for, org):
+    off_track_kpi(org)
+    bump_org(org)
+    refresh_org_alerts(org.pk)
     for role in ("editor", "viewer"):
         page = client_for(role).get(DASHBOARD).content.decode()
         assert "Time to full productivity is off track" in page
@@ -221,6 +243,7 @@ def test_a_long_rule_shows_ten_and_links_to_all(editor_client, org):
     for n in range(12):
         PersonFactory(org=org, name=f"Senior {n:02d}", is_senior=True)
     bump_org(org)
+    refresh_org_alerts(org.pk)  # queued by the bump, once its transaction commits
     page = editor_client.get(DASHBOARD).content.decode()
     assert page.count('class="plan-warning alert-item"') == 10
     assert "Show all 12" in page

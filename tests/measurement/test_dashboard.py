@@ -14,8 +14,10 @@ from django.urls import reverse
 from measurement import alignment, dashboard
 from measurement.figures import Headline
 from measurement.models import Forum, KpiFamily
+from measurement.tasks import refresh_org_alerts
 from roadmap.models import SmeAssignment, Stage, StageKind
 from roadmap_site.cache import bump_org
+from tests.conftest import HTMX
 from tests.factories import InitiativeFactory, KpiFactory, KpiValueFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,29 +120,69 @@ def populate(org, roadmap, n, offset=0):
 
 @time_machine.travel(date(2026, 11, 30), tick=False)
 def test_dashboard_queries_do_not_grow(editor_client, org, roadmap, django_assert_num_queries):
-    def fresh_view():
-        bump_org(org)  # the alerts are refreshed and the cards rebuilt
+    def bump():
+        bump_org(org)
+        # What the write's commit queues (measurement/tasks.py `refresh_alerts_soon`).
+        refresh_org_alerts(org.pk)
         cache.clear()
-        return editor_client.get(URL)
 
     populate(org, roadmap, 3)
-    fresh_view()
-    # Session and membership (4); the alerts' refresh: its lock, the three rules, the lock on the
-    # existing alerts, their update, the refresh mark, with the six rules (~14; the sixth,
-    # roadmaps not reviewed for a quarter, is one query); the cards' figures of all four
-    # families (~15); the alerts grouped by rule, one query per rule with open alerts, and the
-    # counts (~6).
-    with django_assert_num_queries(40) as small:
-        assert "Initiative 1: SME not involved" in fresh_view().content.decode()
-    # Read now: the connection's query log is a bounded deque that the data below overflows.
+    bump()
+    # The version's bump, then the refresh after it: the organisation, its lock, the six
+    # rules (the sixth, roadmaps not reviewed for a quarter, is one query), the lock on the
+    # existing alerts, their update, the refresh mark.
+    with django_assert_num_queries(17) as refresh:
+        bump()
+    small_refresh = len(refresh.captured_queries)
+    # The first view after the write: session and membership (4), the refresh mark (1), the
+    # cards' figures of all four families (~15), the alerts grouped by rule, one query per
+    # rule with open alerts, and the counts (~6). Nothing written.
+    with django_assert_num_queries(25) as small:
+        assert "Initiative 1: SME not involved" in editor_client.get(URL).content.decode()
     small_count = len(small.captured_queries)
     populate(org, roadmap, 30, offset=100)
-    fresh_view()
+    bump()
+    with django_assert_num_queries(small_refresh):
+        bump()
     with django_assert_num_queries(small_count):
-        assert "Initiative 101: SME not involved" in fresh_view().content.decode()
-    # Viewed again with nothing changed: no refresh, the cards from the cache.
+        assert "Initiative 101: SME not involved" in editor_client.get(URL).content.decode()
+    # Viewed again with nothing changed: the cards from the cache.
     with django_assert_num_queries(13):
         editor_client.get(URL)
+
+
+@time_machine.travel(date(2026, 11, 30), tick=False)
+def test_a_view_writes_nothing_and_polls_while_the_alerts_catch_up(
+    client_for, org, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Data moved but the refresh has not run yet (a busy worker, a new day): the page
+    shows the alerts it has, says they are being checked, asks for a refresh once, and
+    its alerts poll until the refresh is done."""
+    from tests.measurement.test_alerts import off_track_kpi
+
+    off_track_kpi(org)
+    bump_org(org)  # no commit in a test: nothing refreshed yet
+    editor = client_for("editor")
+    with django_capture_on_commit_callbacks() as asked, django_assert_num_queries(21) as queries:
+        page = editor.get(URL).content.decode()
+    assert not [
+        q["sql"] for q in queries.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE"}
+    ]
+    assert "Checking the rules against the latest changes" in page
+    assert 'hx-trigger="every 2s"' in page
+    assert "Time to full productivity is off track" not in page
+    assert len(asked) == 1
+    # A second view within the minute does not ask again.
+    with django_capture_on_commit_callbacks() as asked_again:
+        client_for("viewer").get(URL)
+    assert not asked_again
+    assert refresh_org_alerts(org.pk)  # what the queued task does, in a worker
+    fragment = editor.get(URL, {"part": "alerts"}, **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section class="card" id="alerts"')
+    assert "Time to full productivity is off track" in fragment
+    assert "every 2s" not in fragment and "Checking the rules" not in fragment
+    assert "Acknowledge" in fragment
+    assert "Time to full productivity" not in client_for("outsider").get(URL).content.decode()
 
 
 def test_the_demo_shows_every_figure_and_every_alert_of_this_part():

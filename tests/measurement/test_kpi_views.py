@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from measurement.models import Kpi, KpiValue
+from roadmap_site.cache import bump_org
 from tests.conftest import HTMX
 from tests.factories import KpiFactory, KpiValueFactory, PersonFactory
 
@@ -191,11 +192,35 @@ def test_viewer_cannot_record(viewer_client, kpi):
 def test_detail_query_count_does_not_grow(editor_client, kpi, django_assert_num_queries):
     url = reverse("measurement:kpi_detail", args=[kpi.pk])
     for d in range(1, 3):
-        KpiValueFactory(kpi=kpi, date=date(2026, 1, d))
-    editor_client.get(url)
+        kpi.record(day=date(2026, 1, d), value=Decimal(d))
+    editor_client.get(url)  # the session
+    bump_org(kpi.org)
+    # The first view after a change: session and membership, the KPI, its values with
+    # their revisions, its priorities.
     with django_assert_num_queries(10) as small:
         editor_client.get(url)
     for d in range(3, 20):
         kpi.record(day=date(2026, 2, d), value=Decimal(d), segment="APAC" if d % 2 else "")
     with django_assert_num_queries(len(small.captured_queries)):
+        assert "APAC" in editor_client.get(url).content.decode()
+    # Warm: the session, membership, header and the KPI; the body from the versioned cache.
+    with django_assert_num_queries(7):
         editor_client.get(url)
+
+
+def test_detail_shows_each_change_on_the_next_view(editor_client, viewer_client, kpi, org):
+    url = reverse("measurement:kpi_detail", args=[kpi.pk])
+    assert "Record a value" in editor_client.get(url).text
+    assert "Record a value" not in viewer_client.get(url).text  # each role its own entry
+    record = reverse("measurement:kpi_value_record", args=[kpi.pk])
+    editor_client.post(record, {"date": "2026-05-01", "value": "91.25"})
+    assert "91.25" in editor_client.get(url).text and "91.25" in viewer_client.get(url).text
+    editor_client.post(record, {"date": "2026-05-01", "value": "87.5", "note": "typo"})
+    assert "Changed 1 time" in viewer_client.get(url).text
+    edit = reverse("measurement:kpi_edit", args=[kpi.pk])
+    form = editor_client.get(edit).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(name="Days to first closed deal")
+    assert editor_client.post(edit, data).status_code == 302
+    assert "Days to first closed deal" in viewer_client.get(url).text
+    assert "csrf-token-of-this-response" not in editor_client.get(url).text

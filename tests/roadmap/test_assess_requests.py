@@ -3,6 +3,8 @@ triage, the score on every request, and the list's query count pinned."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -216,11 +218,12 @@ def test_scoring_settings_change_the_model(editor_client, org, item):
     assert editor_client.post(reverse("roadmap:assess_settings"), too_heavy).status_code == 400
 
 
-# Session, user, membership, other memberships (header), settings, ranked priorities, one
-# page of requests by id, current roadmap, filter priorities, bulk cycles, savepoint pair.
-# The departments and the ranked ids come from the cache while nothing changed.
-LIST_QUERIES = 12
-# After a change: the departments, and the ranked ids (scored and sorted by the database).
+# Session, user, membership, other memberships (header), settings and ranked priorities
+# (the scoring's part of the cache key), current roadmap, savepoint pair. The page's body
+# comes from the cache while nothing changed.
+LIST_QUERIES = 9
+# After a change: the ranked ids (scored and sorted by the database), one page of requests
+# by id, the departments, filter priorities, bulk cycles.
 LIST_QUERIES_AFTER_A_CHANGE = 14
 
 
@@ -256,9 +259,11 @@ def test_the_list_query_count_does_not_grow(editor_client, org, count, django_as
 
 
 def titles(client, **query) -> list[str]:
+    """The titles the list shows, in its order, read from the HTML (a cached page has no
+    context to read)."""
     response = client.get(reverse("roadmap:request_list"), query)
     assert response.status_code == 200
-    return [item.title for item, _score in response.context["rows"]]
+    return re.findall(r'<td class="title"><a href="[^"]*">([^<]*)</a>', response.text)
 
 
 def test_a_new_edited_and_declined_request_show_on_the_next_view(editor_client, org, item):
@@ -274,9 +279,7 @@ def test_a_new_edited_and_declined_request_show_on_the_next_view(editor_client, 
     created = editor_client.post(reverse("roadmap:request_create"), data)
     assert created.status_code == 302, created.context["form"].errors
     assert sorted(titles(editor_client)) == ["Escalation handling", "Support agent certification"]
-    assert "Support" in dict(
-        editor_client.get(urls(item)["list"]).context["filters"].fields["department"].choices
-    )
+    assert '<option value="Support">' in editor_client.get(urls(item)["list"]).text
 
     editor_client.post(urls(item)["edit"], {**data, "title": "Agent certification"})
     assert "Agent certification" in titles(editor_client)

@@ -10,6 +10,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -85,14 +86,14 @@ def roadmap_pdf_context(roadmap: Roadmap) -> dict:
     }
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_pdf(template_name: str, context: dict, *, title: str) -> bytes:
     """WeasyPrint is imported when a PDF is rendered, not when the app starts: without its
     system libraries (Pango) the app still runs and the export fails with the reason."""
     try:
         from roadmap_site.pdf import render_pdf as render
     except (ImportError, OSError) as exc:
         raise PdfEngineMissing from exc
-    return render(template_name, context)
+    return render(render_to_string(template_name, context), title=title)
 
 
 class PdfEngineMissing(Exception):
@@ -122,7 +123,7 @@ def render_export(*, export_id: int) -> Export | None:
         context = roadmap_pdf_context(export.roadmap)
         export.set_progress(40)
         wait_for_render_gate()
-        content = render_pdf("roadmap/roadmap_pdf.html", context)
+        content = render_pdf("roadmap/roadmap_pdf.html", context, title=export.roadmap.title)
         export.set_progress(90)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         with transaction.atomic():

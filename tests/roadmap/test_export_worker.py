@@ -176,7 +176,7 @@ def test_a_worker_killed_mid_render_ends_failed_with_retry_then_renders(
 
         def rendering():
             export.refresh_from_db()
-            return export.status == ExportStatus.RUNNING and export.progress == 40
+            return export.status == ExportStatus.RUNNING and export.progress == 50
 
         wait_for(rendering, worker, "the render to start")
         [child] = wait_for(lambda: child_pids(worker.pid), worker, "the pool's child")
@@ -186,7 +186,7 @@ def test_a_worker_killed_mid_render_ends_failed_with_retry_then_renders(
         not_claimed = f"Export {export.pk} not claimed: it is running"
         wait_for(lambda: not_claimed in worker.log_path.read_text(), worker, "the redelivery")
         export.refresh_from_db()
-        assert (export.status, export.progress) == (ExportStatus.RUNNING, 40)
+        assert (export.status, export.progress) == (ExportStatus.RUNNING, 50)
 
         backdate_past_the_stale_limit(export)
         celery_app.send_task("roadmap.tasks.fail_stale_exports")  # what beat sends

@@ -173,6 +173,7 @@ class ChartTable:
 
     headers: list[str]
     rows: list[list[str]]
+    dated: bool = False  # the first column holds dates (a trend), not categories
 
 
 @dataclass(frozen=True)
@@ -430,7 +431,9 @@ def figure_table(figure: dict) -> ChartTable:
                 label = _cell(names.get(category, category))
                 rows.append([label, start.isoformat(), end.isoformat(), status])
         return ChartTable(["Item", "Start", "End", "Status"], rows)
-    series = [_cell(t.get("name")) or f"Series {i + 1}" for i, t in enumerate(traces)]
+    value_axis = "xaxis" if category_axis == "yaxis" else "yaxis"
+    value_title = _axis_title(layout, value_axis, "Value")
+    series = [_cell(t.get("name")) or value_title for t in traces]
     values: dict[str, dict[int, Any]] = {}
     for index, trace in enumerate(traces):
         for category, value in _points(trace):
@@ -439,24 +442,22 @@ def figure_table(figure: dict) -> ChartTable:
     dated = (layout.get(category_axis) or {}).get("type") == "date"
     keys = sorted(values) if dated else list(values)
     first = _axis_title(layout, category_axis, "Date" if dated else "Category")
-    if len(series) == 1:  # one series: its column is named by the value axis
-        value_axis = "xaxis" if category_axis == "yaxis" else "yaxis"
-        series = [_axis_title(layout, value_axis, series[0])]
     return ChartTable(
         [first, *series],
         [[key, *(_cell(values[key].get(i)) for i in range(len(series)))] for key in keys],
+        dated=dated,
     )
 
 
 def describe_figure(figure: dict, *, title: str) -> str:
-    """Alt text from the figure's data: what it shows, its extent and each series' range.
+    """Alt text from the figure's data: a few categories' values one by one; a trend's
+    extent and each series' first and last value; a Gantt's span and bars per status.
 
     Short on purpose (a screen reader reads it whole): the full data is the chart's table.
     """
     table = figure_table(figure)
     if not table.rows:
         return f"{title}: no data yet."
-    parts = [f"{title}: {len(table.rows)} {'row' if len(table.rows) == 1 else 'rows'}"]
     if table.headers[1:4] == ["Start", "End", "Status"]:
         starts = sorted(row[1] for row in table.rows)
         ends = sorted(row[2] for row in table.rows)
@@ -465,7 +466,13 @@ def describe_figure(figure: dict, *, title: str) -> str:
             statuses[row[3]] = statuses.get(row[3], 0) + 1
         counts = ", ".join(f"{n} {status.lower()}" for status, n in statuses.items())
         return f"{title}: {len(table.rows)} bars from {starts[0]} to {ends[-1]} ({counts})."
-    parts[0] = f"{title}: {table.headers[0].lower()} {table.rows[0][0]} to {table.rows[-1][0]}"
+    if len(table.rows) <= 12 and not table.dated:  # a few categories: each value, in order
+        parts = [title]
+        for column, name in enumerate(table.headers[1:], start=1):
+            cells = ", ".join(f"{row[0]} {row[column] or 'none'}" for row in table.rows)
+            parts.append(f"{name}: {cells}")
+        return "; ".join(parts) + "."
+    parts = [f"{title}: {table.headers[0].lower()} {table.rows[0][0]} to {table.rows[-1][0]}"]
     for column, name in enumerate(table.headers[1:], start=1):
         cells = [(row[0], row[column]) for row in table.rows if row[column]]
         if not cells:
@@ -473,7 +480,6 @@ def describe_figure(figure: dict, *, title: str) -> str:
         if len(cells) == 1:
             parts.append(f"{name} {cells[0][1]}")
         else:
-            parts.append(
-                f"{name} from {cells[0][1]} ({cells[0][0]}) to {cells[-1][1]} ({cells[-1][0]})"
-            )
+            (first_at, first), (last_at, last) = cells[0], cells[-1]
+            parts.append(f"{name} from {first} ({first_at}) to {last} ({last_at})")
     return "; ".join(parts) + "."

@@ -136,8 +136,7 @@ def test_figure_table_reads_a_gantt_as_start_and_end_per_bar():
 def test_alt_text_reads_each_series_from_its_data():
     alt = describe_figure(bars(), title="Initiatives per cycle")
     assert alt == (
-        "Initiatives per cycle: category Q1 FY26 to Q2 FY26; "
-        "Committed from 3 (Q1 FY26) to 4 (Q2 FY26); Delivered from 1 (Q1 FY26) to 2 (Q2 FY26)."
+        "Initiatives per cycle; Committed: Q1 FY26 3, Q2 FY26 4; Delivered: Q1 FY26 1, Q2 FY26 2."
     )
     assert describe_figure({"data": [], "layout": {}}, title="KPI") == "KPI: no data yet."
 

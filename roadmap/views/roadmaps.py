@@ -298,7 +298,7 @@ def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_options(request: AuthedRequest, pk: int) -> HttpResponse:
     """What the PDF should hold: scope, internal notes, paper size."""
-    roadmap = get_for_member(request, Roadmap, pk=pk)
+    roadmap = get_for_member(request, Roadmap.objects.select_related("org"), pk=pk)
     form = ExportOptionsForm(roadmap=roadmap)
     return render(request, "roadmap/export_form.html", {"roadmap": roadmap, "form": form})
 

@@ -35,12 +35,14 @@ from roadmap.models import (
 )
 from roadmap.plan_data import load_plan, load_timeline
 from roadmap.timeline import TimelineRow
-from roadmap_site.pdf import Chart, ChartRenderer, describe_figure, render_pdf
+from roadmap_site.pdf import CHART_WIDTH, Chart, ChartRenderer, describe_figure, render_pdf
 from strategy.models import Priority, Question, Strategy
 
 # A timeline chart is one block that cannot break across pages: this many rows fill a page
-# (150 px + 28 px a row, drawn 760 px wide and scaled to the column).
+# (150 px + 28 px a row). It is laid out at the page's minimum width, where its event names
+# have room (roadmap/timeline.py), then scaled to the column.
 TIMELINE_ROWS_PER_CHART = 28
+TIMELINE_WIDTH = 960
 PAPER_SIZES = {Paper.A4: "A4", Paper.LETTER: "letter"}
 
 
@@ -49,6 +51,7 @@ class FigureSpec:
     key: str
     figure: dict
     alt: str
+    width: int = CHART_WIDTH
 
 
 @dataclass
@@ -157,7 +160,7 @@ def draw_charts(
 ) -> dict[str, Chart]:
     drawn = {}
     for index, spec in enumerate(document.figures, start=1):
-        drawn[spec.key] = renderer.svg(spec.figure, alt=spec.alt)
+        drawn[spec.key] = renderer.svg(spec.figure, alt=spec.alt, width=spec.width)
         if progress:
             progress(index / len(document.figures))
     return drawn
@@ -287,12 +290,25 @@ def _timeline_figures(
     chunks = _chunks(rows)
     specs = []
     for number, chunk in enumerate(chunks, start=1):
-        figure = timeline.timeline_figure(
-            chunk, data.cycles, data.events, today, dependencies=data.dependencies
+        figure = _printable(
+            timeline.timeline_figure(
+                chunk, data.cycles, data.events, today, dependencies=data.dependencies
+            )
         )
         title = "Timeline" if len(chunks) == 1 else f"Timeline, part {number} of {len(chunks)}"
-        specs.append(FigureSpec(f"tl-{number}", figure, describe_figure(figure, title=title)))
+        alt = describe_figure(figure, title=title)
+        specs.append(FigureSpec(f"tl-{number}", figure, alt, width=TIMELINE_WIDTH))
     return specs
+
+
+def _printable(figure: dict) -> dict:
+    """The figure without hatching: WeasyPrint draws Plotly's pattern fills as nothing, so
+    hatched bars (a done stage) would vanish; their own colour and legend entry remain."""
+    for trace in figure["data"]:
+        marker = trace.get("marker")
+        if isinstance(marker, dict):
+            marker.pop("pattern", None)
+    return figure
 
 
 def _chunks(rows: list[TimelineRow]) -> list[list[TimelineRow]]:

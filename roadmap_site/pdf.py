@@ -264,24 +264,28 @@ class ChartRenderer:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def svg(self, figure: dict, *, alt: str) -> Chart:
-        """The figure drawn as SVG, or as its table with a note when no browser can."""
+    def svg(self, figure: dict, *, alt: str, width: int = CHART_WIDTH) -> Chart:
+        """The figure drawn as SVG, or as its table with a note when no browser can.
+
+        `width`: CSS pixels the figure is laid out in before it is scaled to the column; a
+        figure made for a wide screen (the timeline) keeps its labels apart with more.
+        """
         table = figure_table(figure)
         try:
-            markup = self._draw(figure)
+            markup = self._draw(figure, width)
         except ChartUnavailable as reason:
             self.tables += 1
             return Chart(alt=alt, table=table, note=f"Chart shown as a table: {reason}.")
         self.drawn += 1
         return Chart(alt=alt, svg=_titled(markup, alt), table=table)
 
-    def _draw(self, figure: dict) -> str:
+    def _draw(self, figure: dict, width: int) -> str:
         if self.unavailable:
             raise ChartUnavailable(self.unavailable)
         if self._kaleido is None:
             self._start()
         layout = figure.get("layout") or {}
-        opts = {"format": "svg", "width": CHART_WIDTH, "height": int(layout.get("height") or 360)}
+        opts = {"format": "svg", "width": width, "height": int(layout.get("height") or 360)}
         assert self._loop is not None
         future = asyncio.run_coroutine_threadsafe(
             self._kaleido.calc_fig(figure, opts=opts), self._loop

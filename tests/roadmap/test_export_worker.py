@@ -26,6 +26,7 @@ from roadmap import services
 from roadmap.models import Export, ExportStatus, Initiative
 from roadmap_site.celery import app as celery_app
 from roadmap_site.models import Membership, Role
+from tests import pdfs
 from tests.factories import OrganizationFactory, RoadmapFactory, UserFactory
 
 pytestmark = [pytest.mark.integration]
@@ -143,7 +144,11 @@ def test_a_real_worker_renders_the_pdf(worker):
     assert export.status == ExportStatus.DONE, (export.status, export.error)
     path = Path(settings.MEDIA_ROOT) / export.file.name
     assert path.is_file()
-    assert path.read_bytes().startswith(b"%PDF")
+    content = path.read_bytes()
+    assert "Manager onboarding toolkit" in pdfs.text(content)
+    # Tagged, and its chart drawn by the worker's own browser (not the table fallback).
+    assert "Figure" in pdfs.roles(content)
+    assert "Chart shown as a table" not in pdfs.text(content)
 
 
 @pytest.fixture

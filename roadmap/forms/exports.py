@@ -51,6 +51,7 @@ class ExportOptionsForm(forms.Form):
     )  # fmt: skip
 
     def __init__(self, *args, roadmap: Roadmap, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["cycles"].queryset = roadmap.cycles.all()
         self.fields["priorities"].queryset = roadmap.strategy_priorities()

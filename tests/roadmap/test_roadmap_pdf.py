@@ -3,7 +3,7 @@ tagged structure, its scope and paper options, the no-browser fallback, a big ro
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,6 +42,10 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Cycles, priorities and their KPIs, strategy and vision, initiatives, the ledger's requests
+# and dropped options, the plan (capacity) and the timeline's loads, KPI values, team notes.
+QUERIES_TO_READ_A_ROADMAP = 30
 
 needs_browser = pytest.mark.skipif(
     not Path("/usr/bin/chromium").is_file(), reason="no Chromium at /usr/bin/chromium"
@@ -261,3 +265,21 @@ def test_a_big_roadmap_has_a_sane_page_count_and_every_initiative(roadmap, org, 
     text = pdfs.text(content)
     assert all(f"Initiative number {n:03d}" in text for n in range(240))
     assert "Timeline, part 9 of 9" in text  # 240 rows, 28 a part
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_reading_the_roadmap_takes_a_fixed_number_of_queries(
+    leader_roadmap, org, size, django_assert_num_queries
+):
+    """Whatever the number of initiatives, stages and values (the plan's loads included)."""
+    roadmap = leader_roadmap["roadmap"]
+    cycles = list(roadmap.cycles.all())
+    for n in range(size):
+        initiative = InitiativeFactory(
+            roadmap=roadmap, cycle=cycles[n % 4], status=InitiativeStatus.COMMITTED,
+            owner=PersonFactory(org=org), accountable=PersonFactory(org=org),
+        )  # fmt: skip
+        StageFactory(initiative=initiative)
+        KpiValueFactory(kpi=leader_roadmap["fast"].kpi, date=date(2027, 1, 2) + timedelta(days=n))
+    with django_assert_num_queries(QUERIES_TO_READ_A_ROADMAP):
+        roadmap_document(roadmap, ExportOptions(include_notes=True))

@@ -237,9 +237,9 @@ class ChartRenderer:
             chart = charts.svg(figure, alt="Initiatives per cycle: …")
 
     The browser starts with the first chart (a document without charts starts none) on
-    its own event loop in a thread, so callers stay synchronous. If it cannot start, that
-    is remembered and every chart of the job is its table; a chart that fails or times out
-    alone is its table too, and the next chart tries the browser again.
+    its own event loop in a thread, so callers stay synchronous. If it cannot start or stops
+    answering (`timeout`), that is remembered and every later chart of the job is its table;
+    a chart the browser refuses (an error) alone is its table, and the next one is drawn.
     """
 
     def __init__(
@@ -293,9 +293,12 @@ class ChartRenderer:
         try:
             image = future.result(timeout=self.timeout)
         except FutureTimeout:
+            # A browser that hangs once would make every later chart wait as long: the rest
+            # of the job's charts are tables at once.
             future.cancel()
-            log.warning("A chart took over %s s to draw; shown as a table", self.timeout)
-            raise ChartUnavailable("drawing it took too long") from None
+            self.unavailable = "the browser that draws charts stopped answering"
+            log.warning("A chart took over %s s to draw; the job's charts are tables", self.timeout)
+            raise ChartUnavailable(self.unavailable) from None
         except Exception as exc:
             log.warning("A chart could not be drawn; shown as a table", exc_info=True)
             raise ChartUnavailable("the chart could not be drawn") from exc
@@ -353,6 +356,18 @@ class ChartRenderer:
     def _stop_loop(self) -> None:
         if self._loop is None:
             return
+
+        async def drain() -> None:
+            # A chart given up on (timeout) may still be running: end it here, quietly.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        try:
+            asyncio.run_coroutine_threadsafe(drain(), self._loop).result(timeout=5)
+        except Exception:
+            log.warning("The chart browser's tasks did not end cleanly", exc_info=True)
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(timeout=10)

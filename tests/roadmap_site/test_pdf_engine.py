@@ -192,3 +192,14 @@ def test_one_browser_draws_every_chart_as_svg_with_its_alt_as_title():
     content = render_pdf(page("<h1>x</h1>" + "".join(c.__html__() for c in drawn)), title="t")
     figures = [tag for tag in pdfs.structure(content) if tag.role == "Figure"]
     assert [figure.alt for figure in figures] == ["Chart 0 & co", "Chart 1 & co", "Chart 2 & co"]
+
+
+@needs_browser
+def test_a_browser_that_stops_answering_turns_the_rest_of_the_jobs_charts_into_tables():
+    # No chart draws in a millisecond: the first waits that long, the second not at all.
+    with ChartRenderer(timeout=0.001) as charts:
+        first = charts.svg(bars(), alt="a")
+        second = charts.svg(bars(), alt="b")
+    reason = "Chart shown as a table: the browser that draws charts stopped answering."
+    assert (first.note, second.note) == (reason, reason)
+    assert (charts.drawn, charts.tables) == (0, 2)

@@ -488,8 +488,8 @@ def describe_figure(figure: dict, *, title: str) -> str:
     if len(table.rows) <= 12 and not table.dated:  # a few categories: each value, in order
         parts = [title]
         for column, name in enumerate(table.headers[1:], start=1):
-            cells = ", ".join(f"{row[0]} {row[column] or 'none'}" for row in table.rows)
-            parts.append(f"{name}: {cells}")
+            each = ", ".join(f"{row[0]} {row[column] or 'none'}" for row in table.rows)
+            parts.append(f"{name}: {each}")
         return "; ".join(parts) + "."
     parts = [f"{title}: {table.headers[0].lower()} {table.rows[0][0]} to {table.rows[-1][0]}"]
     for column, name in enumerate(table.headers[1:], start=1):

@@ -73,7 +73,9 @@ class Command(BaseCommand):
                 call_command("scale_data", stdout=self.stdout)
             if not skip_demo and not Organization.objects.filter(slug=DEMO_SLUG).exists():
                 call_command("seed_demo", force=True, stdout=io.StringIO())
-            targets = [("scale", scale_org())]
+            scale = scale_org()
+            assert scale is not None  # built just above
+            targets = [("scale", scale)]
             if not skip_demo:
                 targets.append(("demo", Organization.objects.get(slug=DEMO_SLUG)))
 

@@ -161,7 +161,9 @@ def test_the_pdf_holds_what_a_leader_reads_tagged_with_charts_and_their_alt_text
     assert figures[0] == (
         "Initiatives per cycle; Committed: Q1 FY27 1, Q2 FY27 1, Q3 FY27 0, Q4 FY27 0."
     )
-    assert figures[1].startswith("Timeline: 3 bars from 2027-01-01")
+    assert figures[1] == (
+        "Timeline: 3 bars from 2027-02-08 to 2027-06-30 (2 committed, 1 not started)."
+    )
     assert figures[2] == (
         "Time to full productivity over time: date 2027-01-01 to 2027-12-31; "
         "Overall from 84 (2027-03-01) to 71 (2027-09-01); Baseline from 85 (2027-01-01) to 85 "

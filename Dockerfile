@@ -28,8 +28,10 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # --- run stage ---
 FROM ${PYTHON_IMAGE} AS run
 
-# WeasyPrint needs Pango and HarfBuzz (subset) at run time, and at least one font.
-# Versions follow the base image's Debian release (security updates), so no pins.
+# WeasyPrint needs Pango and HarfBuzz (subset) at run time, and at least one font; Kaleido
+# draws the PDFs' charts with Chromium (BROWSER_PATH=/usr/bin/chromium; without it each
+# chart is printed as its table). Versions follow the base image's Debian release
+# (security updates), so no pins.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -37,6 +39,7 @@ RUN apt-get update \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        chromium \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 app \

@@ -16,7 +16,7 @@ else
 TEST_DB := --reuse-db
 endif
 
-.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench bench-quick screenshots clean
+.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench bench-quick bench-pdf screenshots clean
 
 help:
 	@echo "make run           set up, migrate, load the demo and serve on http://127.0.0.1:8000"
@@ -26,6 +26,7 @@ help:
 	@echo "make typecheck     mypy with django-stubs over the app code"
 	@echo "make bench         every key page at scale against Django's floor, via gunicorn (~5 min)"
 	@echo "make bench-quick   the same with fewer requests and 10 s load runs (~2 min)"
+	@echo "make bench-pdf     the roadmap PDF export against its engines alone, at scale (~2 min)"
 
 # The virtual environment, from the lock file. uv lives inside it, so nothing is
 # installed outside the project folder.
@@ -84,6 +85,10 @@ bench: setup
 
 bench-quick: setup
 	$(BENCH) --warm 5 --changed 2 --seconds 10 $(BENCH_ARGS)
+
+# The roadmap PDF export against Kaleido and WeasyPrint alone, on the scale and demo data.
+bench-pdf: setup
+	DJANGO_SETTINGS_MODULE=roadmap_site.settings_bench $(BIN)/python manage.py bench_pdf $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

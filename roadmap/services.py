@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from roadmap import charts
 from roadmap.models import (
     Export,
     ExportFailure,
+    ExportOptions,
     ExportStatus,
     Initiative,
     InitiativeStatus,
@@ -29,14 +29,19 @@ from roadmap_site.cache import one_bump_per_org
 log = logging.getLogger(__name__)
 
 
-def start_export(*, roadmap: Roadmap, requested_by) -> Export:
-    """Record the job and hand it to a worker once the row is committed.
+def start_export(*, roadmap: Roadmap, requested_by, options: ExportOptions | None = None) -> Export:
+    """Record the job (with its options) and hand it to a worker once the row is committed.
 
     When the broker cannot be reached the row comes back FAILED (`ExportFailure.UNAVAILABLE`)
     rather than waiting forever. Outside a transaction (the export views) that is known
     before this returns; inside one, it happens at commit.
     """
-    export = Export.objects.create(org=roadmap.org, roadmap=roadmap, requested_by=requested_by)
+    export = Export.objects.create(
+        org=roadmap.org,
+        roadmap=roadmap,
+        requested_by=requested_by,
+        options=(options or ExportOptions()).as_json(),
+    )
     transaction.on_commit(partial(enqueue_export, export))
     return export
 
@@ -67,32 +72,19 @@ def enqueue_export(export: Export) -> bool:
     return True
 
 
-def roadmap_pdf_context(roadmap: Roadmap) -> dict:
-    cycles = list(roadmap.cycles.all())
-    initiatives = list(roadmap.initiatives.with_people())
-    by_cycle: dict[int, list[Initiative]] = {cycle.pk: [] for cycle in cycles}
-    unscheduled: list[Initiative] = []
-    for initiative in initiatives:
-        by_cycle.get(initiative.cycle_id, unscheduled).append(initiative)
-    return {
-        "roadmap": roadmap,
-        "org": roadmap.org,
-        "cycles": [(cycle, by_cycle[cycle.pk]) for cycle in cycles],
-        "unscheduled": unscheduled,
-        "initiative_count": len(initiatives),
-        "per_cycle": charts.initiatives_per_cycle_rows(cycles, initiatives),
-        "generated_at": timezone.now(),
-    }
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_roadmap_pdf(export: Export) -> bytes:
     """WeasyPrint is imported when a PDF is rendered, not when the app starts: without its
     system libraries (Pango) the app still runs and the export fails with the reason."""
     try:
-        from roadmap_site.pdf import render_pdf as render
+        from roadmap.roadmap_pdf import render_roadmap_pdf as render
     except (ImportError, OSError) as exc:
         raise PdfEngineMissing from exc
-    return render(template_name, context)
+    return render(
+        export.roadmap,
+        export.export_options,
+        progress=export.set_progress,
+        before_render=wait_for_render_gate,
+    )
 
 
 class PdfEngineMissing(Exception):
@@ -119,11 +111,7 @@ def render_export(*, export_id: int) -> Export | None:
         log.info("Export %s not claimed: it is %s", export_id, export.status)
         return export
     try:
-        context = roadmap_pdf_context(export.roadmap)
-        export.set_progress(40)
-        wait_for_render_gate()
-        content = render_pdf("roadmap/roadmap_pdf.html", context)
-        export.set_progress(90)
+        content = render_roadmap_pdf(export)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         with transaction.atomic():
             export.succeed(filename=f"roadmap-{export.roadmap_id}-{stamp}.pdf", content=content)

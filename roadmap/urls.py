@@ -40,6 +40,7 @@ urlpatterns = [
         name="initiative_download",
     ),
     path("roadmaps/<int:pk>/exports/", roadmaps.export_create, name="export_create"),
+    path("roadmaps/<int:pk>/exports/new/", roadmaps.export_options, name="export_options"),
     path("roadmaps/<int:pk>/share-links/", roadmaps.share_link_create, name="share_link_create"),
     path("initiatives/<int:pk>/", roadmaps.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", roadmaps.initiative_edit, name="initiative_edit"),

@@ -1,24 +1,51 @@
-"""HTML → PDF with WeasyPrint, offline: only our own static files may be loaded.
+"""The PDF engine: HTML → tagged PDF with WeasyPrint, Plotly figures → SVG with Kaleido.
 
-WeasyPrint follows every URL in the HTML it is given (`file://` included), so the fetcher
-refuses anything outside the static roots; templates are autoescaped, and the Celery task's
-time limit bounds a render that would not end.
+Offline by construction. WeasyPrint follows every URL in the HTML it is given (`file://`
+included), so the fetcher refuses anything outside the static roots; templates are
+autoescaped, and the Celery task's time limit bounds a render that would not end. Kaleido
+draws on the system Chromium (`PDF_BROWSER_PATH`) with the plotly.js shipped in the plotly
+package and MathJax off (its default is a CDN); it never downloads a browser.
+
+Every app renders through here: `render_pdf()` for the document, one `ChartRenderer` per
+job for its charts. Where no browser can draw a chart it becomes the table of its data,
+with a note, and the PDF still renders.
 """
 
 from __future__ import annotations
 
+import asyncio
+import html as html_lib
 import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from weasyprint import HTML
+from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.urls import URLFetcher
 
 log = logging.getLogger(__name__)
+
+CREATOR = "L&D Roadmap"
+# Tagged for assistive technology by default; archived documents are PDF/A-3a, which is
+# PDF/A-3 *with* the structure tree ("a": accessible), so archiving loses no tags.
+ACCESSIBLE_VARIANT = "pdf/ua-1"
+ARCHIVAL_VARIANT = "pdf/a-3a"
+
+
+# Documents ------------------------------------------------------------------------------
 
 
 def static_roots() -> list[Path]:
@@ -53,8 +80,425 @@ def static_base_url() -> str:
     return base.as_uri() + "/"
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
-    html = render_to_string(template_name, context)
-    return HTML(
-        string=html, base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()
-    ).write_pdf()
+# WeasyPrint's progress log, step by step, as the share of its work done at that point.
+# Layout (step 5) is most of the time and logs each page; it moves 30 % → 85 % with them.
+_STEP_SHARE = {"1": 0.02, "2": 0.05, "3": 0.1, "4": 0.25, "6": 0.85, "7": 0.95}
+_PAGE = re.compile(r"Step 5 - Creating layout - Page (\d+)")
+
+
+class _ProgressHandler(logging.Handler):
+    """Reports WeasyPrint's progress log lines from this thread only as a share 0 to 1."""
+
+    def __init__(self, report: Callable[[float], None], expected_pages: int) -> None:
+        super().__init__(level=logging.INFO)
+        self.report, self.expected_pages = report, max(expected_pages, 1)
+        self.thread = threading.get_ident()
+        self.last = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        if page := _PAGE.match(message):
+            share = 0.3 + 0.55 * min(int(page.group(1)) / self.expected_pages, 1)
+        else:
+            step = message.removeprefix("Step ").split(" ", 1)[0]
+            share = _STEP_SHARE.get(step, self.last)
+        if share > self.last:
+            self.last = share
+            self.report(share)
+
+
+@contextmanager
+def _progress(report: Callable[[float], None] | None, expected_pages: int) -> Iterator[None]:
+    if report is None:
+        yield
+        return
+    handler = _ProgressHandler(report, expected_pages)
+    # Heard here only: the lines stay out of the worker's log.
+    level, propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate
+    PROGRESS_LOGGER.addHandler(handler)
+    PROGRESS_LOGGER.setLevel(logging.INFO)
+    PROGRESS_LOGGER.propagate = False
+    try:
+        yield
+    finally:
+        PROGRESS_LOGGER.removeHandler(handler)
+        PROGRESS_LOGGER.setLevel(level)
+        PROGRESS_LOGGER.propagate = propagate
+
+
+def render_pdf(
+    html: str,
+    *,
+    base_url: str | None = None,
+    archival: bool = False,
+    title: str,
+    lang: str = "en",
+    progress: Callable[[float], None] | None = None,
+    expected_pages: int = 20,
+) -> bytes:
+    """The HTML as a tagged PDF (PDF/UA-1), or PDF/A-3a when `archival`.
+
+    `title` and `lang` become the document's metadata (and `/Lang` on its catalogue), over
+    whatever the HTML says; relative URLs resolve against `base_url` (default: the static
+    folder, so `css/pdf.css` works) and only static files and `data:` URLs are loaded.
+    Fonts are embedded, subset. `progress`, when given, is called with the share of the
+    render done (0 to 1) as WeasyPrint reports its steps; `expected_pages` scales it.
+    """
+    variant = ARCHIVAL_VARIANT if archival else ACCESSIBLE_VARIANT
+    options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": True}
+    with _progress(progress, expected_pages):
+        document = HTML(
+            string=html, base_url=base_url or static_base_url(), url_fetcher=StaticOnlyFetcher()
+        ).render(**options)
+        document.metadata.title = title
+        document.metadata.lang = lang
+        document.metadata.generator = CREATOR
+        return document.write_pdf(**options)
+
+
+# Charts -------------------------------------------------------------------------------
+
+# Drawn this many CSS pixels wide, then scaled to the column (about 680 px on A4): text in
+# the figure keeps a readable size without being redrawn for each paper size.
+CHART_WIDTH = 760
+CHART_START_TIMEOUT = 30.0
+CHART_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """A figure's data as rows: what a chart falls back to, and what its alt text reads."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    dated: bool = False  # the first column holds dates (a trend), not categories
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart ready for a template: `{{ chart }}` places it.
+
+    `svg` is the drawing (with `alt` as its `<title>`, which the tagged PDF's /Figure
+    carries as /Alt); when it is empty the chart is its `table`, captioned with `alt` and
+    followed by `note`, the reason it is a table.
+    """
+
+    alt: str
+    svg: str = ""
+    table: ChartTable = field(default_factory=lambda: ChartTable([], []))
+    note: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.svg)
+
+    def __html__(self) -> SafeString:
+        if self.svg:
+            return format_html('<div class="chart">{}</div>', mark_safe(self.svg))  # noqa: S308 (Kaleido's SVG of escaped figure text)
+        head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in self.table.headers))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            (
+                (
+                    format_html(
+                        '<th scope="row">{}</th>{}',
+                        row[0],
+                        format_html_join("", "<td>{}</td>", ((cell,) for cell in row[1:])),
+                    ),
+                )
+                for row in self.table.rows
+            ),
+        )
+        return format_html(
+            '<div class="chart chart-table"><table><caption>{}</caption>'
+            "<thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
+            '<p class="chart-note">{}</p></div>',
+            self.alt,
+            head,
+            body,
+            self.note,
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+class ChartUnavailable(Exception):
+    """No browser could draw the chart: none installed, it would not start, or it hung."""
+
+
+class ChartRenderer:
+    """One Kaleido browser per job, reused for every chart of it.
+
+        with ChartRenderer() as charts:
+            chart = charts.svg(figure, alt="Initiatives per cycle: …")
+
+    The browser starts with the first chart (a document without charts starts none) on
+    its own event loop in a thread, so callers stay synchronous. If it cannot start or stops
+    answering (`timeout`), that is remembered and every later chart of the job is its table;
+    a chart the browser refuses (an error) alone is its table, and the next one is drawn.
+    """
+
+    def __init__(
+        self,
+        *,
+        browser_path: str | None = None,
+        timeout: float = CHART_TIMEOUT,
+        start_timeout: float = CHART_START_TIMEOUT,
+    ) -> None:
+        self.browser_path = browser_path or settings.PDF_BROWSER_PATH
+        self.timeout, self.start_timeout = timeout, start_timeout
+        self.drawn = 0
+        self.tables = 0
+        self.unavailable = ""  # why no chart can be drawn in this job, once known
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido: Any = None
+
+    def __enter__(self) -> ChartRenderer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def svg(self, figure: dict, *, alt: str, width: int = CHART_WIDTH) -> Chart:
+        """The figure drawn as SVG, or as its table with a note when no browser can.
+
+        `width`: CSS pixels the figure is laid out in before it is scaled to the column; a
+        figure made for a wide screen (the timeline) keeps its labels apart with more.
+        """
+        table = figure_table(figure)
+        try:
+            markup = self._draw(figure, width)
+        except ChartUnavailable as reason:
+            self.tables += 1
+            return Chart(alt=alt, table=table, note=f"Chart shown as a table: {reason}.")
+        self.drawn += 1
+        return Chart(alt=alt, svg=_titled(markup, alt), table=table)
+
+    def _draw(self, figure: dict, width: int) -> str:
+        if self.unavailable:
+            raise ChartUnavailable(self.unavailable)
+        if self._kaleido is None:
+            self._start()
+        layout = figure.get("layout") or {}
+        opts = {"format": "svg", "width": width, "height": int(layout.get("height") or 360)}
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(
+            self._kaleido.calc_fig(figure, opts=opts), self._loop
+        )
+        try:
+            image = future.result(timeout=self.timeout)
+        except FutureTimeout:
+            # A browser that hangs once would make every later chart wait as long: the rest
+            # of the job's charts are tables at once.
+            future.cancel()
+            self.unavailable = "the browser that draws charts stopped answering"
+            log.warning("A chart took over %s s to draw; the job's charts are tables", self.timeout)
+            raise ChartUnavailable(self.unavailable) from None
+        except Exception as exc:
+            log.warning("A chart could not be drawn; shown as a table", exc_info=True)
+            raise ChartUnavailable("the chart could not be drawn") from exc
+        return image.decode() if isinstance(image, bytes) else str(image)
+
+    def _start(self) -> None:
+        if not Path(self.browser_path).is_file():
+            self.unavailable = "no browser is installed to draw it"
+            log.warning("No browser at %s: charts become tables", self.browser_path)
+            raise ChartUnavailable(self.unavailable)
+        try:
+            import kaleido  # a few hundred ms: only once a chart is drawn
+            import plotly
+        except ImportError as exc:
+            self.unavailable = "the chart engine (Kaleido) is not installed"
+            raise ChartUnavailable(self.unavailable) from exc
+        plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="chart-renderer", daemon=True
+        )
+        self._thread.start()
+
+        async def open_browser():
+            browser = kaleido.Kaleido(
+                path=self.browser_path,
+                plotlyjs=plotly_js.as_uri(),
+                mathjax=False,
+                timeout=self.timeout,
+            )
+            await browser.open()
+            return browser
+
+        future = asyncio.run_coroutine_threadsafe(open_browser(), self._loop)
+        try:
+            self._kaleido = future.result(timeout=self.start_timeout)
+        except Exception as exc:
+            future.cancel()
+            self.unavailable = "the browser that draws charts did not start"
+            log.warning("Kaleido could not start %s", self.browser_path, exc_info=True)
+            self._stop_loop()
+            raise ChartUnavailable(self.unavailable) from exc
+
+    def close(self) -> None:
+        """Quit the browser and its loop; safe to call twice."""
+        if self._kaleido is not None and self._loop is not None:
+            future = asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop)
+            try:
+                future.result(timeout=10)
+            except Exception:
+                log.warning("The chart browser did not close cleanly", exc_info=True)
+            self._kaleido = None
+        self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        if self._loop is None:
+            return
+
+        async def drain() -> None:
+            # A chart given up on (timeout) may still be running: end it here, quietly.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        try:
+            asyncio.run_coroutine_threadsafe(drain(), self._loop).result(timeout=5)
+        except Exception:
+            log.warning("The chart browser's tasks did not end cleanly", exc_info=True)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if not self._loop.is_running():
+            self._loop.close()
+        self._loop, self._thread = None, None
+
+
+def _titled(svg: str, alt: str) -> str:
+    """The SVG with `alt` as its first child `<title>`: WeasyPrint's tagged PDF reads the
+    /Alt of an inline SVG's /Figure from there. The XML prolog, if any, goes."""
+    start = svg.find("<svg")
+    end = svg.find(">", start)
+    if start < 0 or end < 0:
+        raise ChartUnavailable("the chart could not be drawn")
+    title = f"<title>{html_lib.escape(alt, quote=False)}</title>"
+    return svg[start : end + 1] + title + svg[end + 1 :]
+
+
+# A figure's data as a table, and in words --------------------------------------------------
+
+_TAG = re.compile(r"<[^>]+>")
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def _plain(value: Any) -> str:
+    """Figure text as typed: Plotly's markup (`<b>`, entities) removed."""
+    return html_lib.unescape(_TAG.sub("", str(value)))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    if isinstance(value, list):  # a multicategory axis: (group, item)
+        return " · ".join(_plain(v) for v in value)
+    return _plain(value)
+
+
+def _axis_title(layout: dict, axis: str, fallback: str) -> str:
+    title = (layout.get(axis) or {}).get("title") or {}
+    text = title.get("text") if isinstance(title, dict) else title
+    return _plain(text) if text else fallback
+
+
+def _tick_names(layout: dict, axis: str) -> dict:
+    spec = layout.get(axis) or {}
+    return dict(zip(spec.get("tickvals") or [], spec.get("ticktext") or [], strict=False))
+
+
+def _points(trace: dict) -> list[tuple[Any, Any]]:
+    xs, ys = trace.get("x") or [], trace.get("y") or []
+    if trace.get("orientation") == "h":
+        xs, ys = ys, xs
+    if isinstance(xs, list) and len(xs) == 2 and all(isinstance(v, list) for v in xs):
+        xs = [list(pair) for pair in zip(*xs, strict=False)]  # multicategory
+    return [(x, y) for x, y in zip(xs, ys, strict=False) if x is not None]
+
+
+def figure_table(figure: dict) -> ChartTable:
+    """The figure's data as a table a reader can use instead of the drawing.
+
+    Bars with a start (`base`, a Gantt) become one row per bar: label, start, end, series.
+    Otherwise the rows are the categories or dates, one column per series, which reads for
+    bars and lines alike. Helper lines that are not data (hover skipped: dependency arrows,
+    a planned trajectory) are left out.
+    """
+    layout = figure.get("layout") or {}
+    traces = [t for t in figure.get("data") or [] if t.get("hoverinfo") != "skip" and _points(t)]
+    category_axis = "yaxis" if any(t.get("orientation") == "h" for t in traces) else "xaxis"
+    names = _tick_names(layout, category_axis)
+    if any(t.get("base") for t in traces):
+        rows = []
+        for trace in traces:
+            status = _cell(trace.get("name"))
+            for base, (category, length) in zip(trace["base"], _points(trace), strict=False):
+                start = date.fromisoformat(str(base)[:10])
+                end = start + timedelta(days=max(round(float(length) / DAY_MS), 1) - 1)
+                label = _cell(names.get(category, category))
+                rows.append([label, start.isoformat(), end.isoformat(), status])
+        return ChartTable(["Item", "Start", "End", "Status"], rows)
+    value_axis = "xaxis" if category_axis == "yaxis" else "yaxis"
+    value_title = _axis_title(layout, value_axis, "Value")
+    series = [_cell(t.get("name")) or value_title for t in traces]
+    values: dict[str, dict[int, Any]] = {}
+    for index, trace in enumerate(traces):
+        for category, value in _points(trace):
+            named = category if isinstance(category, list) else names.get(category, category)
+            values.setdefault(_cell(named), {})[index] = value
+    dated = (layout.get(category_axis) or {}).get("type") == "date"
+    keys = sorted(values) if dated else list(values)
+    first = _axis_title(layout, category_axis, "Date" if dated else "Category")
+    return ChartTable(
+        [first, *series],
+        [[key, *(_cell(values[key].get(i)) for i in range(len(series)))] for key in keys],
+        dated=dated,
+    )
+
+
+def describe_figure(figure: dict, *, title: str) -> str:
+    """Alt text from the figure's data: a few categories' values one by one; a trend's
+    extent and each series' first and last value; a Gantt's span and bars per status.
+
+    Short on purpose (a screen reader reads it whole): the full data is the chart's table.
+    """
+    table = figure_table(figure)
+    if not table.rows:
+        return f"{title}: no data yet."
+    if table.headers[1:4] == ["Start", "End", "Status"]:
+        starts = sorted(row[1] for row in table.rows)
+        ends = sorted(row[2] for row in table.rows)
+        statuses: dict[str, int] = {}
+        for row in table.rows:
+            statuses[row[3]] = statuses.get(row[3], 0) + 1
+        counts = ", ".join(f"{n} {status.lower()}" for status, n in statuses.items())
+        return f"{title}: {len(table.rows)} bars from {starts[0]} to {ends[-1]} ({counts})."
+    if len(table.rows) <= 12 and not table.dated:  # a few categories: each value, in order
+        parts = [title]
+        for column, name in enumerate(table.headers[1:], start=1):
+            each = ", ".join(f"{row[0]} {row[column] or 'none'}" for row in table.rows)
+            parts.append(f"{name}: {each}")
+        return "; ".join(parts) + "."
+    parts = [f"{title}: {table.headers[0].lower()} {table.rows[0][0]} to {table.rows[-1][0]}"]
+    for column, name in enumerate(table.headers[1:], start=1):
+        cells = [(row[0], row[column]) for row in table.rows if row[column]]
+        if not cells:
+            continue
+        if len(cells) == 1:
+            parts.append(f"{name} {cells[0][1]}")
+        else:
+            (first_at, first), (last_at, last) = cells[0], cells[-1]
+            parts.append(f"{name} from {first} ({first_at}) to {last} ({last_at})")
+    return "; ".join(parts) + "."

@@ -254,6 +254,9 @@ EXPORT_STALE_MARGIN = 60
 # Test-only: a file path; the export waits until this file exists before rendering, so an
 # integration test can kill the worker mid-render without relying on timing. Empty in use.
 EXPORT_RENDER_GATE = env.str("EXPORT_RENDER_GATE", default="")
+# The Chromium that Kaleido drives to draw the PDFs' charts (roadmap_site/pdf.py); nothing is
+# ever downloaded. Without it, each chart is printed as the table of its data.
+PDF_BROWSER_PATH = env.str("BROWSER_PATH", default="/usr/bin/chromium")
 
 # The quarterly report: a build's limits (snapshot and PDF), and one copy's send. A copy
 # that fails is retried REPORT_SEND_MAX_RETRIES times with backoff, then shown as failed.
@@ -270,6 +273,10 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
+        # Kaleido and its browser driver log every tab they open at INFO.
+        "kaleido": {"level": "WARNING"},
+        "choreographer": {"level": "WARNING"},
+        "logistro": {"level": "WARNING"},
     },
 }
 

@@ -7,7 +7,7 @@ off `Roadmap` and `Cycle`; every row carries its organisation so scoping stays o
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,10 @@ from simple_history.models import HistoricalRecords
 from roadmap_site.dates import add_months
 from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet, Person
 from roadmap_site.ordering import move_among
+
+if TYPE_CHECKING:
+    from strategy.models import PriorityQuerySet
+
 
 __all__ = [
     "COMMITMENT_FIELDS",
@@ -96,6 +100,16 @@ class Roadmap(OrgOwned):
     @property
     def fiscal_year_label(self) -> str:
         return f"FY{self.fiscal_year % 100:02d}"
+
+    def strategy_priorities(self) -> PriorityQuerySet:
+        """The business priorities of the strategy for the roadmap's fiscal year, by rank."""
+        from strategy.models import Priority
+
+        return (
+            Priority.objects.for_org(self.org)
+            .filter(strategy__fiscal_year=self.fiscal_year)
+            .ranked()
+        )
 
     @classmethod
     def create_for_year(

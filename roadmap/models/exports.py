@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -17,8 +18,10 @@ __all__ = [
     "Export",
     "ExportFailure",
     "ExportKind",
+    "ExportOptions",
     "ExportQuerySet",
     "ExportStatus",
+    "Paper",
     "export_stale_after",
     "export_upload_to",
 ]
@@ -59,6 +62,46 @@ class ExportKind(models.TextChoices):
     ROADMAP_PDF = "roadmap_pdf", "Roadmap PDF"
 
 
+class Paper(models.TextChoices):
+    A4 = "a4", "A4"
+    LETTER = "letter", "US Letter"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What the roadmap PDF holds: all cycles and priorities when none are chosen.
+
+    Stored on the row as JSON (`Export.options`) so a retry renders what was asked for.
+    """
+
+    cycles: tuple[int, ...] = ()
+    priorities: tuple[int, ...] = ()
+    include_notes: bool = False
+    paper: str = Paper.A4
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ExportOptions:
+        data = data or {}
+        paper = data.get("paper", Paper.A4)
+        return cls(
+            cycles=tuple(int(pk) for pk in data.get("cycles", ())),
+            priorities=tuple(int(pk) for pk in data.get("priorities", ())),
+            include_notes=bool(data.get("include_notes", False)),
+            paper=paper if paper in Paper.values else Paper.A4,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "cycles": list(self.cycles), "priorities": list(self.priorities)}
+
+    @property
+    def whole_roadmap(self) -> bool:
+        return not (self.cycles or self.priorities)
+
+    @property
+    def paper_label(self) -> str:
+        return Paper(self.paper).label
+
+
 def export_upload_to(export: Export, filename: str) -> str:
     return f"exports/{export.org_id}/{timezone.now():%Y/%m}/{filename}"
 
@@ -85,6 +128,8 @@ class Export(OrgOwned):
     progress = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to=export_upload_to, blank=True)
     error = models.TextField(blank=True)
+    # ExportOptions as JSON: scope, internal notes, paper size.
+    options = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -99,6 +144,10 @@ class Export(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.roadmap_id} ({self.status})"
+
+    @property
+    def export_options(self) -> ExportOptions:
+        return ExportOptions.from_json(self.options)
 
     @property
     def is_finished(self) -> bool:
@@ -134,8 +183,11 @@ class Export(OrgOwned):
         return bool(reset)
 
     def set_progress(self, percent: int) -> None:
-        self.progress = max(0, min(100, percent))
-        Export.objects.filter(pk=self.pk).update(progress=self.progress)
+        """Store the percentage; one UPDATE per change (the render reports every page)."""
+        percent = max(0, min(100, percent))
+        if percent != self.progress:
+            self.progress = percent
+            Export.objects.filter(pk=self.pk).update(progress=percent)
 
     def succeed(self, *, filename: str, content: bytes) -> None:
         from django.core.files.base import ContentFile

@@ -32,6 +32,7 @@ from roadmap.forms import (
     RoadmapForm,
     ShareLinkForm,
 )
+from roadmap.forms.exports import ExportOptionsForm
 from roadmap.forms.starters import StarterForm
 from roadmap.iterate import stopped_learnings
 from roadmap.ledger import commitment_ledger
@@ -282,9 +283,27 @@ def _export_answer(
 @require_POST
 @ratelimit(key="user", rate="20/m", block=True)
 def export_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Start an export with the options posted; none posted (the roadmap page's one-click
+    button) is the whole roadmap on A4. Refused options re-render the options page."""
     roadmap = get_for_member(request, Roadmap, pk=pk)
-    export = services.start_export(roadmap=roadmap, requested_by=request.user)
+    form = ExportOptionsForm(request.POST, roadmap=roadmap)
+    if not form.is_valid():
+        return render(
+            request, "roadmap/export_form.html", {"roadmap": roadmap, "form": form}, status=400
+        )
+    export = services.start_export(
+        roadmap=roadmap, requested_by=request.user, options=form.options()
+    )
     return _export_answer(request, export, target="#exports", swap="afterbegin")
+
+
+@member_required(write=True)
+@require_GET
+def export_options(request: AuthedRequest, pk: int) -> HttpResponse:
+    """What the PDF should hold: scope, internal notes, paper size."""
+    roadmap = get_for_member(request, Roadmap.objects.select_related("org"), pk=pk)
+    form = ExportOptionsForm(roadmap=roadmap)
+    return render(request, "roadmap/export_form.html", {"roadmap": roadmap, "form": form})
 
 
 @transaction.non_atomic_requests

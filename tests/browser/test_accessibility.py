@@ -72,6 +72,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("request-list", "/requests/"),
         ("request", f"/requests/{request.pk}/"),
         ("align-ledger", f"/roadmaps/{roadmap.pk}/align/"),
+        ("export-options", f"/roadmaps/{roadmap.pk}/exports/new/"),
         ("change-log", f"/roadmaps/{roadmap.pk}/changes/"),
         ("quarterly-report", f"/roadmaps/{roadmap.pk}/reports/"),
         ("calendar", f"/roadmaps/{roadmap.pk}/calendar/"),

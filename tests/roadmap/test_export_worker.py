@@ -26,6 +26,7 @@ from roadmap import services
 from roadmap.models import Export, ExportStatus, Initiative
 from roadmap_site.celery import app as celery_app
 from roadmap_site.models import Membership, Role
+from tests import pdfs
 from tests.factories import OrganizationFactory, RoadmapFactory, UserFactory
 
 pytestmark = [pytest.mark.integration]
@@ -143,7 +144,11 @@ def test_a_real_worker_renders_the_pdf(worker):
     assert export.status == ExportStatus.DONE, (export.status, export.error)
     path = Path(settings.MEDIA_ROOT) / export.file.name
     assert path.is_file()
-    assert path.read_bytes().startswith(b"%PDF")
+    content = path.read_bytes()
+    assert "Manager onboarding toolkit" in pdfs.text(content)
+    # Tagged, and its chart drawn by the worker's own browser (not the table fallback).
+    assert "Figure" in pdfs.roles(content)
+    assert "Chart shown as a table" not in pdfs.text(content)
 
 
 @pytest.fixture
@@ -176,7 +181,7 @@ def test_a_worker_killed_mid_render_ends_failed_with_retry_then_renders(
 
         def rendering():
             export.refresh_from_db()
-            return export.status == ExportStatus.RUNNING and export.progress == 40
+            return export.status == ExportStatus.RUNNING and export.progress == 50
 
         wait_for(rendering, worker, "the render to start")
         [child] = wait_for(lambda: child_pids(worker.pid), worker, "the pool's child")
@@ -186,7 +191,7 @@ def test_a_worker_killed_mid_render_ends_failed_with_retry_then_renders(
         not_claimed = f"Export {export.pk} not claimed: it is running"
         wait_for(lambda: not_claimed in worker.log_path.read_text(), worker, "the redelivery")
         export.refresh_from_db()
-        assert (export.status, export.progress) == (ExportStatus.RUNNING, 40)
+        assert (export.status, export.progress) == (ExportStatus.RUNNING, 50)
 
         backdate_past_the_stale_limit(export)
         celery_app.send_task("roadmap.tasks.fail_stale_exports")  # what beat sends

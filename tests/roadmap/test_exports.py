@@ -104,7 +104,7 @@ def test_a_second_render_is_a_noop(pending_export, settings, monkeypatch):
     def must_not_render(*args, **kwargs):
         raise AssertionError("rendered twice")
 
-    monkeypatch.setattr(services, "render_pdf", must_not_render)
+    monkeypatch.setattr(services, "render_roadmap_pdf", must_not_render)
     again = services.render_export(export_id=pending_export.pk)
 
     assert again.status == ExportStatus.DONE
@@ -115,7 +115,7 @@ def test_a_second_render_is_a_noop(pending_export, settings, monkeypatch):
 
 def test_a_claimed_export_is_not_rendered_again(pending_export, monkeypatch):
     assert pending_export.claim() is True
-    monkeypatch.setattr(services, "render_pdf", lambda *a, **k: pytest.fail("rendered"))
+    monkeypatch.setattr(services, "render_roadmap_pdf", lambda *a, **k: pytest.fail("rendered"))
     services.render_export(export_id=pending_export.pk)
     assert Export.objects.get(pk=pending_export.pk).status == ExportStatus.RUNNING
 
@@ -128,7 +128,7 @@ def test_rendering_failure_marks_the_export_failed(pending_export, monkeypatch, 
     def broken(*args, **kwargs):
         raise RuntimeError("no fonts installed")
 
-    monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_roadmap_pdf", broken)
 
     services.render_export(export_id=pending_export.pk)
 
@@ -214,6 +214,7 @@ def test_without_weasyprint_the_app_runs_and_the_export_says_why(
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` now raises
     monkeypatch.delitem(sys.modules, "roadmap_site.pdf", raising=False)
+    monkeypatch.delitem(sys.modules, "roadmap.roadmap_pdf", raising=False)
 
     page = editor_client.get(f"/roadmaps/{pending_export.roadmap_id}/")
     assert page.status_code == 200

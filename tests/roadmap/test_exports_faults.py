@@ -132,7 +132,7 @@ def test_a_failed_run_is_not_rendered_by_a_late_redelivery(export, monkeypatch):
     running_since(export, T0)
     with time_machine.travel(T0 + STALE_AFTER + timedelta(seconds=1), tick=False):
         services.fail_stale_exports()
-    monkeypatch.setattr(services, "render_pdf", lambda *a, **k: pytest.fail("rendered"))
+    monkeypatch.setattr(services, "render_roadmap_pdf", lambda *a, **k: pytest.fail("rendered"))
     tasks.render_export(export.pk)
     assert fresh(export).status == ExportStatus.FAILED
 

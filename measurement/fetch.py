@@ -64,21 +64,51 @@ def vetted_address(host: str, port: int) -> str:
     if not settings.IMPORT_ALLOW_PRIVATE_URLS:
         for text in addresses:
             address = ipaddress.ip_address(text.split("%")[0])
-            mapped = getattr(address, "ipv4_mapped", None)
-            address = mapped or address
-            if (
-                not address.is_global
-                or address.is_multicast
-                or address.is_reserved
-                or address.is_private
-                or address.is_loopback
-                or address.is_link_local
-            ):
+            if refused := refused_address(address):
                 raise FetchRefused(
-                    f"{host} resolves to {address}, a private or reserved address: "
+                    f"{host} resolves to {refused}, a private or reserved address: "
                     "sources may only fetch from public addresses."
                 )
     return addresses[0]
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, where the host's own stack or a
+    translator would deliver to it: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
+    (::a.b.c.d), 6to4 (2002:AABB:CCDD::) and NAT64 (64:ff9b::a.b.c.d). (Teredo, 2001::/32,
+    is refused whole: it is not a global range.)"""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if any(address in network for network in NAT64) or address in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """Why a source may not connect to `address` (the address it stands for), or ""."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10: deprecated, still routed inside some sites
+            return str(address)
+        inner = embedded_ipv4(address)
+        if inner is not None:  # the IPv4 address decides
+            return f"{address} ({inner})" if refused_address(inner) else ""
+    if (
+        not address.is_global
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+    ):
+        return str(address)
+    return ""
 
 
 def _connection(scheme: str, host: str, port: int, timeout: float) -> http.client.HTTPConnection:

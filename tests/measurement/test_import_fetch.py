@@ -146,6 +146,38 @@ def test_private_link_local_multicast_and_unspecified_addresses_are_refused(host
         fetch.fetch(f"http://{host}/data.csv")
 
 
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("2002:c0a8:101::1", True),  # 6to4 of 192.168.1.1
+        ("2002:7f00:1::", True),  # 6to4 of 127.0.0.1
+        ("64:ff9b::a00:1", True),  # NAT64 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", True),  # NAT64 of 169.254.169.254, the cloud metadata
+        ("::ffff:10.0.0.1", True),  # IPv4-mapped
+        ("::127.0.0.1", True),  # IPv4-compatible
+        ("fec0::1", True),  # site-local
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", True),  # Teredo, client 10.0.0.1
+        ("2002:808:808::1", False),  # 6to4 of 8.8.8.8: public
+        ("64:ff9b::808:808", False),  # NAT64 of 8.8.8.8: public
+        ("2606:4700:4700::1111", False),
+        ("8.8.8.8", False),
+    ],
+)
+def test_ipv6_addresses_that_carry_a_private_ipv4_are_refused(address, refused, monkeypatch):
+    """The host name resolves to the address; only the check runs (no connection)."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *args, **kwargs: [(family, socket.SOCK_STREAM, 6, "", (address, 80))],
+    )
+    if refused:
+        with pytest.raises(fetch.FetchRefused, match="private or reserved"):
+            fetch.vetted_address("data.example.com", 80)
+    else:
+        assert fetch.vetted_address("data.example.com", 80) == address
+
+
 def test_a_redirect_to_127_0_0_1_is_refused(server, monkeypatch):
     """The first hop is a public name, the redirect points at 127.0.0.1. No internet here,
     so the test's network answers the public name's address from the local server: name

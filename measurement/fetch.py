@@ -129,6 +129,17 @@ def _connection(scheme: str, host: str, port: int, timeout: float) -> http.clien
     return conn
 
 
+def origin(url: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port of `url` (the port its scheme implies when none is given);
+    None for an address that does not parse."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    return (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+
+
 def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
     """GET `url`, following redirects ourselves; the body in a temporary file (memory up
     to 1 MB, then disk) with its SHA-256. Credentials (`headers`) are sent to the first

@@ -71,6 +71,12 @@ def source_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"“{source.name}” saved.")
+        if form.credential_cleared:
+            messages.warning(
+                request,
+                "The address moved to another scheme, host or port, so its stored credential "
+                "was removed: give it again if the new address needs one.",
+            )
         return redirect("measurement:source_detail", pk=source.pk)
     status = 400 if form.errors else 200
     context = {"form": form, "source": source}

@@ -140,10 +140,16 @@ def origin(url: str) -> tuple[str, str, int] | None:
     return (parts.scheme.lower(), (parts.hostname or "").lower(), port)
 
 
-def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+def fetch(
+    url: str, *, headers: dict[str, str] | None = None, csv_head: int | None = None
+) -> Fetched:
     """GET `url`, following redirects ourselves; the body in a temporary file (memory up
     to 1 MB, then disk) with its SHA-256. Credentials (`headers`) are sent to the first
-    host only, never to another host a redirect points at."""
+    host only, never to another host a redirect points at.
+
+    With `csv_head` (a preview), a CSV document is read only that far, cut after its last
+    whole line, and the connection closed: the rest is never downloaded. A JSON document
+    is read whole (up to the cap), as it cannot be read in part."""
     timeout = settings.IMPORT_FETCH_TIMEOUT
     cap = settings.IMPORT_MAX_BYTES
     origin = None
@@ -190,13 +196,22 @@ def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
                 raise FetchRefused(
                     f"The server sent {content_type or 'no content type'}, not CSV or JSON."
                 )
+            head = csv_head if csv_head and "json" not in content_type.lower() else None
             declared = response.getheader("Content-Length")
-            if declared and declared.isdigit() and int(declared) > cap:
+            if not head and declared and declared.isdigit() and int(declared) > cap:
                 raise FetchRefused(f"The document is larger than {cap:,} bytes.")
             body = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (returned)
             digest = hashlib.sha256()
             size = 0
-            while chunk := response.read(CHUNK):
+            while chunk := response.read(min(CHUNK, head - size) if head else CHUNK):
+                if head and size + len(chunk) >= head:
+                    # Enough for a preview: up to the last whole line, then hang up.
+                    cut = chunk.rfind(b"\n") + 1 if b"\n" in chunk else len(chunk)
+                    chunk = chunk[:cut]
+                    size += len(chunk)
+                    digest.update(chunk)
+                    body.write(chunk)
+                    break
                 size += len(chunk)
                 if size > cap:
                     body.close()

@@ -42,6 +42,8 @@ from roadmap_site.models import Organization
 
 log = logging.getLogger(__name__)
 PREVIEW_ROWS = 10
+# What a URL source's preview downloads of a CSV document: plenty for PREVIEW_ROWS rows.
+PREVIEW_BYTES = 256 * 1024
 # An upload waits this long for its confirmation (the preview's signed token) before the
 # sweep removes it.
 UPLOAD_MAX_AGE = timedelta(hours=1)

@@ -167,7 +167,9 @@ def source_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     require_write(request)
     if source.kind == SourceKind.URL:
         try:
-            fetched = fetch.fetch(source.url, headers=sources.request_headers(source))
+            fetched = fetch.fetch(
+                source.url, headers=sources.request_headers(source), csv_head=sources.PREVIEW_BYTES
+            )
         except (fetch.FetchRefused, fetch.FetchFailed, sources.SourceProblem) as problem:
             messages.error(request, f"The address could not be previewed: {problem}")
             return redirect("measurement:source_detail", pk=source.pk)

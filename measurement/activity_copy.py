@@ -391,8 +391,8 @@ def _raw_rows(
     for number, cells in cursor.fetchall():
         raw: list[Any] = [""] * len(header)
         for name, value in zip(FIELDS, cells, strict=True):
-            if positions.get(name) is not None:
-                raw[positions[name]] = value or ""  # COPY reads an empty cell as NULL
+            if (position := positions.get(name)) is not None:
+                raw[position] = value or ""  # COPY reads an empty cell as NULL
         rows.append((number, raw))
     return rows
 
@@ -402,7 +402,7 @@ def _ask_python(
 ) -> None:
     """Judge the rows SQL left to Python with the row path's own functions."""
     while batch := _raw_rows(cursor, header, positions, "python", 5000):
-        verdicts = []
+        verdicts: list[tuple[Any, ...]] = []
         for number, raw in batch:
             _, event = judge(number, raw)
             if event is None:

@@ -503,6 +503,7 @@ class ApiToken(OrgOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar = OrgManager.from_queryset(ApiTokenQuerySet)()
+    creator_may_write: bool  # annotated by ApiTokenQuerySet.with_standing()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

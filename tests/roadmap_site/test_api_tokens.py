@@ -181,6 +181,7 @@ def test_a_token_is_refused_once_its_creator_is_no_longer_admin_or_editor(
     creator = editor_membership.user
     _, credentials = ApiToken.issue(org=org, name="LMS", scope=ApiScope.WRITE, created_by=creator)
     assert api_get(credentials).status_code == 200
+    assert "Refused" not in client_for("admin").get(URL).text
 
     if change == "demoted to viewer":
         editor_membership.role = Role.VIEWER
@@ -194,7 +195,7 @@ def test_a_token_is_refused_once_its_creator_is_no_longer_admin_or_editor(
     response = api_get(credentials)
     assert response.status_code == 401
     page = client_for("admin").get(URL)
-    assert f"Refused: {creator} is no longer an admin or editor" in page.text
+    assert "Refused: its creator is no longer an admin or editor" in page.text
 
 
 def test_a_token_works_again_when_its_creator_is_editor_again(org, editor_membership):

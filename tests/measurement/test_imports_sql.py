@@ -5,6 +5,7 @@ counts. Each file is imported twice into two programs, once per path, and compar
 from __future__ import annotations
 
 import dataclasses
+import sys
 import uuid
 from datetime import UTC, datetime
 
@@ -222,3 +223,8 @@ def test_the_row_cap_holds_on_the_sql_path(paris, spy, settings):
     run = run_file(new_source(paris), csv_of(ROWS[:6]))
     assert run.status == "failed" and "more than 5 rows" in run.error
     assert not LearnerEvent.objects.filter(program=run.source.program).exists()
+
+
+def test_sql_strips_what_python_strips():
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert every == activity_copy.WHITESPACE

@@ -64,21 +64,51 @@ def vetted_address(host: str, port: int) -> str:
     if not settings.IMPORT_ALLOW_PRIVATE_URLS:
         for text in addresses:
             address = ipaddress.ip_address(text.split("%")[0])
-            mapped = getattr(address, "ipv4_mapped", None)
-            address = mapped or address
-            if (
-                not address.is_global
-                or address.is_multicast
-                or address.is_reserved
-                or address.is_private
-                or address.is_loopback
-                or address.is_link_local
-            ):
+            if refused := refused_address(address):
                 raise FetchRefused(
-                    f"{host} resolves to {address}, a private or reserved address: "
+                    f"{host} resolves to {refused}, a private or reserved address: "
                     "sources may only fetch from public addresses."
                 )
     return addresses[0]
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, where the host's own stack or a
+    translator would deliver to it: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
+    (::a.b.c.d), 6to4 (2002:AABB:CCDD::) and NAT64 (64:ff9b::a.b.c.d). (Teredo, 2001::/32,
+    is refused whole: it is not a global range.)"""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if any(address in network for network in NAT64) or address in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """Why a source may not connect to `address` (the address it stands for), or ""."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10: deprecated, still routed inside some sites
+            return str(address)
+        inner = embedded_ipv4(address)
+        if inner is not None:  # the IPv4 address decides
+            return f"{address} ({inner})" if refused_address(inner) else ""
+    if (
+        not address.is_global
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+    ):
+        return str(address)
+    return ""
 
 
 def _connection(scheme: str, host: str, port: int, timeout: float) -> http.client.HTTPConnection:
@@ -99,10 +129,27 @@ def _connection(scheme: str, host: str, port: int, timeout: float) -> http.clien
     return conn
 
 
-def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+def origin(url: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port of `url` (the port its scheme implies when none is given);
+    None for an address that does not parse."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    return (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+
+
+def fetch(
+    url: str, *, headers: dict[str, str] | None = None, csv_head: int | None = None
+) -> Fetched:
     """GET `url`, following redirects ourselves; the body in a temporary file (memory up
     to 1 MB, then disk) with its SHA-256. Credentials (`headers`) are sent to the first
-    host only, never to another host a redirect points at."""
+    host only, never to another host a redirect points at.
+
+    With `csv_head` (a preview), a CSV document is read only that far, cut after its last
+    whole line, and the connection closed: the rest is never downloaded. A JSON document
+    is read whole (up to the cap), as it cannot be read in part."""
     timeout = settings.IMPORT_FETCH_TIMEOUT
     cap = settings.IMPORT_MAX_BYTES
     origin = None
@@ -149,13 +196,22 @@ def fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
                 raise FetchRefused(
                     f"The server sent {content_type or 'no content type'}, not CSV or JSON."
                 )
+            head = csv_head if csv_head and "json" not in content_type.lower() else None
             declared = response.getheader("Content-Length")
-            if declared and declared.isdigit() and int(declared) > cap:
+            if not head and declared and declared.isdigit() and int(declared) > cap:
                 raise FetchRefused(f"The document is larger than {cap:,} bytes.")
             body = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (returned)
             digest = hashlib.sha256()
             size = 0
-            while chunk := response.read(CHUNK):
+            while chunk := response.read(min(CHUNK, head - size) if head else CHUNK):
+                if head and size + len(chunk) >= head:
+                    # Enough for a preview: up to the last whole line, then hang up.
+                    cut = chunk.rfind(b"\n") + 1 if b"\n" in chunk else len(chunk)
+                    chunk = chunk[:cut]
+                    size += len(chunk)
+                    digest.update(chunk)
+                    body.write(chunk)
+                    break
                 size += len(chunk)
                 if size > cap:
                     body.close()

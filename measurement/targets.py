@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
-from measurement import alignment, engagement, surveys, tabular
+from measurement import activity_copy, alignment, engagement, surveys, tabular
 from measurement.models import (
     Forum,
     KpiValue,
@@ -97,6 +98,8 @@ class Target:
     write: Callable[[MetricSource, list[Row]], Outcome]
     needs: str = ""  # "program" or "kpi": the source must name one
     writer: Callable[[MetricSource], Writer] | None = None
+    # Takes a whole CSV file at once (see `import_activity_csv`); None when it cannot.
+    bulk: Callable[..., activity_copy.Staged | None] | None = None
 
     def open(self, source: MetricSource) -> Writer:
         return self.writer(source) if self.writer else Writer(source, self.write)
@@ -261,6 +264,49 @@ class CopyActivityWriter(Writer):
         return Outcome(written=written, unchanged=self.staged - written)
 
 
+def import_activity_csv(
+    *,
+    source: MetricSource,
+    stream: IO[bytes],
+    table: tabular.Table,
+    positions: dict[str, int | None],
+    clean: Callable[[int, list[Any]], Any],
+    cap: int,
+    limit: int,
+    progress: Callable[[int], None],
+) -> activity_copy.Staged | None:
+    """PostgreSQL: the whole file through COPY and SQL (`measurement.activity_copy`),
+    judging the rows SQL leaves to Python (and wording refusals) with `clean`, the row
+    path's cleaner, and `_clean_event`. None elsewhere: the caller goes row by row."""
+    if connection.vendor != "postgresql":
+        return None
+    assert source.program is not None
+    now = timezone.now()
+
+    def judge(number: int, raw: list[Any]) -> tuple[list[Refusal], Any]:
+        row = clean(number, raw)
+        if row.problems:
+            return row.problems, None
+        try:
+            return [], engagement._clean_event(_event(Row(number, row.values)), now)
+        except engagement.EngagementError as error:
+            return [Refusal(number, str(error))], None
+
+    return activity_copy.import_csv(
+        program=source.program,
+        stream=stream,
+        header=table.header,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        positions=positions,
+        judge=judge,
+        now=now,
+        cap=cap,
+        limit=limit,
+        progress=progress,
+    )
+
+
 def activity_writer(source: MetricSource) -> Writer:
     if connection.vendor == "postgresql":
         return CopyActivityWriter(source)
@@ -409,6 +455,7 @@ register(
         ),
         write=write_learner_activity,
         writer=activity_writer,
+        bulk=import_activity_csv,
     )
 )
 register(

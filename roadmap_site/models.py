@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import ScopedManager
@@ -463,6 +464,20 @@ class ApiTokenQuerySet(OrgQuerySet):
     def active(self) -> ApiTokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def with_standing(self) -> ApiTokenQuerySet:
+        """Annotate `creator_may_write`: whether the person who created each token is
+        still an active admin or editor of its organisation (see `ApiToken.creator_left`)."""
+        return self.annotate(
+            creator_may_write=Exists(
+                Membership.objects.filter(
+                    org=OuterRef("org"),
+                    user=OuterRef("created_by"),
+                    user__is_active=True,
+                    role__in=[Role.ADMIN, Role.EDITOR],
+                )
+            )
+        )
+
 
 class ApiToken(OrgOwned):
     """What another system (an LMS, an HRIS, a script) signs API requests with.
@@ -488,6 +503,7 @@ class ApiToken(OrgOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar = OrgManager.from_queryset(ApiTokenQuerySet)()
+    creator_may_write: bool  # annotated by ApiTokenQuerySet.with_standing()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -520,8 +536,10 @@ class ApiToken(OrgOwned):
         key, dot, secret = credentials.strip().partition(".")
         if not dot or not key or not secret:
             return None
-        token = cls.objects.active().select_related("org").filter(key=key).first()
+        token = cls.objects.active().with_standing().select_related("org").filter(key=key).first()
         if token is None or not secrets.compare_digest(token.secret_hash, hash_token(secret)):
+            return None
+        if token.creator_left:
             return None
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= cls.LAST_USED_PRECISION:
@@ -532,6 +550,14 @@ class ApiToken(OrgOwned):
     @property
     def can_write(self) -> bool:
         return self.scope == ApiScope.WRITE
+
+    @property
+    def creator_left(self) -> bool:
+        """A token acts with its creator's authority: once they are no longer an admin or
+        editor of the organisation (demoted to viewer, removed, deactivated), it is refused
+        until they are again. A token without a creator was issued by the system (a
+        command, the demo) and stands on its own. Needs `with_standing()`."""
+        return self.created_by_id is not None and not self.creator_may_write
 
     @property
     def is_revoked(self) -> bool:

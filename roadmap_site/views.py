@@ -265,7 +265,9 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
         )
         form = ApiTokenForm()
     context = {
-        "tokens": ApiToken.objects.for_org(request.org).select_related("created_by"),
+        "tokens": ApiToken.objects.for_org(request.org)
+        .with_standing()
+        .select_related("created_by"),
         "form": form,
         "credentials": credentials,
         "created": created,

@@ -9,11 +9,26 @@ from celery.schedules import crontab
 from django import forms
 from django.conf import settings
 
-from measurement import sources, targets
+from measurement import fetch, sources, targets
 from measurement.models import Kpi, MetricSource, Program, Schedule, SourceKind
 from roadmap_site.models import Organization
 
 SECRET_UNCHANGED = "Leave empty to keep the stored value."  # noqa: S105 (help text)
+FIELD_ORDER = [
+    "name",
+    "kind",
+    "target",
+    "program",
+    "kpi",
+    "all_or_nothing",
+    "url",
+    "header_name",
+    "header_value",
+    "clear_header",
+    "schedule",
+    "cron",
+    "enabled",
+]
 
 
 class MetricSourceForm(forms.ModelForm):
@@ -39,37 +54,12 @@ class MetricSourceForm(forms.ModelForm):
             raise forms.ValidationError("A header value cannot hold a line break.")
         return value
 
-    field_order = [
-        "name",
-        "kind",
-        "target",
-        "program",
-        "kpi",
-        "all_or_nothing",
-        "url",
-        "header_name",
-        "header_value",
-        "clear_header",
-        "schedule",
-        "cron",
-        "enabled",
-    ]
+    # The form's order, once: Meta.fields is it without the two fields the model lacks.
+    field_order = FIELD_ORDER
 
     class Meta:
         model = MetricSource
-        fields = [
-            "name",
-            "kind",
-            "target",
-            "program",
-            "kpi",
-            "all_or_nothing",
-            "url",
-            "header_name",
-            "schedule",
-            "cron",
-            "enabled",
-        ]
+        fields = [name for name in FIELD_ORDER if name not in ("header_value", "clear_header")]
         labels = {
             "header_name": "Credential header name",
             "kind": "Where rows come from",
@@ -77,7 +67,8 @@ class MetricSourceForm(forms.ModelForm):
         }
         help_texts = {
             "header_name": "Optional, e.g. Authorization or X-Api-Key.",
-            "url": "An http:// or https:// address serving CSV or JSON.",
+            "url": "An http:// or https:// address serving CSV or JSON. Moving it to another "
+            "scheme, host or port removes the stored credential: give it again.",
             "schedule": "URL sources only: beat runs them on this schedule.",
         }
 
@@ -85,6 +76,8 @@ class MetricSourceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.org = org
         self.org = org
+        self.stored_origin = fetch.origin(self.instance.url) if self.instance.url else None
+        self.credential_cleared = False
         self.fields["target"].choices = targets.choices()
         self.fields["program"].queryset = Program.objects.for_org(org).select_related("initiative")
         self.fields["program"].help_text = "For learner activity, eligible learners, surveys."
@@ -139,6 +132,11 @@ class MetricSourceForm(forms.ModelForm):
         source = super().save(commit=False)
         if self.cleaned_data.get("clear_header"):
             source.header_secret = ""
+        # The credential was given for one origin; never send it to another.
+        moved = self.stored_origin and fetch.origin(source.url or "") != self.stored_origin
+        if moved and source.header_secret and not self.cleaned_data.get("header_value"):
+            source.header_secret = ""
+            self.credential_cleared = True
         if self.cleaned_data.get("header_value"):
             source.header_secret = sources.encrypt_secret(self.cleaned_data["header_value"])
         if source.schedule != Schedule.CRON:

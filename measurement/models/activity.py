@@ -20,7 +20,11 @@ from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet
 class LearnerEvent(OrgOwned):
     """One thing a learner did in a program: launched a module, passed a quiz, completed."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: the unique constraint and the time index both start with it,
+    # and every index costs each of the millions of imported rows.
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     # Pseudonymous: an LMS id or a hash of the e-mail address, never a name.
     learner_key = models.CharField(max_length=64)
     event_type = models.CharField(max_length=50, help_text="An xAPI verb's last segment.")

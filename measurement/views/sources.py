@@ -71,6 +71,12 @@ def source_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"“{source.name}” saved.")
+        if form.credential_cleared:
+            messages.warning(
+                request,
+                "The address moved to another scheme, host or port, so its stored credential "
+                "was removed: give it again if the new address needs one.",
+            )
         return redirect("measurement:source_detail", pk=source.pk)
     status = 400 if form.errors else 200
     context = {"form": form, "source": source}
@@ -161,7 +167,9 @@ def source_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     require_write(request)
     if source.kind == SourceKind.URL:
         try:
-            fetched = fetch.fetch(source.url, headers=sources.request_headers(source))
+            fetched = fetch.fetch(
+                source.url, headers=sources.request_headers(source), csv_head=sources.PREVIEW_BYTES
+            )
         except (fetch.FetchRefused, fetch.FetchFailed, sources.SourceProblem) as problem:
             messages.error(request, f"The address could not be previewed: {problem}")
             return redirect("measurement:source_detail", pk=source.pk)

@@ -9,6 +9,7 @@ writes none (422).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,7 @@ from roadmap.api.schemas import (
     MonthOut,
     ProgramOut,
     SurveyResponseBatchIn,
+    SurveyResponseIn,
     WriteBatchOut,
 )
 from roadmap_site.models import Organization
@@ -59,6 +61,29 @@ def refuse_all(errors: list[ItemErrors], total: int, prefix: str) -> ApiError:
             for field, messages in error.errors.items()
         },
     )
+
+
+def write_each[T](
+    items: Sequence[T], write: Callable[[T], bool], *, all_or_nothing: bool
+) -> WriteBatchOut:
+    """The batch endpoints' loop: `write` each item (it returns whether it created a row,
+    or raises ValidationError), each in its own savepoint so a refused one leaves nothing;
+    with `all_or_nothing`, any refusal rolls the whole batch back with a 422."""
+    created = existing = 0
+    errors: list[ItemErrors] = []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            try:
+                with transaction.atomic():
+                    was_created = write(item)
+            except ValidationError as error:
+                errors.append(ItemErrors(index=index, errors=messages_of(error)))
+                continue
+            created += was_created
+            existing += not was_created
+        if errors and all_or_nothing:
+            raise refuse_all(errors, len(items), "items")
+    return WriteBatchOut(created=created, existing=existing, rejected=len(errors), errors=errors)
 
 
 def messages_of(error: ValidationError) -> dict[str, list[str]]:
@@ -153,25 +178,15 @@ def record_survey_responses(
     respondent key, the same respondent's answer on the same day replaces the first."""
     org = request.auth.org
     program = _program(org, program_id)
-    created = existing = 0
-    errors: list[ItemErrors] = []
-    with transaction.atomic():
-        for index, item in enumerate(payload.items):
-            try:
-                with transaction.atomic():
-                    _, was_created = surveys.record_response(
-                        org=org,
-                        program=program,
-                        score=item.score,
-                        responded_on=item.responded_on,
-                        comment=item.comment,
-                        respondent=item.respondent,
-                    )
-            except ValidationError as error:
-                errors.append(ItemErrors(index=index, errors=messages_of(error)))
-                continue
-            created += was_created
-            existing += not was_created
-        if errors and all_or_nothing:
-            raise refuse_all(errors, len(payload.items), "items")
-    return WriteBatchOut(created=created, existing=existing, rejected=len(errors), errors=errors)
+
+    def write(item: SurveyResponseIn) -> bool:
+        return surveys.record_response(
+            org=org,
+            program=program,
+            score=item.score,
+            responded_on=item.responded_on,
+            comment=item.comment,
+            respondent=item.respondent,
+        )[1]
+
+    return write_each(payload.items, write, all_or_nothing=all_or_nothing)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from roadmap_site.models import Role
+from roadmap_site.models import ApiScope, ApiToken, Role
 from tests.factories import MembershipFactory, OrganizationFactory, RoadmapFactory
 
 LAPTOP = {"width": 1280, "height": 900}
@@ -91,3 +91,23 @@ def test_the_docs_page_draws_from_our_own_files(page: Page, live_server, screens
     screenshot(f"api-docs-{size}")
     assert csp == []
     assert outside == []
+
+
+def test_a_token_whose_creator_became_a_viewer_is_shown_refused(
+    page: Page, live_server, sign_in, screenshot, admin
+):
+    org = admin.memberships.get().org
+    editor = MembershipFactory(org=org, role=Role.EDITOR, user__email="sam@northwind.test")
+    ApiToken.issue(org=org, name="LMS nightly", scope=ApiScope.WRITE, created_by=editor.user)
+    editor.role = Role.VIEWER
+    editor.save()
+
+    sign_in(admin)
+    page.goto(f"{live_server.url}/org/api-tokens/")
+    badge = page.get_by_text("Refused: its creator is no longer an admin or editor")
+    for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        expect(badge).to_be_visible()
+        screenshot(f"api-token-refused-{size}")
+    # Still revocable from the same row.
+    expect(page.get_by_role("button", name="Revoke LMS nightly")).to_be_visible()

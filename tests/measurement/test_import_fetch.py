@@ -21,6 +21,7 @@ CSV = b"date,value\n2026-05-01,10\n2026-05-02,11\n"
 
 class Handler(BaseHTTPRequestHandler):
     seen: list[tuple[str, str]] = []  # (path, X-Api-Key) of every request
+    sent = 0  # bytes of /huge.csv the server managed to send
 
     def do_GET(self):
         Handler.seen.append((self.path, self.headers.get("X-Api-Key", "")))
@@ -34,6 +35,18 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/csv")
             self.end_headers()
             self.wfile.write(b"date,value\n" + b"2026-05-01,1\n" * 2000)
+        elif self.path == "/huge.csv":  # 5 MB, no Content-Length; notes how much got out
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            Handler.sent = 0
+            try:
+                self.wfile.write(b"date,value\n")
+                for _ in range(400):
+                    self.wfile.write(b"2026-05-01,1\n" * 1000)
+                    Handler.sent += 13_000
+            except (BrokenPipeError, ConnectionResetError):
+                pass
         elif self.path == "/to-local":
             self._redirect(f"http://127.0.0.1:{port}/data.csv")
         elif self.path.startswith("/loop"):
@@ -146,6 +159,38 @@ def test_private_link_local_multicast_and_unspecified_addresses_are_refused(host
         fetch.fetch(f"http://{host}/data.csv")
 
 
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("2002:c0a8:101::1", True),  # 6to4 of 192.168.1.1
+        ("2002:7f00:1::", True),  # 6to4 of 127.0.0.1
+        ("64:ff9b::a00:1", True),  # NAT64 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", True),  # NAT64 of 169.254.169.254, the cloud metadata
+        ("::ffff:10.0.0.1", True),  # IPv4-mapped
+        ("::127.0.0.1", True),  # IPv4-compatible
+        ("fec0::1", True),  # site-local
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", True),  # Teredo, client 10.0.0.1
+        ("2002:808:808::1", False),  # 6to4 of 8.8.8.8: public
+        ("64:ff9b::808:808", False),  # NAT64 of 8.8.8.8: public
+        ("2606:4700:4700::1111", False),
+        ("8.8.8.8", False),
+    ],
+)
+def test_ipv6_addresses_that_carry_a_private_ipv4_are_refused(address, refused, monkeypatch):
+    """The host name resolves to the address; only the check runs (no connection)."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *args, **kwargs: [(family, socket.SOCK_STREAM, 6, "", (address, 80))],
+    )
+    if refused:
+        with pytest.raises(fetch.FetchRefused, match="private or reserved"):
+            fetch.vetted_address("data.example.com", 80)
+    else:
+        assert fetch.vetted_address("data.example.com", 80) == address
+
+
 def test_a_redirect_to_127_0_0_1_is_refused(server, monkeypatch):
     """The first hop is a public name, the redirect points at 127.0.0.1. No internet here,
     so the test's network answers the public name's address from the local server: name
@@ -201,3 +246,22 @@ def test_network_errors_are_retried_then_give_up(org, server, allow_private):
     source.refresh_from_db()
     assert source.consecutive_failures == 1
     assert ImportRun.objects.filter(source=source).count() == 1
+
+
+def test_a_preview_reads_the_head_of_a_csv_document_and_hangs_up(server, allow_private):
+    fetched = fetch.fetch(f"{server}/huge.csv", csv_head=sources.PREVIEW_BYTES)
+    body = fetched.body.read()
+    assert body.startswith(b"date,value\n2026-05-01,1\n") and body.endswith(b"\n")
+    assert len(body) <= sources.PREVIEW_BYTES and fetched.size == len(body)
+    # The server could not push the whole 5 MB: the socket buffers hold far less.
+    assert Handler.sent < 5_200_000
+
+
+def test_the_preview_page_shows_rows_of_a_document_past_the_size_cap(
+    org, server, allow_private, settings, client_for
+):
+    settings.IMPORT_MAX_BYTES = 1_000_000  # the run would refuse the 5 MB document
+    source = url_source(org, f"{server}/huge.csv")
+    page = client_for("editor").get(f"/measurement/sources/{source.pk}/preview/")
+    assert page.status_code == 200
+    assert "2026-05-01" in page.text and "larger than" not in page.text

@@ -388,3 +388,49 @@ def test_abandoned_uploads_are_removed_by_the_sweep(editor_client, source):
     url = reverse("measurement:source_preview", args=[source.pk])
     data = {"token": page.context["token"], "map_date": "Day", "map_value": "Reading"}
     assert editor_client.post(url, {**data, "action": "import"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("new_url", "kept"),
+    [
+        ("https://lms.example.com/other/path.csv?week=2", True),  # same origin
+        ("https://LMS.example.com:443/kpi.csv", True),  # the same origin, written otherwise
+        ("https://evil.example.net/kpi.csv", False),  # another host
+        ("http://lms.example.com/kpi.csv", False),  # in clear
+        ("https://lms.example.com:8443/kpi.csv", False),  # another port, another service
+    ],
+)
+def test_moving_a_url_source_elsewhere_removes_its_credential(
+    admin_client, url_source, kpi, new_url, kept
+):
+    data = {**FORM, "name": "LMS feed", "kpi": kpi.pk, "header_value": "", "url": new_url}
+    response = admin_client.post(
+        reverse("measurement:source_edit", args=[url_source.pk]), data, follow=True
+    )
+    assert response.status_code == 200
+    url_source.refresh_from_db()
+    assert url_source.url == new_url
+    if kept:
+        assert sources.request_headers(url_source) == {"X-Api-Key": "Bearer TOPSECRET-42"}
+        assert "credential was removed" not in response.text
+    else:
+        assert url_source.header_secret == "" and sources.request_headers(url_source) == {}
+        assert "its stored credential was removed" in response.text
+
+
+def test_a_new_credential_given_with_the_new_address_is_kept(admin_client, url_source, kpi):
+    data = {
+        **FORM,
+        "name": "LMS feed",
+        "kpi": kpi.pk,
+        "url": "https://new-lms.example.com/kpi.csv",
+        "header_value": "new-SECRET",
+    }
+    admin_client.post(reverse("measurement:source_edit", args=[url_source.pk]), data)
+    url_source.refresh_from_db()
+    assert sources.request_headers(url_source) == {"X-Api-Key": "new-SECRET"}
+
+
+def test_the_form_says_a_move_removes_the_credential(admin_client, url_source):
+    page = admin_client.get(reverse("measurement:source_edit", args=[url_source.pk])).text
+    assert "removes the stored credential" in page

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap_site.models import ApiScope, ApiToken
+from roadmap_site.models import ApiScope, ApiToken, Membership, Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,50 @@ def test_the_list_takes_the_same_queries_however_many_tokens(
     issue(20)
     with django_assert_num_queries(len(small.captured_queries)):
         admin_client.get(URL)
+
+
+@pytest.mark.parametrize("change", ["demoted to viewer", "removed", "deactivated"])
+def test_a_token_is_refused_once_its_creator_is_no_longer_admin_or_editor(
+    org, editor_membership, change, client_for
+):
+    creator = editor_membership.user
+    _, credentials = ApiToken.issue(org=org, name="LMS", scope=ApiScope.WRITE, created_by=creator)
+    assert api_get(credentials).status_code == 200
+    assert "Refused" not in client_for("admin").get(URL).text
+
+    if change == "demoted to viewer":
+        editor_membership.role = Role.VIEWER
+        editor_membership.save()
+    elif change == "removed":
+        editor_membership.delete()
+    else:
+        creator.is_active = False
+        creator.save()
+
+    response = api_get(credentials)
+    assert response.status_code == 401
+    page = client_for("admin").get(URL)
+    assert "Refused: its creator is no longer an admin or editor" in page.text
+
+
+def test_a_token_works_again_when_its_creator_is_editor_again(org, editor_membership):
+    _, credentials = ApiToken.issue(
+        org=org, name="LMS", scope=ApiScope.READ, created_by=editor_membership.user
+    )
+    editor_membership.role = Role.VIEWER
+    editor_membership.save()
+    assert api_get(credentials).status_code == 401
+    editor_membership.role = Role.ADMIN
+    editor_membership.save()
+    assert api_get(credentials).status_code == 200
+
+
+def test_a_creators_role_in_another_organisation_does_not_count(org, other_org):
+    creator = UserFactory()
+    Membership.objects.create(org=other_org, user=creator, role=Role.ADMIN)
+    membership = Membership.objects.create(org=org, user=creator, role=Role.VIEWER)
+    _, credentials = ApiToken.issue(org=org, name="X", scope=ApiScope.READ, created_by=creator)
+    assert api_get(credentials).status_code == 401
+    membership.role = Role.EDITOR
+    membership.save()
+    assert api_get(credentials).status_code == 200

@@ -50,12 +50,15 @@ class Command(BaseCommand):
                 org.delete()
 
     def _bench(self, source: MetricSource, rows: int) -> None:
-        start = datetime(2026, 1, 1, tzinfo=UTC)
+        # The three months before today, every event a distinct second: all in the past
+        # (a future time is refused), so every row is written once.
+        step = max(1, 90 * 86400 // rows)
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=step * rows + 86400)
         verbs = ("launched", "attempted", "completed")
         with tempfile.NamedTemporaryFile("w+b", suffix=".csv") as handle:
             handle.write(b"learner_key,event_type,occurred_at\n")
             for i in range(rows):
-                moment = start + timedelta(seconds=i * 77)
+                moment = start + timedelta(seconds=i * step)
                 line = f"learner-{i % 5000},{verbs[i % 3]},{moment:%Y-%m-%dT%H:%M:%SZ}\n"
                 handle.write(line.encode())
             handle.flush()

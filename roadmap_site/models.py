@@ -495,8 +495,10 @@ class ApiToken(OrgOwned):
     scope = models.CharField(max_length=10, choices=ApiScope.choices, default=ApiScope.READ)
     key = models.CharField(max_length=32, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
+    # Null only for tokens the system made (the demo's). A person's token goes with them:
+    # SET_NULL would turn it into a system token that no one's standing governs.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)

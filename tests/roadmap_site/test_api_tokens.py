@@ -219,3 +219,15 @@ def test_a_creators_role_in_another_organisation_does_not_count(org, other_org):
     membership.role = Role.EDITOR
     membership.save()
     assert api_get(credentials).status_code == 200
+
+
+def test_deleting_the_creators_account_deletes_their_tokens(org, editor_membership):
+    """Not a token without a creator, which would read as the system's and keep working."""
+    creator = editor_membership.user
+    token, credentials = ApiToken.issue(
+        org=org, name="LMS", scope=ApiScope.WRITE, created_by=creator
+    )
+    assert api_get(credentials).status_code == 200
+    creator.delete()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert api_get(credentials).status_code == 401

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django_scopes import scope, scopes_disabled
 
-from roadmap import services
+from roadmap import reviews, services
 from roadmap.models import Export
 
 
@@ -39,3 +39,10 @@ def fail_stale_exports() -> int:
     exports whose worker died, so the sweep looks across scopes."""
     with scopes_disabled():
         return services.fail_stale_exports()
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def send_feedback_mail() -> int:
+    """Sent by beat every 15 minutes (CELERY_BEAT_SCHEDULE): one e-mail per roadmap owner
+    with the share-link feedback that came in since the last one."""
+    return reviews.send_all_feedback_mail()

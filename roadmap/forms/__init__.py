@@ -26,7 +26,6 @@ from roadmap.forms.core import (
     InitiativeForm,
     JustifiedInitiativeForm,
     RoadmapForm,
-    ShareLinkForm,
     changed_labels,
     org_priorities,
 )
@@ -49,6 +48,13 @@ from roadmap.forms.plan import (
     UnacknowledgeForm,
     end_not_before_start,
 )
+from roadmap.forms.share import (
+    CommentForm,
+    ReviewForm,
+    ShareLinkForm,
+    SharePasswordForm,
+    TriageForm,
+)
 
 __all__ = [
     "SOURCE_FIELDS",
@@ -60,6 +66,7 @@ __all__ = [
     "BusinessEventForm",
     "CalendarFeedForm",
     "CapacityForm",
+    "CommentForm",
     "CommitForm",
     "DeclineForm",
     "DeferForm",
@@ -71,9 +78,11 @@ __all__ = [
     "MoveForm",
     "NotDoingForm",
     "PublicTrainingRequestForm",
+    "ReviewForm",
     "RoadmapBudgetForm",
     "RoadmapForm",
     "ShareLinkForm",
+    "SharePasswordForm",
     "ShiftStagesForm",
     "SmeForm",
     "SmeInvolvedForm",
@@ -83,6 +92,7 @@ __all__ = [
     "TimelineFilterForm",
     "TrainingRequestFilterForm",
     "TrainingRequestForm",
+    "TriageForm",
     "UnacknowledgeForm",
     "changed_labels",
     "current_priorities",

@@ -1,7 +1,7 @@
 """The roadmap app's models, by phase: core (roadmaps, cycles, initiatives), assess
 (requests, scoring, not doing), calendar (business events), plan, the change log, sharing
-(share links) and exports (PDF jobs). Import from `roadmap.models`; the modules are an
-implementation detail."""
+(share links), review (what reviewers answer through a share link) and exports (PDF jobs).
+Import from `roadmap.models`; the modules are an implementation detail."""
 
 from __future__ import annotations
 
@@ -11,4 +11,5 @@ from roadmap.models.changelog import *  # noqa: F403
 from roadmap.models.core import *  # noqa: F403
 from roadmap.models.exports import *  # noqa: F403
 from roadmap.models.plan import *  # noqa: F403
+from roadmap.models.review import *  # noqa: F403
 from roadmap.models.sharing import *  # noqa: F403

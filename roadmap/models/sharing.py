@@ -150,14 +150,12 @@ class ShareLink(OrgOwned):
         return self.has_password and check_password(raw, self.password_hash)
 
     def scope_ids(self) -> tuple[list[int], list[int]]:
-        """The chosen priorities' and cycles' ids (empty: not narrowed), read once."""
+        """The chosen priorities' and cycles' ids (empty: not narrowed), in one query."""
         if not hasattr(self, "_scope_ids"):
-            through = ShareLink.priorities.through.objects.filter(sharelink_id=self.pk)
-            cycles = ShareLink.cycles.through.objects.filter(sharelink_id=self.pk)
-            self._scope_ids = (
-                list(through.values_list("priority_id", flat=True)),
-                list(cycles.values_list("cycle_id", flat=True)),
-            )
+            rows = ShareLink.objects.filter(pk=self.pk).values_list("priorities", "cycles")
+            priorities = sorted({p for p, _c in rows if p is not None})
+            cycles = sorted({c for _p, c in rows if c is not None})
+            self._scope_ids = (priorities, cycles)
         return self._scope_ids
 
     @property

@@ -51,7 +51,7 @@ from roadmap.models import (
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
-from strategy.models import Priority, Question, Strategy
+from strategy.models import CanvasAnswer, Priority, Question
 
 # The team's side ------------------------------------------------------------------------
 
@@ -344,16 +344,18 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
 
 
 def _strategy(link: ShareLink) -> dict[str, Any]:
-    """The year's vision and the priorities the link shows (its chosen ones, if any)."""
-    strategy = Strategy.objects.for_org(link.org).for_year(link.roadmap.fiscal_year).first()
-    if strategy is None:
-        return {"vision": "", "priorities": []}
-    vision = strategy.answers.filter(question=Question.VISION).values_list("text", flat=True)
-    priorities = Priority.objects.filter(strategy=strategy).select_related("business_owner")
+    """The year's vision and the priorities the link shows (its chosen ones, if any): two
+    queries, whether or not the year has a strategy."""
+    of_year = {"strategy__org": link.org, "strategy__fiscal_year": link.roadmap.fiscal_year}
+    vision = CanvasAnswer.objects.filter(question=Question.VISION, **of_year)
+    priorities = Priority.objects.filter(**of_year).select_related("business_owner").ranked()
     chosen, _cycles = link.scope_ids()
     if chosen:
         priorities = priorities.filter(pk__in=chosen)
-    return {"vision": next(iter(vision), ""), "priorities": list(priorities.ranked())}
+    return {
+        "vision": next(iter(vision.values_list("text", flat=True)), ""),
+        "priorities": list(priorities),
+    }
 
 
 def _scope_text(link: ShareLink, priorities: list[Priority], cycles: list) -> str:

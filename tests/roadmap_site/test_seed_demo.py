@@ -10,15 +10,16 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from measurement.models import Kpi
+from measurement.models import Kpi, Touchpoint
 from roadmap.demo import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
+    DEMO_SCOPED_SHARE_TOKEN,
     DEMO_SHARE_TOKEN,
     INITIATIVE_TITLES,
     ROADMAP_TITLE,
 )
-from roadmap.models import Cycle, Initiative, Roadmap, ShareLink
+from roadmap.models import Cycle, Feedback, Initiative, Review, Roadmap, ShareLink
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, PEOPLE
 from roadmap_site.models import Membership, Organization, Person
 from tests.roadmap.api.conftest import bearer
@@ -49,7 +50,17 @@ def test_seed_demo_twice_changes_nothing_the_second_time():
     assert first[Roadmap._meta.label] == 1
     assert first[Cycle._meta.label] == 4
     assert first[Initiative._meta.label] == len(INITIATIVE_TITLES)
-    assert first[ShareLink._meta.label] == 1
+    # Share: the published link, an expired one and one scoped to a priority; four
+    # reviewers, one of them a senior whose review is a roadmap-review touchpoint.
+    assert first[ShareLink._meta.label] == 3
+    assert {link.state for link in ShareLink.objects.all()} == {"active", "expired"}
+    assert ShareLink.objects.filter(priorities__isnull=False).count() == 1
+    assert first[Review._meta.label] == 4
+    assert Feedback.objects.exclude(answer="").exists()
+    assert Feedback.objects.filter(state="declined").exists()
+    assert Touchpoint.objects.filter(
+        stakeholder__name="Elena Rossi", forum="roadmap_review", notes__contains="share link"
+    ).exists()
 
 
 def test_seed_demo_keeps_what_a_visitor_changed():
@@ -70,6 +81,7 @@ def test_seed_demo_prints_the_logins(settings):
         assert email in out
     assert DEMO_PASSWORD in out
     assert f"/s/{DEMO_SHARE_TOKEN}/" in out
+    assert f"/s/{DEMO_SCOPED_SHARE_TOKEN}/" in out
 
 
 @pytest.mark.parametrize(("email", "name", "role"), DEMO_LOGINS, ids=[e for e, *_ in DEMO_LOGINS])

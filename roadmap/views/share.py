@@ -239,9 +239,11 @@ def _reviewer(request: HttpRequest, link: ShareLink) -> Review | None:
     return link.reviews.filter(pk=int(review_id)).prefetch_related("feedback__initiative").first()
 
 
-def _no_leak(response: HttpResponse) -> HttpResponse:
-    # A secret URL must not leak through the Referer header nor be indexed.
-    response["Referrer-Policy"] = "no-referrer"
+def _no_leak(response: HttpResponse, *, has_form: bool = False) -> HttpResponse:
+    """A secret URL must not leak through the Referer header nor be indexed. A page with a
+    form sends its URL to this site only: under "no-referrer" browsers post `Origin: null`,
+    which Django's CSRF check rightly refuses."""
+    response.setdefault("Referrer-Policy", "same-origin" if has_form else "no-referrer")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -255,7 +257,8 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
     enter_org_scope(request, link.org)
     if not _is_unlocked(request, link):
         form = SharePasswordForm(link=link)
-        return render(request, "roadmap/shared_password.html", {"form": form, "token": token})
+        context = {"form": form, "token": token}
+        return _no_leak(render(request, "roadmap/shared_password.html", context), has_form=True)
     return link
 
 
@@ -298,7 +301,7 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
             "membership": None,
             "current_org": None,
         }
-        return _no_leak(render(request, "roadmap/shared_roadmap.html", context))
+        return _no_leak(render(request, "roadmap/shared_roadmap.html", context), has_form=True)
     page = cache.get_or_build(
         cache.key("share", version),
         lambda: render_to_string(
@@ -413,7 +416,8 @@ def shared_unlock(request: HttpRequest, token: str) -> HttpResponse:
     form = SharePasswordForm(request.POST, link=link)
     if not form.is_valid():
         context = {"form": form, "token": token}
-        return _no_leak(render(request, "roadmap/shared_password.html", context, status=400))
+        page = render(request, "roadmap/shared_password.html", context, status=400)
+        return _no_leak(page, has_form=True)
     response = redirect("roadmap:shared_roadmap", token=token)
     response.set_signed_cookie(
         "share_unlock",
@@ -470,7 +474,8 @@ def shared_review(request: HttpRequest, token: str) -> HttpResponse:
             "membership": None,
             "current_org": None,
         }
-        return _no_leak(render(request, "roadmap/shared_roadmap.html", context, status=400))
+        page = render(request, "roadmap/shared_roadmap.html", context, status=400)
+        return _no_leak(page, has_form=True)
     data = form.cleaned_data
     review = reviews.submit_review(
         link=link, name=data["name"], email=data["email"], answers=form.answers()
@@ -528,4 +533,5 @@ def shared_initiative(request: HttpRequest, token: str, pk: int) -> HttpResponse
         "current_org": None,
     }
     status = 400 if form.errors else 200
-    return _no_leak(render(request, "roadmap/shared_initiative.html", context, status=status))
+    page = render(request, "roadmap/shared_initiative.html", context, status=status)
+    return _no_leak(page, has_form=reviewer is not None)

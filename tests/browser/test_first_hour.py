@@ -48,6 +48,7 @@ def sign_up(page: Page, live_server, clicks: Clicks, org_name: str) -> None:
 
 
 def share(page: Page, clicks: Clicks) -> str:
+    clicks.click(page.get_by_role("link", name="Share", exact=True))  # the Share page
     clicks.click(page.get_by_role("button", name="Create share link"))
     share_url = page.get_by_label(re.compile("New link")).input_value()
     assert "/s/" in share_url

@@ -660,3 +660,15 @@ def test_without_an_owner_the_admins_get_it(scene, roadmap, org, admin_membershi
     reviews.submit_review(link=link, name="E", email="e@x.test", answers={"problems": "p"})
     assert reviews.send_all_feedback_mail() == 1
     assert mail.outbox[0].to == ["admin@northwind.test"]
+
+
+def test_pages_with_a_form_send_their_url_to_this_site_only(scene, roadmap):
+    """Under "no-referrer" Chromium posts `Origin: null` and the CSRF check refuses it (the
+    browser test caught it); "same-origin" still keeps the URL from other sites."""
+    _link, token = issue(scene, roadmap)
+    _plain, plain_token = issue(scene, roadmap, allow_feedback=False)
+    _locked, locked_token = issue(scene, roadmap, password="correct horse")
+    assert Client().get(url("shared_roadmap", token))["Referrer-Policy"] == "same-origin"
+    assert Client().get(url("shared_roadmap", locked_token))["Referrer-Policy"] == "same-origin"
+    assert Client().get(url("shared_roadmap", plain_token))["Referrer-Policy"] == "no-referrer"
+    assert Client().get(url("shared_roadmap", "nope"))["Referrer-Policy"] == "no-referrer"

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from roadmap.models import (
+    Cycle,
     Feedback,
     FeedbackKind,
     ReviewQuestion,
@@ -46,7 +47,7 @@ class ShareLinkForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     cycles = forms.ModelMultipleChoiceField(
-        queryset=None,
+        queryset=Cycle.objects.none(),
         required=False,
         label="Only these cycles",
         help_text="Leave empty to share every cycle.",
@@ -149,7 +150,8 @@ class ReviewForm(HoneypotMixin):
         self.order_fields(["name", "email", *ReviewQuestion.values, "website"])
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not any((data.get(q) or "").strip() for q in ReviewQuestion.values):
             raise forms.ValidationError("Answer at least one of the three questions.")
         return data
@@ -186,7 +188,8 @@ class TriageForm(forms.ModelForm):
         self.auto_id = f"triage-{self.instance.pk}-%s"
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("state") == TriageState.DECLINED and not (data.get("answer") or "").strip():
             self.add_error("answer", "Say why you decline it: the reviewer reads your answer.")
         return data

@@ -136,12 +136,6 @@ class Feedback(OrgOwned):
     def __str__(self) -> str:
         return self.text[:60]
 
-    @property
-    def subject(self) -> str:
-        if self.initiative_id is not None:
-            return self.initiative.title
-        return self.get_question_display()
-
     def triage(self, *, state: str, answer: str, by) -> None:
         """Set the state and the answer the reviewer reads, together."""
         self.state = state

@@ -78,7 +78,7 @@ def _share_context(request: AuthedRequest, roadmap: Roadmap, **extra: Any) -> di
 
 def inbox(feedback: list[Feedback]) -> dict[str, Any]:
     """The feedback per question (in the article's order) and per initiative."""
-    by_question = {question: [] for question in ReviewQuestion}
+    by_question: dict[ReviewQuestion, list[Feedback]] = {q: [] for q in ReviewQuestion}
     by_initiative: dict[int, dict[str, Any]] = {}
     for item in feedback:
         if item.initiative_id is None:

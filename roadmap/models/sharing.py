@@ -191,10 +191,11 @@ class ShareLink(OrgOwned):
     def _views_key(self) -> str:
         return f"share-views:{self.pk}"
 
-    def mark_used(self) -> None:
-        """Count one view; write the count, with the time, at most once a minute."""
+    def mark_used(self, *, view: bool = True) -> None:
+        """Note a use (a view of the page when `view`); write the time and the views counted
+        since, at most once a minute."""
         key = self._views_key
-        if not cache.add(key, 1, timeout=None):
+        if view and not cache.add(key, 1, timeout=None):
             try:
                 cache.incr(key)
             except ValueError:  # evicted between the two calls

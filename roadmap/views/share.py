@@ -190,7 +190,10 @@ def _share_link(request: HttpRequest, token: str) -> ShareLink | None:
         with scopes_disabled():  # the token is what says which organisation
             memo.share_link = ShareLink.find_active(token)
             if memo.share_link is not None:
-                memo.share_link.mark_used()
+                # A view is the page itself; a comment page or a post is a use only.
+                match = request.resolver_match
+                page = request.method == "GET" and match and match.url_name == "shared_roadmap"
+                memo.share_link.mark_used(view=bool(page))
     return memo.share_link
 
 

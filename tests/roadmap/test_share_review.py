@@ -672,3 +672,15 @@ def test_pages_with_a_form_send_their_url_to_this_site_only(scene, roadmap):
     assert Client().get(url("shared_roadmap", locked_token))["Referrer-Policy"] == "same-origin"
     assert Client().get(url("shared_roadmap", plain_token))["Referrer-Policy"] == "no-referrer"
     assert Client().get(url("shared_roadmap", "nope"))["Referrer-Policy"] == "no-referrer"
+
+
+def test_only_the_page_itself_counts_as_a_view(scene, roadmap):
+    link, token = issue(scene, roadmap)
+    client = Client()
+    start_review(client, token)  # a use, not a view
+    client.get(url("shared_initiative", token, scene["toolkit"].pk))
+    link.refresh_from_db()
+    assert link.last_used_at is not None
+    assert ShareLink.with_pending_views([link])[0].views == 0
+    client.get(url("shared_roadmap", token))
+    assert ShareLink.with_pending_views([link])[0].views == 1

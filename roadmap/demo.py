@@ -359,7 +359,7 @@ REVIEWERS = [
             "audiences": "New engineers first, but their managers need the toolkit as much.",
             "constraints": "Q2 is our hiring peak: managers have no time for workshops then.",
         },
-        [(0, "agree", "The toolkit is exactly what my new managers asked for.")],
+        [(0, "agree", "Exactly what engineering asked for: keep it in this cycle.")],
         [
             ("accepted", "Good: the toolkit stays the Q1 commitment."),
             ("accepted", ""),
@@ -381,7 +381,7 @@ REVIEWERS = [
         "Nora Lindqvist",
         "nora.lindqvist@northwind.example",
         {"constraints": "The works council must see any new mandatory training first."},
-        [(0, "concern", "Is the toolkit mandatory? Then it needs the works council.")],
+        [(0, "concern", "Is this mandatory? Then the works council must see it first.")],
         [("open", ""), ("open", "")],
     ),
 ]
@@ -389,8 +389,8 @@ SCOPED_REVIEWER = (
     "Sam Patel",
     "sam.patel@northwind.example",
     {"problems": "Ramp-up time is the right problem; quota attainment is the proof."},
-    [(0, "agree", "Please keep the sales bootcamp in this cycle.")],
-    [("accepted", "It stays: the bootcamp is committed for its cycle."), ("open", "")],
+    [(0, "agree", "Please keep this in its cycle: sales hires start before the next one.")],
+    [("accepted", "It stays: this is committed for its cycle."), ("open", "")],
 )
 
 

@@ -290,32 +290,52 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
         return _no_leak(opened)
     link = opened
     version = _share_version(link)
-    body = cache.get_or_build(cache.key("share-body", version), lambda: _shared_body(request, link))
+
+    def body() -> str:
+        return cache.get_or_build(
+            cache.key("share-body", version), lambda: _shared_body(request, link)
+        )
+
     if link.allow_feedback:
         reviewer = _reviewer(request, link)
-        context = {
-            "link": link,
-            "roadmap": link.roadmap,
-            "org": link.org,
-            "body": mark_safe(body),  # noqa: S308 (our own template's output)
-            "token": token,
-            "reviewer": reviewer,
-            "review_form": None if reviewer else ReviewForm(),
-            "membership": None,
-            "current_org": None,
-        }
-        return _no_leak(render(request, "roadmap/shared_roadmap.html", context), has_form=True)
+        form = None if reviewer else ReviewForm()
+        return _review_page(request, link, token, body(), reviewer, form)
     page = cache.get_or_build(
         cache.key("share", version),
         lambda: render_to_string(
             "roadmap/shared_roadmap.html",
-            {"link": link, "roadmap": link.roadmap, "org": link.org, "body": mark_safe(body)}  # noqa: S308
+            {"link": link, "roadmap": link.roadmap, "org": link.org, "body": mark_safe(body())}  # noqa: S308
             | SHARED_CONTEXT,
             request=request,
         ),
     )
     nonce = f'nonce="{get_nonce(request)}"'
     return _no_leak(HttpResponse(page.replace(f'nonce="{NONCE_PLACEHOLDER}"', nonce)))
+
+
+def _review_page(
+    request: HttpRequest,
+    link: ShareLink,
+    token: str,
+    body: str,
+    reviewer: Review | None,
+    form: ReviewForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    """The cached body with this visitor's review part: the form, or their own review."""
+    context = {
+        "link": link,
+        "roadmap": link.roadmap,
+        "org": link.org,
+        "body": mark_safe(body),  # noqa: S308 (our own template's output)
+        "token": token,
+        "reviewer": reviewer,
+        "review_form": form,
+        "membership": None,
+        "current_org": None,
+    }
+    page = render(request, "roadmap/shared_roadmap.html", context, status=status)
+    return _no_leak(page, has_form=True)
 
 
 def _shared_body(request: HttpRequest, link: ShareLink) -> str:
@@ -466,19 +486,7 @@ def shared_review(request: HttpRequest, token: str) -> HttpResponse:
         body = cache.get_or_build(
             cache.key("share-body", _share_version(link)), lambda: _shared_body(request, link)
         )
-        context = {
-            "link": link,
-            "roadmap": link.roadmap,
-            "org": link.org,
-            "body": mark_safe(body),  # noqa: S308 (our own template's output)
-            "token": token,
-            "reviewer": None,
-            "review_form": form,
-            "membership": None,
-            "current_org": None,
-        }
-        page = render(request, "roadmap/shared_roadmap.html", context, status=400)
-        return _no_leak(page, has_form=True)
+        return _review_page(request, link, token, body, None, form, status=400)
     data = form.cleaned_data
     review = reviews.submit_review(
         link=link, name=data["name"], email=data["email"], answers=form.answers()

@@ -394,23 +394,41 @@ def _scope_text(link: ShareLink, priorities: list[Priority], cycles: list) -> st
     return " ".join(parts)
 
 
+# The stylesheet places bars over at most this many cycles (a roadmap has four quarters).
+TIMELINE_MAX_CYCLES = 12
+
+
 def _timeline(cycles, initiatives: list[Initiative]) -> list[dict[str, Any]]:
-    """Per initiative, the cycles its work spans: from its first stage's start to its last
-    stage's end, or its own cycle without stages. Collapsed: no stage is shown."""
+    """Per initiative, the run of cycles its work spans: from its first stage's start to its
+    last stage's end, or its own cycle without stages. Collapsed: no stage is shown. Drawn
+    as a bar from cycle `start` over `span` cycles (CSS classes: no inline style), with the
+    run in words for screen readers and print."""
+    if len(cycles) > TIMELINE_MAX_CYCLES:
+        return []
     rows = []
     for initiative in initiatives:
         first = getattr(initiative, "first_day", None)
         last = getattr(initiative, "last_day", None)
         if first is not None and last is not None:
-            spans = [c.start <= last and c.end >= first for c in cycles]
+            on = [i for i, c in enumerate(cycles) if c.start <= last and c.end >= first]
         else:
-            spans = [c.pk == initiative.cycle_id for c in cycles]
-        if any(spans):
-            rows.append({"initiative": initiative, "spans": spans})
+            on = [i for i, c in enumerate(cycles) if c.pk == initiative.cycle_id]
+        if not on:
+            continue
+        start, end = on[0], on[-1]
+        label = cycles[start].name if start == end else f"{cycles[start]} to {cycles[end]}"
+        rows.append(
+            {"initiative": initiative, "start": start, "span": end - start + 1, "label": label}
+        )
     return rows
 
 
-def _input_needed(link: ShareLink, initiatives: list[Initiative]) -> list[dict[str, Any]]:
+# At scale a roadmap has hundreds of commitments without an accountable leader: name the
+# first ones and count the rest, so the page stays light.
+INPUT_NEEDED_SHOWN = 12
+
+
+def _input_needed(link: ShareLink, initiatives: list[Initiative]) -> dict[str, Any]:
     """Where the team asks the business: proposals not committed yet, and commitments
     without a business leader accountable for the outcome."""
     needed = []
@@ -421,7 +439,7 @@ def _input_needed(link: ShareLink, initiatives: list[Initiative]) -> list[dict[s
             needed.append(
                 {"initiative": initiative, "why": "No business leader owns the outcome yet."}
             )
-    return needed
+    return {"shown": needed[:INPUT_NEEDED_SHOWN], "more": len(needed[INPUT_NEEDED_SHOWN:])}
 
 
 @require_POST

@@ -29,9 +29,9 @@ from roadmap.models import (
     Feedback,
     Initiative,
     InitiativeDependency,
-    Review,
     Roadmap,
     ShareLink,
+    ShareReview,
     SmeAssignment,
     SmeAvailability,
     Stage,
@@ -436,7 +436,7 @@ def seed_share(demo: Demo, roadmap: Roadmap, main: ShareLink) -> None:
     ShareLink.objects.filter(pk=scoped.pk).update(token_hash=scoped_hash)
     if created and priority is not None:
         scoped.priorities.set([priority])
-    if Review.objects.filter(link__roadmap=roadmap).exists():
+    if ShareReview.objects.filter(link__roadmap=roadmap).exists():
         return
     plan = [(main, reviewer) for reviewer in REVIEWERS] + [(scoped, SCOPED_REVIEWER)]
     for link, (name, email, answers, comments, triage) in plan:

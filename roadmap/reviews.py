@@ -23,20 +23,22 @@ from django_scopes import scope, scopes_disabled
 
 from measurement.alignment import record_touchpoint
 from measurement.models import Forum
-from roadmap.models import Feedback, Initiative, Review, ShareLink
+from roadmap.models import Feedback, Initiative, ShareLink, ShareReview
 from roadmap_site.models import Membership, Organization, Person
 
 logger = logging.getLogger(__name__)
 
 
-def submit_review(*, link: ShareLink, name: str, email: str, answers: dict[str, str]) -> Review:
+def submit_review(
+    *, link: ShareLink, name: str, email: str, answers: dict[str, str]
+) -> ShareReview:
     """A reviewer's name, address and answers to the three questions, in one transaction.
 
     A review by a senior stakeholder of the organisation (matched by e-mail address) is a
     leadership-alignment touchpoint, recorded once per person and day."""
     org = link.org
     with transaction.atomic():
-        review = Review.objects.create(
+        review = ShareReview.objects.create(
             org=org, link=link, roadmap=link.roadmap, name=name.strip(), email=email.lower()
         )
         Feedback.objects.bulk_create(
@@ -47,7 +49,7 @@ def submit_review(*, link: ShareLink, name: str, email: str, answers: dict[str, 
     return review
 
 
-def _record_senior_touchpoint(review: Review) -> None:
+def _record_senior_touchpoint(review: ShareReview) -> None:
     senior = (
         Person.objects.for_org(review.org)
         .filter(is_senior=True, email__iexact=review.email)
@@ -68,7 +70,7 @@ def _record_senior_touchpoint(review: Review) -> None:
         logger.warning("No touchpoint for review %s", review.pk, exc_info=True)
 
 
-def add_comment(*, review: Review, initiative: Initiative, kind: str, text: str) -> Feedback:
+def add_comment(*, review: ShareReview, initiative: Initiative, kind: str, text: str) -> Feedback:
     return Feedback.objects.create(
         org=review.org,
         review=review,

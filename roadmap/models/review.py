@@ -1,6 +1,6 @@
 """The Share phase's review: what readers of a share link answer, and the team's triage.
 
-A reviewer has no account: they give a name and an e-mail address once (a `Review`), then
+A reviewer has no account: they give a name and an e-mail address once (a `ShareReview`), then
 answer the seed article's three questions and comment on initiatives (`Feedback` rows).
 The team triages each piece (open, accepted, declined with an answer); the reviewer reads
 the answers through the same link. New feedback is e-mailed to the roadmap's owner in
@@ -23,8 +23,8 @@ __all__ = [
     "Feedback",
     "FeedbackKind",
     "FeedbackQuerySet",
-    "Review",
     "ReviewQuestion",
+    "ShareReview",
     "TriageState",
 ]
 
@@ -55,11 +55,12 @@ class TriageState(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class Review(OrgOwned):
+class ShareReview(OrgOwned):
     """One reviewer's visit through a share link: who they are, and their feedback."""
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="reviews")
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="reviews")
+    # Not "reviews": the Iterate phase's quarterly `RoadmapReview` holds that name.
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="share_reviews")
     name = models.CharField("your name", max_length=120)
     email = models.EmailField("your e-mail address", max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
@@ -86,7 +87,7 @@ class FeedbackQuerySet(OrgQuerySet):
 class Feedback(OrgOwned):
     """An answer to one of the three questions, or a comment on one initiative."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="feedback")
+    review = models.ForeignKey(ShareReview, on_delete=models.CASCADE, related_name="feedback")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="feedback")
     question = models.CharField(max_length=20, choices=ReviewQuestion.choices, blank=True)
     initiative = models.ForeignKey(

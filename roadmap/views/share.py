@@ -42,10 +42,10 @@ from roadmap.models import (
     Feedback,
     Initiative,
     InitiativeStatus,
-    Review,
     ReviewQuestion,
     Roadmap,
     ShareLink,
+    ShareReview,
     TriageState,
 )
 from roadmap_site import cache
@@ -231,7 +231,7 @@ def _is_unlocked(request: HttpRequest, link: ShareLink) -> bool:
     return value == _unlock_value(link)
 
 
-def _reviewer(request: HttpRequest, link: ShareLink) -> Review | None:
+def _reviewer(request: HttpRequest, link: ShareLink) -> ShareReview | None:
     """The review this browser sent through this link (a signed cookie holds its id), with
     its feedback and the team's answers; never another reviewer's."""
     review_id = request.get_signed_cookie(
@@ -318,7 +318,7 @@ def _review_page(
     link: ShareLink,
     token: str,
     body: str,
-    reviewer: Review | None,
+    reviewer: ShareReview | None,
     form: ReviewForm | None,
     status: int = 200,
 ) -> HttpResponse:
@@ -473,7 +473,9 @@ def shared_unlock(request: HttpRequest, token: str) -> HttpResponse:
     return _no_leak(response)
 
 
-def _remember_reviewer(response: HttpResponse, request: HttpRequest, review: Review, token: str):
+def _remember_reviewer(
+    response: HttpResponse, request: HttpRequest, review: ShareReview, token: str
+):
     response.set_signed_cookie(
         "share_review",
         str(review.pk),

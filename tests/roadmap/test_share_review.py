@@ -19,8 +19,8 @@ from roadmap import reviews
 from roadmap.models import (
     Feedback,
     InitiativeStatus,
-    Review,
     ShareLink,
+    ShareReview,
     TriageState,
 )
 from roadmap.models.review import FEEDBACK_MAX_CHARS
@@ -146,7 +146,7 @@ def test_a_link_without_feedback_has_no_comment_pages(scene, roadmap):
     assert "Comment on" not in body
     assert Client().get(url("shared_initiative", token, scene["toolkit"].pk)).status_code == 404
     assert start_review(Client(), token).status_code == 403
-    assert not Review.objects.exists()
+    assert not ShareReview.objects.exists()
 
 
 # Password -----------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def test_a_reviewer_answers_comments_and_reads_the_answer(scene, roadmap, editor
 
     sent = start_review(reviewer, token)
     assert sent.status_code == 302
-    review = Review.objects.get()
+    review = ShareReview.objects.get()
     assert (review.name, review.email) == ("Elena Rossi", "elena@northwind.test")
     assert set(review.feedback.values_list("question", flat=True)) == set(ANSWERS)
     toolkit = scene["toolkit"]
@@ -368,7 +368,7 @@ def test_one_reviewer_never_reads_another_reviewers_feedback(scene, roadmap):
     assert "FIRST-REVIEWER-ONLY" in first.get(url("shared_roadmap", token)).text
     # A forged cookie (another review's id, unsigned) is ignored.
     forged = Client()
-    forged.cookies["share_review"] = str(Review.objects.get(email="elena@northwind.test").pk)
+    forged.cookies["share_review"] = str(ShareReview.objects.get(email="elena@northwind.test").pk)
     assert "FIRST-REVIEWER-ONLY" not in forged.get(url("shared_roadmap", token)).text
 
 
@@ -432,7 +432,7 @@ def test_the_honeypot_keeps_nothing(scene, roadmap):
     client = Client()
     response = start_review(client, token, website="http://spam.example")
     assert response.status_code == 302
-    assert not Review.objects.exists()
+    assert not ShareReview.objects.exists()
     assert "share_review" not in response.cookies
 
 
@@ -460,7 +460,7 @@ def test_csrf_protects_the_anonymous_review(scene, roadmap):
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     accepted = start_review(client, token, csrfmiddlewaretoken=csrf)
     assert accepted.status_code == 302
-    assert Review.objects.count() == 1
+    assert ShareReview.objects.count() == 1
 
 
 def test_the_cached_body_carries_no_visitors_token(scene, roadmap):

@@ -19,7 +19,7 @@ from roadmap.demo import (
     INITIATIVE_TITLES,
     ROADMAP_TITLE,
 )
-from roadmap.models import Cycle, Feedback, Initiative, Review, Roadmap, ShareLink
+from roadmap.models import Cycle, Feedback, Initiative, Roadmap, ShareLink, ShareReview
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, PEOPLE
 from roadmap_site.models import Membership, Organization, Person
 from tests.roadmap.api.conftest import bearer
@@ -55,7 +55,7 @@ def test_seed_demo_twice_changes_nothing_the_second_time():
     assert first[ShareLink._meta.label] == 3
     assert {link.state for link in ShareLink.objects.all()} == {"active", "expired"}
     assert ShareLink.objects.filter(priorities__isnull=False).count() == 1
-    assert first[Review._meta.label] == 4
+    assert first[ShareReview._meta.label] == 4
     assert Feedback.objects.exclude(answer="").exists()
     assert Feedback.objects.filter(state="declined").exists()
     assert Touchpoint.objects.filter(

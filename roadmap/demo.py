@@ -20,12 +20,14 @@ from django.utils import timezone
 
 from measurement import demo as measurement_demo
 from measurement.models import Program
-from roadmap import iterate, report_jobs
+from roadmap import iterate, report_jobs, reviews
 from roadmap.models import (
+    COMMITTED_STATUSES,
     AssessSettings,
     BusinessEvent,
     CapacityEntry,
     DeliveryStatus,
+    Feedback,
     Initiative,
     InitiativeDependency,
     QuarterlyReport,
@@ -35,6 +37,7 @@ from roadmap.models import (
     Roadmap,
     RoadmapReview,
     ShareLink,
+    ShareReview,
     SmeAssignment,
     SmeAvailability,
     Stage,
@@ -50,6 +53,7 @@ from roadmap_site.demo import Demo, seed_core
 from roadmap_site.demo_tokens import demo_token
 from roadmap_site.models import ApiScope, ApiToken, hash_token, new_token
 from strategy import demo as strategy_demo
+from strategy.models import Priority
 
 STARTER = "global-onboarding"
 FISCAL_YEAR = 2027
@@ -73,6 +77,8 @@ DEMO_SHARE_TOKEN = "demo-global-onboarding-read-only"  # noqa: S105
 # The requester's status link of one demo request, published in the README like the share link.
 DEMO_STATUS_TOKEN = "demo-request-status-link"  # noqa: S105
 DEMO_INTAKE_TOKEN = "demo-intake-form"  # noqa: S105
+# The Share phase's second published link: one priority only, open to feedback.
+DEMO_SCOPED_SHARE_TOKEN = "demo-sales-priority-review"  # noqa: S105
 STATUS_LINK_REQUEST = "Support agent certification"
 # The demo's read-only API token: `<key>.<secret>`, the secret fixed with DEBUG like the links.
 DEMO_API_KEY = "demo-api"
@@ -164,6 +170,7 @@ def seed(demo: Demo) -> Roadmap | None:
         defaults={"created_by": demo.users["demo@example.com"], "token_hash": share_hash},
     )
     ShareLink.objects.filter(pk=link.pk).update(token_hash=share_hash)
+    seed_share(demo, roadmap, link)
     seed_reports(demo, roadmap)
     return roadmap
 
@@ -513,3 +520,111 @@ def decide(demo: Demo, initiative, kind: str, day: date, rationale: str, learnin
         by=demo.users["demo@example.com"],
         at=aware(day, hour=11),
     )
+
+
+# Share: links and reviewers' feedback ------------------------------------------------------
+
+# (reviewer, e-mail, answers to the three questions, comments as (initiative's position
+# among the link's initiatives, kind, text), triage as (state, answer) per piece in order).
+REVIEWERS = [
+    (
+        "Elena Rossi",  # a senior stakeholder: her review is a leadership touchpoint
+        "elena@northwind.example",
+        {
+            "problems": "Yes: time to first merged change is what hurts engineering most.",
+            "audiences": "New engineers first, but their managers need the toolkit as much.",
+            "constraints": "Q2 is our hiring peak: managers have no time for workshops then.",
+        },
+        [(0, "agree", "Exactly what engineering asked for: keep it in this cycle.")],
+        [
+            ("accepted", "Good: the toolkit stays the Q1 commitment."),
+            ("accepted", ""),
+            ("accepted", "We moved the manager workshops to the first weeks of Q3."),
+            ("open", ""),
+        ],
+    ),
+    (
+        "Lars Nilsson",
+        "lars@northwind.example",
+        {"audiences": "Contractors onboard too and are missing from every initiative."},
+        [(1, "question", "Who runs the pilot cohort, and when do we see results?")],
+        [
+            ("declined", "Contractors are onboarded by their agencies; we list it as not doing."),
+            ("accepted", "Priya Raman runs it; results at the Q2 business review."),
+        ],
+    ),
+    (
+        "Nora Lindqvist",
+        "nora.lindqvist@northwind.example",
+        {"constraints": "The works council must see any new mandatory training first."},
+        [(0, "concern", "Is this mandatory? Then the works council must see it first.")],
+        [("open", ""), ("open", "")],
+    ),
+]
+SCOPED_REVIEWER = (
+    "Sam Patel",
+    "sam.patel@northwind.example",
+    {"problems": "Ramp-up time is the right problem; quota attainment is the proof."},
+    [(0, "agree", "Please keep this in its cycle: sales hires start before the next one.")],
+    [("accepted", "It stays: this is committed for its cycle."), ("open", "")],
+)
+
+
+def seed_share(demo: Demo, roadmap: Roadmap, main: ShareLink) -> None:
+    """The Share page's demo: the main link takes feedback; an expired board link; a link
+    scoped to one priority (its token published like the main one's); four reviewers'
+    answers and comments, triaged and answered in part. Once: nothing is added again."""
+    maya = demo.users["demo@example.com"]
+    ShareLink.objects.filter(pk=main.pk).update(allow_feedback=True, audience="Exec team")
+    main.refresh_from_db()
+    ShareLink.objects.get_or_create(
+        org=demo.org,
+        roadmap=roadmap,
+        label="Q4 board pack",
+        defaults={
+            "audience": "Board of directors",
+            "created_by": maya,
+            "token_hash": hash_token(new_token()),
+            "created_at": aware(date(2026, 10, 1)),
+            "expires_at": aware(date(2026, 10, 31)),
+            "last_used_at": aware(date(2026, 10, 14), hour=16),
+            "view_count": 7,
+        },
+    )
+    priority = (
+        Priority.objects.filter(strategy__org=demo.org, strategy__fiscal_year=roadmap.fiscal_year)
+        .filter(initiatives__roadmap=roadmap, initiatives__status__in=COMMITTED_STATUSES)
+        .order_by("-rank")
+        .first()
+    )
+    scoped_hash = hash_token(demo_token(DEMO_SCOPED_SHARE_TOKEN))
+    scoped, created = ShareLink.objects.get_or_create(
+        org=demo.org,
+        roadmap=roadmap,
+        label="Priority review (demo link)",
+        defaults={
+            "audience": "Business owners of one priority",
+            "created_by": maya,
+            "token_hash": scoped_hash,
+            "allow_feedback": True,
+        },
+    )
+    ShareLink.objects.filter(pk=scoped.pk).update(token_hash=scoped_hash)
+    if created and priority is not None:
+        scoped.priorities.set([priority])
+    if ShareReview.objects.filter(link__roadmap=roadmap).exists():
+        return
+    plan = [(main, reviewer) for reviewer in REVIEWERS] + [(scoped, SCOPED_REVIEWER)]
+    for link, (name, email, answers, comments, triage) in plan:
+        review = reviews.submit_review(link=link, name=name, email=email, answers=answers)
+        initiatives = list(link.initiatives())
+        for position, kind, text in comments:
+            if position < len(initiatives):
+                reviews.add_comment(
+                    review=review, initiative=initiatives[position], kind=kind, text=text
+                )
+        for item, (state, answer) in zip(review.feedback.order_by("pk"), triage, strict=False):
+            if state != "open" or answer:
+                item.triage(state=state, answer=answer, by=maya)
+    # Already "sent": the demo does not e-mail its owner about its own seed.
+    Feedback.objects.filter(roadmap=roadmap).update(notified_at=timezone.now())

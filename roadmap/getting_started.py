@@ -93,6 +93,6 @@ def checklist(org: Organization) -> list[Step]:
             "Share the roadmap",
             "Make a read-only link for the business.",
             row["shared"],
-            on_roadmap("roadmap:roadmap_detail", "#share-links"),
+            on_roadmap("roadmap:roadmap_share"),
         ),
     ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,10 +51,13 @@ from roadmap.models import (
     COMMITTED_STATUSES,
     Decision,
     DecisionKind,
+    Feedback,
+    FeedbackKind,
     Initiative,
     InitiativeStatus,
     Roadmap,
     RoadmapReview,
+    TriageState,
     change_log,
 )
 from roadmap_site.cache import bump_org
@@ -218,14 +221,43 @@ def _roi_row(roi: Roi):
     return _row("roi", "ROI", roi.display, details, tone)
 
 
+# The latest comments a panel quotes; the counts cover them all.
+FEEDBACK_QUOTED = 3
+
+
+def _feedback_row(comments: list[Feedback]):
+    """What reviewers said of the initiative through share links (Share phase)."""
+    if not comments:
+        return _row("feedback", "Stakeholder feedback", "No comments through share links yet")
+    kinds = Counter(c.kind for c in comments)
+    parts = [f"{kinds[k.value]} {k.label.lower()}" for k in FeedbackKind if kinds[k.value]]
+    open_concerns = sum(
+        1 for c in comments if c.kind == FeedbackKind.CONCERN and c.state == TriageState.OPEN
+    )
+    summary = f"{len(comments)} comment{'s' if len(comments) != 1 else ''}: " + ", ".join(parts)
+    details = [
+        f"{c.get_kind_display()} from {c.review.name} ({c.created_at:%-d %b %Y}, "
+        f"{c.get_state_display().lower()}): {c.text[:160]}"
+        for c in comments[:FEEDBACK_QUOTED]
+    ]
+    if open_concerns:
+        details.insert(
+            0, f"{open_concerns} concern{'s' if open_concerns != 1 else ''} not triaged yet."
+        )
+    return _row(
+        "feedback", "Stakeholder feedback", summary, details, WARN if open_concerns else GOOD
+    )
+
+
 def evidence_panels(
     org: Organization, initiatives: list[Initiative], today: date
 ) -> dict[int, dict[str, Any]]:
     """Each initiative's evidence panel as JSON-able data, by initiative id.
 
-    Load `initiatives` with their priority (`for_ledger()`). At most nine queries whatever
+    Load `initiatives` with their priority (`for_ledger()`). At most ten queries whatever
     their number: programs, the rollup and eligible learners, level-3 evidence, KPIs, their
-    values, NPS counts, benefit and cost lines. Only what was known on `today` counts.
+    values, NPS counts, benefit and cost lines, reviewers' comments. Only what was known on
+    `today` counts.
 
     A panel is `{"as_of", "initiative", "rows"}`; each row has a key, a label, a summary,
     detail lines and a tone. Another source of evidence is one more row.
@@ -272,6 +304,16 @@ def evidence_panels(
     for cost in RoiCost.objects.for_org(org).filter(program_id__in=program_ids):
         roi[cost.program_id].costs.append(cost)
 
+    feedback: dict[int, list[Feedback]] = defaultdict(list)
+    for comment in (
+        Feedback.objects.for_org(org)
+        .filter(initiative_id__in=ids, created_at__date__lte=today)
+        .select_related("review")
+        .order_by("-created_at", "-pk")
+    ):
+        if comment.initiative_id is not None:
+            feedback[comment.initiative_id].append(comment)
+
     panels = {}
     for initiative in initiatives:
         program_id, share = programs.get(initiative.pk, (None, None))
@@ -297,7 +339,7 @@ def evidence_panels(
             ),
             _nps_row(nps.get(program_id, surveys.Nps()) if program_id else surveys.Nps()),
             _roi_row(roi.get(program_id, Roi()) if program_id else Roi()),
-            # Stakeholder feedback (share links' reviews) slots in here as one more row.
+            _feedback_row(feedback.get(initiative.pk, [])),
         ]
         panels[initiative.pk] = {
             "as_of": today.isoformat(),
@@ -378,14 +420,17 @@ def record_decision(
     return decision
 
 
-def stopped_learnings(roadmap: Roadmap) -> list[Decision]:
+def stopped_learnings(roadmap: Roadmap, *, within=None) -> list[Decision]:
     """The stop decisions of the roadmap's stopped initiatives, with their learnings: what
-    the roadmap page (and the page behind a share link) keeps of work that was dropped."""
+    the roadmap page (and the page behind a share link) keeps of work that was dropped.
+    `within`: a queryset of initiatives to keep to (a share link's scope)."""
+    decisions = Decision.objects.filter(
+        roadmap=roadmap, kind=DecisionKind.STOP, initiative__status=InitiativeStatus.STOPPED
+    )
+    if within is not None:
+        decisions = decisions.filter(initiative__in=within.values("pk"))
     return list(
-        Decision.objects.filter(
-            roadmap=roadmap, kind=DecisionKind.STOP, initiative__status=InitiativeStatus.STOPPED
-        )
-        .latest_per_initiative()
+        decisions.latest_per_initiative()
         .select_related("initiative")
         .order_by("initiative__title", "pk")
     )

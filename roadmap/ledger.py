@@ -45,7 +45,7 @@ def commitment_ledger(
                 by_cycle[cycle.pk]["not_doing"].append(item)
                 break
     for item in dropped:
-        if item.cycle_id in by_cycle:  # the PDF may show some cycles only
+        if item.cycle_id in by_cycle:  # the PDF or a share link may show some cycles only
             by_cycle[item.cycle_id]["dropped"].append(item)
     for entry in by_cycle.values():
         committed = [i for i in entry["committed"] if i.is_committed]

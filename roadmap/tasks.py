@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django_scopes import scope, scopes_disabled
 
-from roadmap import report_jobs, services
+from roadmap import report_jobs, reviews, services
 from roadmap.models import Export, QuarterlyReport, ReportDelivery
 
 
@@ -100,3 +100,10 @@ def fail_stale_reports() -> int:
     with scopes_disabled():
         builds, sends = report_jobs.fail_stale_reports()
     return builds + sends
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def send_feedback_mail() -> int:
+    """Sent by beat every 15 minutes (CELERY_BEAT_SCHEDULE): one e-mail per roadmap owner
+    with the share-link feedback that came in since the last one."""
+    return reviews.send_all_feedback_mail()

@@ -14,6 +14,7 @@ from roadmap.views import (
     plan,
     reports,
     roadmaps,
+    share,
     sme,
     starters,
 )
@@ -41,14 +42,11 @@ urlpatterns = [
     ),
     path("roadmaps/<int:pk>/exports/", roadmaps.export_create, name="export_create"),
     path("roadmaps/<int:pk>/exports/new/", roadmaps.export_options, name="export_options"),
-    path("roadmaps/<int:pk>/share-links/", roadmaps.share_link_create, name="share_link_create"),
     path("initiatives/<int:pk>/", roadmaps.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", roadmaps.initiative_edit, name="initiative_edit"),
     path("exports/<int:pk>/", roadmaps.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", roadmaps.export_download, name="export_download"),
     path("exports/<int:pk>/retry/", roadmaps.export_retry, name="export_retry"),
-    path("share-links/<int:pk>/revoke/", roadmaps.share_link_revoke, name="share_link_revoke"),
-    path("s/<str:token>/", roadmaps.shared_roadmap, name="shared_roadmap"),
     # The quarterly leader report
     path("roadmaps/<int:pk>/reports/", reports.report_page, name="report_page"),
     path("roadmaps/<int:pk>/reports/build/", reports.report_build, name="report_build"),
@@ -64,6 +62,15 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
     path("report-deliveries/<int:pk>/resend/", reports.delivery_resend, name="delivery_resend"),
+    # Share: the team's Share page, and the pages behind a link (no account)
+    path("roadmaps/<int:pk>/share/", share.roadmap_share, name="roadmap_share"),
+    path("roadmaps/<int:pk>/share-links/", share.share_link_create, name="share_link_create"),
+    path("share-links/<int:pk>/revoke/", share.share_link_revoke, name="share_link_revoke"),
+    path("feedback/<int:pk>/triage/", share.feedback_triage, name="feedback_triage"),
+    path("s/<str:token>/", share.shared_roadmap, name="shared_roadmap"),
+    path("s/<str:token>/unlock/", share.shared_unlock, name="shared_unlock"),
+    path("s/<str:token>/review/", share.shared_review, name="shared_review"),
+    path("s/<str:token>/initiatives/<int:pk>/", share.shared_initiative, name="shared_initiative"),
     # Assess
     path("requests/", assess.request_list, name="request_list"),
     path("requests/new/", assess.request_create, name="request_create"),

@@ -243,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
     # A report build or a copy being sent whose worker died ends failed with the reason
     # (the report page offers Build again or Resend) once older than its hard time limit.
     "fail-stale-reports": {"task": "roadmap.tasks.fail_stale_reports", "schedule": 60.0},
+    # Share-link feedback to each roadmap's owner: a review answers three questions and
+    # comments on several initiatives within minutes, so one e-mail per quarter hour holds
+    # a whole review instead of a message per comment.
+    "send-feedback-mail": {"task": "roadmap.tasks.send_feedback_mail", "schedule": 15 * 60.0},
 }
 
 # PDF exports. The hard limit kills a render that hangs; a running export older than the
@@ -282,6 +286,9 @@ LOGGING = {
 
 # Rate limits of the pages that need no account (per IP address).
 SHARE_LINK_RATE = env.str("SHARE_LINK_RATE", default="60/m")
+# Per link and IP address: password tries, and reviews and comments sent (spam).
+SHARE_PASSWORD_RATE = env.str("SHARE_PASSWORD_RATE", default="10/h")
+SHARE_FEEDBACK_RATE = env.str("SHARE_FEEDBACK_RATE", default="30/h")
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 CALENDAR_FEED_RATE = env.str("CALENDAR_FEED_RATE", default="60/m")
 

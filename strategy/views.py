@@ -144,6 +144,8 @@ def answer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST or None, initial={"text": answer.text})
     if request.method == "POST" and form.is_valid():
         changed = answer.revise(form.cleaned_data["text"], by=request.user)
+        if changed:
+            bump_org(request.org)  # share pages show the vision
         if request.htmx:
             return render(request, "strategy/answer_edit.html#answer", {"answer": answer})
         if changed:

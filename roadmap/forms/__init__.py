@@ -26,7 +26,6 @@ from roadmap.forms.core import (
     InitiativeForm,
     JustifiedInitiativeForm,
     RoadmapForm,
-    ShareLinkForm,
     changed_labels,
     org_priorities,
 )
@@ -50,6 +49,13 @@ from roadmap.forms.plan import (
     end_not_before_start,
 )
 from roadmap.forms.reports import ReportSubscriptionForm
+from roadmap.forms.share import (
+    CommentForm,
+    ReviewForm,
+    ShareLinkForm,
+    SharePasswordForm,
+    TriageForm,
+)
 
 __all__ = [
     "SOURCE_FIELDS",
@@ -61,6 +67,7 @@ __all__ = [
     "BusinessEventForm",
     "CalendarFeedForm",
     "CapacityForm",
+    "CommentForm",
     "CommitForm",
     "DeclineForm",
     "DeferForm",
@@ -73,9 +80,11 @@ __all__ = [
     "NotDoingForm",
     "PublicTrainingRequestForm",
     "ReportSubscriptionForm",
+    "ReviewForm",
     "RoadmapBudgetForm",
     "RoadmapForm",
     "ShareLinkForm",
+    "SharePasswordForm",
     "ShiftStagesForm",
     "SmeForm",
     "SmeInvolvedForm",
@@ -85,6 +94,7 @@ __all__ = [
     "TimelineFilterForm",
     "TrainingRequestFilterForm",
     "TrainingRequestForm",
+    "TriageForm",
     "UnacknowledgeForm",
     "changed_labels",
     "current_priorities",

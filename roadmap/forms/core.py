@@ -1,8 +1,6 @@
-"""Roadmap, initiative and share-link forms, and helpers the phase forms share."""
+"""Roadmap and initiative forms, and helpers the phase forms share."""
 
 from __future__ import annotations
-
-from datetime import date, datetime, time
 
 from django import forms
 from django.db import transaction
@@ -13,7 +11,6 @@ from roadmap.models import (
     COMMITMENT_FIELDS,
     Initiative,
     Roadmap,
-    ShareLink,
 )
 from roadmap_site.forms import FiscalYearField, PersonSelect
 from roadmap_site.models import Organization, Person
@@ -179,28 +176,3 @@ def org_priorities(org: Organization):
         .select_related("strategy")
         .order_by("-strategy__fiscal_year", "rank", "pk")
     )
-
-
-class ShareLinkForm(forms.ModelForm):
-    expires_on = forms.DateField(
-        required=False,
-        label="Expires on",
-        help_text="Leave empty for a link that works until you revoke it.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    class Meta:
-        model = ShareLink
-        fields = ["label", "include_proposed"]
-
-    def clean_expires_on(self) -> date | None:
-        day = self.cleaned_data["expires_on"]
-        if day is not None and day <= timezone.localdate():
-            raise forms.ValidationError("Choose a date after today.")
-        return day
-
-    def expires_at(self):
-        day = self.cleaned_data.get("expires_on")
-        if day is None:
-            return None
-        return timezone.make_aware(datetime.combine(day, time.max))

@@ -1,16 +1,21 @@
-"""Share links: a secret, read-only, revocable address of one roadmap."""
+"""Share links: a secret, read-only, revocable address of one roadmap, optionally behind a
+password, narrowed to some priorities or cycles, and open to reviewers' feedback."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 
 from roadmap.models.core import (
     COMMITTED_STATUSES,
+    Cycle,
     InitiativeQuerySet,
     InitiativeStatus,
     Roadmap,
@@ -37,8 +42,24 @@ class ShareLink(OrgOwned):
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="share_links")
     label = models.CharField(
-        max_length=150, blank=True, help_text="Who the link is for, e.g. “Exec team review”."
+        max_length=150, blank=True, help_text="What the link is for, e.g. “Q1 roadmap review”."
     )
+    audience = models.CharField(
+        max_length=150, blank=True, help_text="Who reads it, e.g. “Exec team” or “HRBPs EMEA”."
+    )
+    # Django's password hasher output; empty for a link without a password.
+    password_hash = models.CharField(max_length=128, blank=True, editable=False)
+    # Scope: empty = the whole roadmap; otherwise only initiatives serving one of these
+    # priorities and/or planned in one of these cycles (both narrow when both are chosen).
+    priorities = models.ManyToManyField("strategy.Priority", blank=True, related_name="+")
+    cycles = models.ManyToManyField(Cycle, blank=True, related_name="+")
+    allow_feedback = models.BooleanField(
+        "reviewers may leave feedback",
+        default=False,
+        help_text="Readers answer three questions and comment on initiatives; you triage it.",
+    )
+    # Views are counted in the cache and written with "last used", once a minute at most.
+    view_count = models.PositiveIntegerField(default=0, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)
     # The Share phase shows what we commit to; proposals only when the team chooses to ask
     # the business about them.
@@ -56,6 +77,8 @@ class ShareLink(OrgOwned):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar = OrgManager.from_queryset(ShareLinkQuerySet)()
+    views: int  # set by `with_pending_views`
+    _scope_ids: tuple[list[int], list[int]]
 
     class Meta:
         ordering = ["-created_at"]
@@ -72,6 +95,11 @@ class ShareLink(OrgOwned):
         label: str = "",
         expires_at=None,
         include_proposed: bool = False,
+        audience: str = "",
+        password: str = "",
+        allow_feedback: bool = False,
+        priorities=(),
+        cycles=(),
     ):
         """Make a link; returns it with the token, which is never stored and shown once."""
         token = new_token()
@@ -79,11 +107,18 @@ class ShareLink(OrgOwned):
             org=roadmap.org,
             roadmap=roadmap,
             label=label,
+            audience=audience,
             include_proposed=include_proposed,
+            allow_feedback=allow_feedback,
+            password_hash=make_password(password) if password else "",
             created_by=created_by,
             expires_at=expires_at,
             token_hash=hash_token(token),
         )
+        if priorities:
+            link.priorities.set(priorities)
+        if cycles:
+            link.cycles.set(cycles)
         return link, token
 
     @classmethod
@@ -107,12 +142,43 @@ class ShareLink(OrgOwned):
             return "revoked"
         return "active" if self.is_active else "expired"
 
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    def check_password(self, raw: str) -> bool:
+        return self.has_password and check_password(raw, self.password_hash)
+
+    def scope_ids(self) -> tuple[list[int], list[int]]:
+        """The chosen priorities' and cycles' ids (empty: not narrowed), in one query."""
+        if not hasattr(self, "_scope_ids"):
+            rows = ShareLink.objects.filter(pk=self.pk).values_list("priorities", "cycles")
+            priorities = sorted({p for p, _c in rows if p is not None})
+            cycles = sorted({c for _p, c in rows if c is not None})
+            self._scope_ids = (priorities, cycles)
+        return self._scope_ids
+
+    @property
+    def is_scoped(self) -> bool:
+        priorities, cycles = self.scope_ids()
+        return bool(priorities or cycles)
+
     def initiatives(self) -> InitiativeQuerySet:
-        """What the link shows: the commitments, and the proposals if the link says so."""
+        """What the link shows: the commitments, and the proposals if the link says so,
+        within its scope. Every page under the link resolves an initiative through this."""
         statuses = list(COMMITTED_STATUSES)
         if self.include_proposed:
             statuses.append(InitiativeStatus.PROPOSED)
-        return self.roadmap.initiatives.for_ledger().filter(status__in=statuses)
+        return self.in_scope(self.roadmap.initiatives.for_ledger().filter(status__in=statuses))
+
+    def in_scope(self, initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
+        """`initiatives` narrowed to the link's priorities and cycles, if it has any."""
+        priorities, cycles = self.scope_ids()
+        if priorities:
+            initiatives = initiatives.filter(priority_id__in=priorities)
+        if cycles:
+            initiatives = initiatives.filter(cycle_id__in=cycles)
+        return initiatives
 
     def revoke(self) -> None:
         if self.revoked_at is None:
@@ -120,12 +186,40 @@ class ShareLink(OrgOwned):
             self.save(update_fields=["revoked_at"])
 
     # "Last used" is shown to the minute: a link opened again within it is not written
-    # again. Twenty readers of one link would otherwise queue on the lock of its row.
+    # again. Twenty readers of one link would otherwise queue on the lock of its row. Views
+    # in between are counted in the cache and added by that one UPDATE.
     USE_RECORDED_EVERY = timedelta(minutes=1)
 
-    def mark_used(self) -> None:
+    @property
+    def _views_key(self) -> str:
+        return f"share-views:{self.pk}"
+
+    def mark_used(self, *, view: bool = True) -> None:
+        """Note a use (a view of the page when `view`); write the time and the views counted
+        since, at most once a minute."""
+        key = self._views_key
+        if view and not cache.add(key, 1, timeout=None):
+            try:
+                cache.incr(key)
+            except ValueError:  # evicted between the two calls
+                cache.set(key, 1, timeout=None)
         now = timezone.now()
         if self.last_used_at is not None and now - self.last_used_at < self.USE_RECORDED_EVERY:
             return
-        ShareLink.objects.filter(pk=self.pk).update(last_used_at=now)
+        pending = cache.get(key) or 0
+        if pending:
+            with contextlib.suppress(ValueError):
+                cache.decr(key, pending)
+        ShareLink.objects.filter(pk=self.pk).update(
+            last_used_at=now, view_count=models.F("view_count") + pending
+        )
         self.last_used_at = now
+        self.view_count += pending
+
+    @staticmethod
+    def with_pending_views(links: list[ShareLink]) -> list[ShareLink]:
+        """`views` on each link: the written count plus what the cache holds, one lookup."""
+        pending = cache.get_many([link._views_key for link in links])
+        for link in links:
+            link.views = link.view_count + int(pending.get(link._views_key, 0))
+        return links

@@ -1,53 +1,41 @@
-"""Roadmap pages: the list, a roadmap with its initiatives and chart, inline editing,
-PDF exports and share links. htmx requests get a fragment of the same template."""
+"""Roadmap pages: the list, a roadmap with its initiatives and chart, inline editing and
+PDF exports (share links: `roadmap/views/share.py`). htmx requests get a fragment of the
+same template."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.middleware.csp import get_nonce
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
-    condition,
     require_GET,
     require_http_methods,
     require_POST,
 )
 from django_htmx.http import SwapMethod, reswap, retarget, trigger_client_event
 from django_ratelimit.decorators import ratelimit
-from django_scopes import scopes_disabled
 
 from roadmap import charts, getting_started, services
-from roadmap.forms import (
-    InitiativeForm,
-    RoadmapForm,
-    ShareLinkForm,
-)
+from roadmap.forms import InitiativeForm, RoadmapForm
 from roadmap.forms.exports import ExportOptionsForm
 from roadmap.forms.starters import StarterForm
 from roadmap.iterate import stopped_learnings
-from roadmap.ledger import commitment_ledger
 from roadmap.models import (
     Export,
     ExportFailure,
     ExportStatus,
     Initiative,
     Roadmap,
-    ShareLink,
     change_log,
 )
 from roadmap.starters import StarterConflict, load_starter, starters
 from roadmap_site import cache
-from roadmap_site.access import AuthedRequest, enter_org_scope, get_for_member, member_required
+from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.partials import page_or_partial
 
 # At scale (500 initiatives) every row on one page made 433 KB of HTML; 50 rows keep the page
@@ -161,8 +149,6 @@ def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "roadmap": roadmap,
         "body": body,
         "exports": list(roadmap.exports.recent()[:5]),
-        "share_links": list(roadmap.share_links.select_related("created_by")),
-        "share_form": ShareLinkForm(),
     }
     return render(request, "roadmap/roadmap_detail.html", context)
 
@@ -195,7 +181,7 @@ def initiative_create(request: AuthedRequest, pk: int) -> HttpResponse:
         return reswap(retarget(response, "#initiative-form"), "outerHTML")
     context = {**member_overview(roadmap, None), "initiative_form": form}
     body = render_to_string("roadmap/roadmap_detail.html#body", context, request=request)
-    context.update({"body": body, "exports": [], "share_links": [], "share_form": ShareLinkForm()})
+    context.update({"body": body, "exports": []})
     return render(request, "roadmap/roadmap_detail.html", context, status=400)
 
 
@@ -337,135 +323,3 @@ def export_download(request: AuthedRequest, pk: int) -> FileResponse:
         filename=str(export.file.name).rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
-
-
-# Share links --------------------------------------------------------------------------
-
-
-@member_required(write=True)
-@require_POST
-def share_link_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    roadmap = get_for_member(request, Roadmap, pk=pk)
-    form = ShareLinkForm(request.POST)
-    context: dict[str, Any] = {"roadmap": roadmap, "share_form": form}
-    if form.is_valid():
-        link, token = ShareLink.issue(
-            roadmap=roadmap,
-            created_by=request.user,
-            label=form.cleaned_data["label"],
-            expires_at=form.expires_at(),
-            include_proposed=form.cleaned_data["include_proposed"],
-        )
-        context.update(
-            {
-                "new_link": link,
-                "new_url": request.build_absolute_uri(f"/s/{token}/"),
-                "share_form": ShareLinkForm(),
-            }
-        )
-    context["share_links"] = list(roadmap.share_links.select_related("created_by"))
-    template = page_or_partial(request, "roadmap/share_links.html", "share-links")
-    response = render(
-        request, template, context, status=200 if form.is_valid() or request.htmx else 400
-    )
-    # The page holding a secret must not be cached anywhere.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@member_required(write=True)
-@require_http_methods(["GET", "POST"])
-def share_link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    """GET asks first, naming what breaks (a page, or a dialog's content for htmx); POST
-    revokes."""
-    link = get_for_member(request, ShareLink.objects.select_related("roadmap", "created_by"), pk=pk)
-    roadmap = link.roadmap
-    if request.method == "GET":
-        template = page_or_partial(request, "roadmap/share_link_revoke.html", "confirm")
-        return render(request, template, {"link": link, "roadmap": roadmap})
-    link.revoke()
-    if request.htmx:
-        context = {
-            "roadmap": roadmap,
-            "share_links": list(roadmap.share_links.select_related("created_by")),
-            "share_form": ShareLinkForm(),
-        }
-        return render(request, "roadmap/share_links.html#share-links", context)
-    messages.success(request, "The link is revoked: it no longer opens the roadmap.")
-    return redirect("roadmap:roadmap_detail", pk=roadmap.pk)
-
-
-# A share page is rendered with this in place of the visitor's own context, so that it is
-# the same for everyone who holds the link and can be cached whole: no account menu, no
-# messages, no CSRF token (the page has no form), and a placeholder for the CSP nonce,
-# which each response fills with its own (`nonce="…"` cannot come from escaped user text).
-NONCE_PLACEHOLDER = "csp-nonce-of-this-response"
-SHARED_CONTEXT = {
-    "user": AnonymousUser(),
-    "membership": None,
-    "current_org": None,
-    "messages": (),
-    "csrf_token": "",
-    "csp_nonce": NONCE_PLACEHOLDER,
-}
-
-
-def _share_link(request: HttpRequest, token: str) -> ShareLink | None:
-    """The active link of `token`, looked up once per request and marked as used."""
-    memo = cast(Any, request)  # the ETag function and the view share one lookup
-    if not hasattr(memo, "share_link"):
-        with scopes_disabled():  # the token is what says which organisation
-            memo.share_link = ShareLink.find_active(token)
-            if memo.share_link is not None:
-                memo.share_link.mark_used()
-    return memo.share_link
-
-
-def _share_etag(request: HttpRequest, token: str) -> str | None:
-    link = _share_link(request, token)
-    return None if link is None else _share_version(link)
-
-
-def _share_version(link: ShareLink) -> str:
-    """What the page shows changes with the roadmap, the organisation (people's names) and
-    the link (its expiry date is printed)."""
-    expires = link.expires_at.isoformat() if link.expires_at else ""
-    proposed = int(link.include_proposed)
-    return f"{link.pk}-{link.roadmap.version}-{link.org.version}-{expires}-{proposed}"
-
-
-# Read-only but for the link's last use, one statement: no transaction around the request.
-@transaction.non_atomic_requests
-@require_GET
-@never_cache  # a page behind a secret URL is not stored, not even by the browser
-@ratelimit(key="ip", rate=lambda group, request: settings.SHARE_LINK_RATE, block=True)
-@condition(etag_func=_share_etag)
-def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
-    """The read-only page behind a share link; no account needed, nothing writable.
-
-    Cached whole under the versions of what it shows (roadmap_site/cache.py), with an ETag
-    of the same versions: a client that asks with it gets a 304."""
-    link = _share_link(request, token)
-    if link is None:
-        response = render(request, "roadmap/shared_invalid.html", status=404)
-    else:
-        enter_org_scope(request, link.org)
-        key = cache.key("share", _share_version(link))
-        page = cache.get_or_build(key, lambda: _shared_page(request, link))
-        nonce = f'nonce="{get_nonce(request)}"'
-        response = HttpResponse(page.replace(f'nonce="{NONCE_PLACEHOLDER}"', nonce))
-    # A secret URL must not leak through the Referer header nor be indexed.
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _shared_page(request: HttpRequest, link: ShareLink) -> str:
-    context = roadmap_overview(link.roadmap, list(link.initiatives()))
-    context.update(
-        commitment_ledger(
-            link.roadmap, cycles=context["cycles"], initiatives=context["initiatives"]
-        )
-    )
-    context.update({"link": link, "org": link.org, **SHARED_CONTEXT})
-    return render_to_string("roadmap/shared_roadmap.html", context, request=request)

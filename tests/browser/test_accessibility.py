@@ -16,7 +16,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from measurement.models import ImportRun, Kpi, MetricSource, Program
-from roadmap.demo import DEMO_INTAKE_TOKEN, DEMO_SHARE_TOKEN, DEMO_STATUS_TOKEN, load_demo
+from roadmap.demo import (
+    DEMO_INTAKE_TOKEN,
+    DEMO_SCOPED_SHARE_TOKEN,
+    DEMO_SHARE_TOKEN,
+    DEMO_STATUS_TOKEN,
+    load_demo,
+)
 from roadmap.models import Decision, Roadmap, RoadmapReview, TrainingRequest
 from roadmap_site.demo import DEMO_PASSWORD
 from strategy.models import MaturityAssessment, Strategy
@@ -75,6 +81,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("export-options", f"/roadmaps/{roadmap.pk}/exports/new/"),
         ("change-log", f"/roadmaps/{roadmap.pk}/changes/"),
         ("quarterly-report", f"/roadmaps/{roadmap.pk}/reports/"),
+        ("share", f"/roadmaps/{roadmap.pk}/share/"),
         ("calendar", f"/roadmaps/{roadmap.pk}/calendar/"),
         ("strategy", f"/strategy/{strategy.pk}/"),
         ("one-pager", f"/strategy/{strategy.pk}/one-pager/"),
@@ -107,6 +114,7 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("intake", f"/intake/{DEMO_INTAKE_TOKEN}/"),
         ("request-status", f"/status/{DEMO_STATUS_TOKEN}/"),
         ("shared-roadmap", f"/s/{DEMO_SHARE_TOKEN}/"),
+        ("shared-roadmap-scoped", f"/s/{DEMO_SCOPED_SHARE_TOKEN}/"),
         ("login", "/accounts/login/"),
         ("signup", "/signup/"),
     ]

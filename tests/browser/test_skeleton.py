@@ -72,7 +72,9 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     assert pdf_path.read_bytes().startswith(b"%PDF")
     assert Export.objects.get().status == "done"
 
-    # Share by link: shown once; opened in a fresh, signed-out browser context.
+    # Share by link, on the roadmap's Share page: shown once; opened in a fresh, signed-out
+    # browser context.
+    page.get_by_role("link", name="Share", exact=True).click()
     page.get_by_label("Label").fill("Exec review")
     page.get_by_role("button", name="Create share link").click()
     new_link = page.get_by_label(re.compile("New link"))
@@ -85,7 +87,7 @@ def test_sign_up_plan_export_and_share(page: Page, live_server, screenshot, brow
     shared = stranger.new_page()
     shared.goto(share_url)
     expect(shared.get_by_role("heading", name="Global onboarding roadmap")).to_be_visible()
-    expect(shared.get_by_text("Manager onboarding toolkit")).to_be_visible()
+    expect(shared.get_by_role("heading", name="Manager onboarding toolkit")).to_be_visible()
     expect(shared.get_by_role("link", name=re.compile("Edit"))).to_have_count(0)
     expect(shared.locator("form")).to_have_count(0)
     screenshot("skeleton-shared-signed-out", of=shared)

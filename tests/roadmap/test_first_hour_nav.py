@@ -35,14 +35,16 @@ def test_no_phase_card_says_coming_next(viewer_client, roadmap, name):
     assert "coming next" not in response.text.lower()
 
 
-def test_share_card_leads_to_the_roadmaps_share_links_and_export(viewer_client, roadmap):
+def test_share_card_leads_to_the_roadmaps_share_page(viewer_client, roadmap):
     response = viewer_client.get(reverse("roadmap:roadmap_plan", args=[roadmap.pk]))
     cards = phase_cards(response.text)
-    share = reverse("roadmap:roadmap_detail", args=[roadmap.pk]) + "#share-links"
+    share = reverse("roadmap:roadmap_share", args=[roadmap.pk])
     assert re.search(rf'<a href="{re.escape(share)}">\s*<span class="phase-step">4 · Share', cards)
-    # ...and the anchor is there on the roadmap page, next to the PDF export.
-    detail = viewer_client.get(share.split("#")[0]).text
-    assert 'id="share-links"' in detail
+    # ...where the links and the reviewers' feedback are, the card marked current.
+    page = viewer_client.get(share).text
+    assert 'id="share-links"' in page
+    assert 'id="feedback"' in page
+    assert 'aria-current="step">\n        <span class="phase-step">4 · Share' in page
 
 
 def test_iterate_card_leads_to_the_iterate_page(viewer_client, roadmap):

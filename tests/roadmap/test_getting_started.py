@@ -73,7 +73,7 @@ def test_checklist_links_to_the_pages_that_do_each_step(org):
     assert urls[2] == reverse("roadmap:request_list")
     assert urls[3] == reverse("roadmap:roadmap_detail", args=[roadmap.pk])
     assert urls[4] == reverse("roadmap:roadmap_plan", args=[roadmap.pk])
-    assert urls[5] == reverse("roadmap:roadmap_detail", args=[roadmap.pk]) + "#share-links"
+    assert urls[5] == reverse("roadmap:roadmap_share", args=[roadmap.pk])
 
 
 def test_roadmap_list_shows_the_checklist_until_dismissed(editor_client, viewer_client, org):

@@ -17,9 +17,12 @@ from roadmap import iterate
 from roadmap.models import (
     Decision,
     DecisionKind,
+    Feedback,
     Initiative,
     InitiativeStatus,
     RoadmapReview,
+    ShareLink,
+    ShareReview,
     change_log,
 )
 from tests.factories import (
@@ -94,8 +97,40 @@ def test_panel_without_a_program_says_it_is_not_measured(org, roadmap):
         "No KPI to show the outcome",
         "no responses yet",
         "No ROI worked out",
+        "No comments through share links yet",
     ]
     assert panel["as_of"] == "2026-11-15"
+
+
+def test_panel_shows_what_reviewers_said_through_share_links(org, roadmap):
+    initiative = committed(roadmap, "Buddy programme")
+    other = committed(roadmap, "Other")
+    link, _token = ShareLink.issue(roadmap=roadmap, created_by=None, label="Exec team")
+    review = ShareReview.objects.create(
+        org=org, link=link, roadmap=roadmap, name="Elena Rossi", email="elena@example.com"
+    )
+
+    def comment(kind, text, on=initiative, state="open", answer=""):
+        Feedback.objects.create(
+            org=org, review=review, roadmap=roadmap, initiative=on, kind=kind, text=text,
+            state=state, answer=answer, created_at=NOW,
+        )  # fmt: skip
+
+    comment("agree", "Buddies made week one easier.", state="accepted")
+    comment("concern", "Too few buddies in Tokyo.")
+    comment("concern", "Elsewhere.", on=other)
+    with time_machine.travel(datetime(2026, 11, 20, tzinfo=UTC), tick=False):
+        Feedback.objects.create(
+            org=org, review=review, roadmap=roadmap, initiative=initiative, kind="question",
+            text="After the panel's day.",
+        )  # fmt: skip
+
+    row = rows(panel_for(initiative))["feedback"]
+    assert row["summary"] == "2 comments: 1 agree, 1 concern"
+    assert row["tone"] == "warn"
+    assert row["details"][0] == "1 concern not triaged yet."
+    assert any("Too few buddies in Tokyo." in d and "Elena Rossi" in d for d in row["details"])
+    assert not any("Elsewhere." in d or "After the panel" in d for d in row["details"])
 
 
 def test_panel_shows_behaviour_outcome_nps_and_roi(org, roadmap):
@@ -148,10 +183,10 @@ def test_panel_queries_do_not_grow_with_initiatives(org, roadmap, django_assert_
         return initiatives
 
     small = build(2)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         iterate.evidence_panels(org, small, NOW.date())
     large = build(10)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         panels = iterate.evidence_panels(org, large, NOW.date())
     assert len(panels) == 12
 

@@ -75,8 +75,8 @@ def test_creating_a_link_shows_the_url_once_and_stores_only_its_hash(editor_clie
     assert link.label == "Exec team review"
     assert link.token_hash == hash_token(token)
     assert token not in every_stored_value()
-    # Shown once: the roadmap page lists the link but never its URL again.
-    page = editor_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk]))
+    # Shown once: the Share page lists the link but never its URL again.
+    page = editor_client.get(reverse("roadmap:roadmap_share", args=[roadmap.pk]))
     assert "Exec team review" in page.text
     assert token not in page.text
     assert "/s/" not in page.text
@@ -164,10 +164,10 @@ def test_revoked_link_is_a_404(editor_client, shared):
     assert opened["Referrer-Policy"] == "no-referrer"
 
 
-def test_revoke_without_htmx_redirects_to_the_roadmap(editor_client, shared, roadmap):
+def test_revoke_without_htmx_redirects_to_the_share_page(editor_client, shared, roadmap):
     link, _ = shared
     response = editor_client.post(reverse("roadmap:share_link_revoke", args=[link.pk]))
-    assert response["Location"] == reverse("roadmap:roadmap_detail", args=[roadmap.pk])
+    assert response["Location"] == reverse("roadmap:roadmap_share", args=[roadmap.pk])
 
 
 def test_expired_link_is_a_404(roadmap, editor_membership):
@@ -299,7 +299,7 @@ def test_revoke_confirmation_for_the_dialog_is_a_fragment(editor_client, shared)
 
 def test_the_list_asks_before_revoking(editor_client, shared, roadmap):
     link, _ = shared
-    page = editor_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk])).text
+    page = editor_client.get(reverse("roadmap:roadmap_share", args=[roadmap.pk])).text
     revoke = reverse("roadmap:share_link_revoke", args=[link.pk])
     # No one-click revocation: the row links to the confirmation (a dialog with JS).
     assert f'action="{revoke}"' not in page

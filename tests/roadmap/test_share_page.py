@@ -118,7 +118,7 @@ def test_stopped_initiatives_are_not_shown_as_commitments(roadmap, ledger):
 
 def test_the_share_form_sets_include_proposed(editor_client, roadmap):
     url = reverse("roadmap:share_link_create", args=[roadmap.pk])
-    form = editor_client.get(reverse("roadmap:roadmap_detail", args=[roadmap.pk])).text
+    form = editor_client.get(reverse("roadmap:roadmap_share", args=[roadmap.pk])).text
     assert 'name="include_proposed"' in form
 
     editor_client.post(url, {"label": "Commitments only"}, **HTMX)

@@ -107,6 +107,7 @@ def test_anonymous_is_sent_to_login(client, rows, row_counts, name, target, meth
         ("/accounts/password_reset/", 200),
         ("/invite/not-a-real-token/", 404),
         ("/s/not-a-real-token/", 404),
+        ("/s/not-a-real-token/initiatives/1/", 404),
     ],
 )
 def test_public_pages_need_no_account(client, db, url, status):
@@ -216,6 +217,10 @@ PUBLIC_ROUTES = {
     "password_reset_complete",
     "invite_accept",
     "roadmap:shared_roadmap",
+    # Share: what a reviewer does behind the link (its token is the credential).
+    "roadmap:shared_unlock",
+    "roadmap:shared_review",
+    "roadmap:shared_initiative",
     # Assess: the public intake form and the requester's private status link.
     "roadmap:intake",
     "roadmap:request_status",

@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from measurement.models import Kpi
+from measurement.models import Kpi, Touchpoint
 from roadmap.demo import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
+    DEMO_SCOPED_SHARE_TOKEN,
     DEMO_SHARE_TOKEN,
     INITIATIVE_TITLES,
     ROADMAP_TITLE,
@@ -21,12 +22,14 @@ from roadmap.demo import (
 from roadmap.models import (
     Cycle,
     DeliveryStatus,
+    Feedback,
     Initiative,
     QuarterlyReport,
     ReportStatus,
     ReportSubscription,
     Roadmap,
     ShareLink,
+    ShareReview,
 )
 from roadmap_site.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, PEOPLE
 from roadmap_site.models import Membership, Organization, Person
@@ -58,7 +61,6 @@ def test_seed_demo_twice_changes_nothing_the_second_time():
     assert first[Roadmap._meta.label] == 1
     assert first[Cycle._meta.label] == 4
     assert first[Initiative._meta.label] == len(INITIATIVE_TITLES)
-    assert first[ShareLink._meta.label] == 1
     # One leader subscribed, and the last finished quarter's report built and logged as sent.
     assert first[ReportSubscription._meta.label] == 1
     [report] = QuarterlyReport.objects.all()
@@ -66,6 +68,17 @@ def test_seed_demo_twice_changes_nothing_the_second_time():
     assert report.file.read().startswith(b"%PDF")
     [delivery] = report.deliveries.all()
     assert (delivery.email, delivery.status) == ("david@northwind.example", DeliveryStatus.SENT)
+    # Share: the published link, an expired one and one scoped to a priority; four
+    # reviewers, one of them a senior whose review is a roadmap-review touchpoint.
+    assert first[ShareLink._meta.label] == 3
+    assert {link.state for link in ShareLink.objects.all()} == {"active", "expired"}
+    assert ShareLink.objects.filter(priorities__isnull=False).count() == 1
+    assert first[ShareReview._meta.label] == 4
+    assert Feedback.objects.exclude(answer="").exists()
+    assert Feedback.objects.filter(state="declined").exists()
+    assert Touchpoint.objects.filter(
+        stakeholder__name="Elena Rossi", forum="roadmap_review", notes__contains="share link"
+    ).exists()
 
 
 def test_seed_demo_keeps_what_a_visitor_changed():
@@ -86,6 +99,7 @@ def test_seed_demo_prints_the_logins(settings):
         assert email in out
     assert DEMO_PASSWORD in out
     assert f"/s/{DEMO_SHARE_TOKEN}/" in out
+    assert f"/s/{DEMO_SCOPED_SHARE_TOKEN}/" in out
 
 
 @pytest.mark.parametrize(("email", "name", "role"), DEMO_LOGINS, ids=[e for e, *_ in DEMO_LOGINS])

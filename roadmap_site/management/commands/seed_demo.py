@@ -10,6 +10,7 @@ from roadmap.demo import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_INTAKE_TOKEN,
+    DEMO_SCOPED_SHARE_TOKEN,
     DEMO_SHARE_TOKEN,
     DEMO_STATUS_TOKEN,
     load_demo,
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  open {settings.SITE_URL}/")
         # Random unless DEBUG: these links work until the next run of this command.
         self.stdout.write(f"  shared read-only: {settings.SITE_URL}/s/{issued[DEMO_SHARE_TOKEN]}/")
+        self.stdout.write(
+            f"  shared, one priority: {settings.SITE_URL}/s/{issued[DEMO_SCOPED_SHARE_TOKEN]}/"
+        )
         self.stdout.write(
             f"  a requester's status: {settings.SITE_URL}/status/{issued[DEMO_STATUS_TOKEN]}/"
         )

@@ -265,8 +265,6 @@ def test_stop_needs_learnings_and_moves_the_initiative_through_its_change(
 def test_learnings_show_on_the_roadmap_page_and_the_share_page(
     org, roadmap, admin_client, admin_membership
 ):
-    from roadmap.models import ShareLink
-
     localise = committed(roadmap, "Localise")
     committed(roadmap, "Journey")
     iterate.record_decision(
@@ -278,6 +276,22 @@ def test_learnings_show_on_the_roadmap_page_and_the_share_page(
     _, token = ShareLink.issue(roadmap=roadmap, created_by=admin_membership.user)
     shared = admin_client.get(reverse("roadmap:shared_roadmap", args=[token])).text
     assert "Pilot one module first." in shared
+
+
+def test_a_scoped_link_shows_only_its_scopes_learnings(org, roadmap, client, admin_membership):
+    q1, q2 = list(roadmap.cycles.order_by("position"))[:2]
+    for title, cycle, learnings in [
+        ("Localise", q1, "Pilot one module first."),
+        ("Hackathon", q2, "SECRET-OUT-OF-SCOPE lesson."),
+    ]:
+        iterate.record_decision(
+            initiative=committed(roadmap, title, cycle=cycle), kind="stop", rationale="No.",
+            learnings=learnings, evidence={}, by=admin_membership.user,
+        )  # fmt: skip
+    _, token = ShareLink.issue(roadmap=roadmap, created_by=None, cycles=[q1])
+    shared = client.get(reverse("roadmap:shared_roadmap", args=[token])).text
+    assert "Pilot one module first." in shared
+    assert "SECRET-OUT-OF-SCOPE" not in shared and "Hackathon" not in shared
 
 
 # Quarterly reviews --------------------------------------------------------------------------

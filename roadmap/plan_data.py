@@ -540,7 +540,8 @@ def load_plan(roadmap: Roadmap) -> PlanData:
     """Everything the Plan pages read, in 12 queries whatever the roadmap's size."""
     org = roadmap.org
     cycles = list(roadmap.cycles.all())
-    initiatives = list(roadmap.initiatives.for_ledger())
+    # Their owner and cycle: the plan pages name nothing else an initiative points to.
+    initiatives = list(roadmap.initiatives.select_related("owner", "cycle"))
     stages = _plan_stages(roadmap)
     by_initiative: dict[int, list[PlanStage]] = defaultdict(list)
     for stage in stages:

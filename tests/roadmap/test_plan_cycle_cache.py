@@ -7,13 +7,16 @@ The cache is the test settings' locmem cache, emptied before each test (tests/co
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from roadmap.models import Initiative
 from roadmap.views import capacity as capacity_view
+from roadmap_site import cache
 from tests.roadmap.test_align_commitments import edit_data
-from tests.roadmap.test_plan_cache import capacity
+from tests.roadmap.test_plan_cache import capacity, plan
 from tests.roadmap.test_plan_queries import fill
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +85,69 @@ def test_the_tables_show_the_same_as_rendered_in_place(editor_client, roadmap):
         return page[start : page.index('<section class="card" id="budget"')]
 
     assert tables(refused) == tables(cached)
+
+
+# The plan's sequence: one cached item per initiative -----------------------------------
+
+
+@pytest.fixture
+def items_rendered(monkeypatch) -> list[str]:
+    """The titles of the plan items rendered (not read from the cache); the real
+    rendering runs."""
+    from roadmap.views import plan as plan_view
+
+    rendered: list[str] = []
+    real = plan_view.render_to_string
+
+    def spy(name, context=None, *args, **kwargs):
+        if name.endswith("#plan-initiative"):
+            rendered.append(context["i"].title)
+        return real(name, context, *args, **kwargs)
+
+    monkeypatch.setattr(plan_view, "render_to_string", spy)
+    return rendered
+
+
+def test_a_rename_re_renders_one_item_of_the_plan(
+    editor_client, viewer_client, roadmap, items_rendered
+):
+    fill(roadmap, 12)
+    initiative = Initiative.objects.get(roadmap=roadmap, title="Initiative 1")
+    first = plan(editor_client, roadmap)
+    assert "Initiative 1<" in first and len(items_rendered) > 1
+
+    items_rendered.clear()
+    url = reverse("roadmap:initiative_edit", args=[initiative.pk])
+    editor_client.post(url, edit_data(initiative, title="Onboarding toolkit v2"))
+    page = plan(editor_client, roadmap)
+    assert "Onboarding toolkit v2<" in page and "Initiative 1<" not in page
+    assert items_rendered == ["Onboarding toolkit v2"]  # the rest came from the cache
+    # Every cached item's forms carry a token of this response (each fragment masks its
+    # own), never the placeholder; tests/roadmap/test_plan_cache.py posts with one.
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) > 2 and all(re.fullmatch(r"[A-Za-z0-9]{64}", t) for t in tokens)
+    assert cache.CSRF_PLACEHOLDER not in page
+
+    items_rendered.clear()
+    seen_by_viewer = plan(viewer_client, roadmap)
+    assert "Onboarding toolkit v2<" in seen_by_viewer
+    assert "initiative-up-" not in seen_by_viewer  # a viewer's items have no move buttons
+    assert len(items_rendered) > 1  # rendered for the viewer's role, not the editor's
+
+
+def test_a_move_shows_each_items_new_place(editor_client, roadmap):
+    """An item's buttons say its place in its group: after a move the two that swapped
+    read their new places, as if the page were rendered in one piece."""
+    fill(roadmap, 30)
+    plan(editor_client, roadmap)
+    groups: dict[tuple, list[Initiative]] = {}
+    for i in Initiative.objects.filter(roadmap=roadmap, cycle__isnull=False):
+        groups.setdefault((i.cycle_id, i.sequence), []).append(i)
+    group = sorted(max(groups.values(), key=len), key=lambda i: (i.position, i.pk))
+    assert len(group) >= 2
+    first, second = group[0], group[1]
+    assert f"Move “{second.title}” up, now 2 of" in plan(editor_client, roadmap)
+    editor_client.post(reverse("roadmap:initiative_move", args=[second.pk]), {"direction": "up"})
+    page = plan(editor_client, roadmap)
+    assert f"Move “{second.title}” up, now 1 of" in page
+    assert f"Move “{first.title}” up, now 2 of" in page

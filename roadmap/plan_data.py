@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 from django.db import models
 
@@ -160,7 +160,7 @@ class PlanLink:
     pk: int
     predecessor_id: int
     successor_id: int
-    kind: ClassVar[str] = StageDependency.kind
+    kind: ClassVar[Literal["stage", "initiative"]] = StageDependency.kind
 
     def as_dependency(self) -> planning.Dependency:
         return planning.Dependency(self.predecessor_id, self.successor_id, self.kind)
@@ -175,13 +175,19 @@ def _plan_stages(roadmap: Roadmap) -> list[PlanStage]:
         .order_by("initiative_id", "position", "pk")
         .values_list(*PlanStage.FIELDS)
     )
-    for *columns, assignee_id, assignee_name in rows:
+    for pk, initiative_id, kind, position, start, end, effort, status, good_enough, *who in rows:
+        assignee_id, assignee_name = who
         assignee = None
         if assignee_id is not None:
             assignee = people.get(assignee_id)
             if assignee is None:
                 assignee = people[assignee_id] = Person(pk=assignee_id, name=assignee_name)
-        stages.append(PlanStage(*columns, assignee=assignee))
+        stages.append(
+            PlanStage(
+                pk, initiative_id, kind, position, start, end, effort, status, good_enough,
+                assignee,
+            )
+        )  # fmt: skip
     return stages
 
 
@@ -547,7 +553,7 @@ def load_plan(roadmap: Roadmap) -> PlanData:
     for stage in stages:
         by_initiative[stage.initiative_id].append(stage)
     for initiative in initiatives:
-        initiative.plan_stages = by_initiative.get(initiative.pk, [])
+        cast(Any, initiative).plan_stages = by_initiative.get(initiative.pk, [])
     return PlanData(
         roadmap=roadmap,
         cycles=cycles,

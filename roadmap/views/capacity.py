@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -90,7 +91,7 @@ def _cycle_digest(entry: dict) -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
-def _with_cycle_tables(request: HttpRequest, context: dict) -> dict:
+def _with_cycle_tables(context: dict) -> dict:
     """Each cycle's table rendered once per digest of what it shows, so that a change
     (a renamed initiative, new dates) re-renders the tables of the cycles it touched while
     the others come from the cache. They hold no form, token or role-dependent part."""
@@ -98,9 +99,7 @@ def _with_cycle_tables(request: HttpRequest, context: dict) -> dict:
         entry["html"] = mark_safe(  # noqa: S308 (our own template's output)
             cache.get_or_build(
                 cache.key("capacity-cycle", CYCLE_TABLE_VERSION, _cycle_digest(entry)),
-                lambda entry=entry: render_to_string(
-                    "roadmap/capacity.html#capacity-cycle", {"entry": entry}, request=request
-                ),
+                partial(render_to_string, "roadmap/capacity.html#capacity-cycle", {"entry": entry}),
             )
         )
     return context
@@ -124,7 +123,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
             request,
             key,
             "roadmap/capacity.html#body",
-            lambda: _with_cycle_tables(request, _capacity_context(request, roadmap)),
+            lambda: _with_cycle_tables(_capacity_context(request, roadmap)),
         )
         context = {"roadmap": roadmap, "phase": PHASE, "body_html": body}
         return render(request, "roadmap/capacity.html", context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from django.contrib import messages
@@ -193,6 +194,7 @@ def _item_digest(i: Initiative, group: dict, counter: int, context: dict, can_wr
     """What one initiative of the sequence shows, as a digest: every column of its row, its
     owner's name, its stages (with their assignees' names), its place in its group, and
     the page's settings it reads."""
+    stages = cast(Any, i).plan_stages  # set by load_plan
     shown = (
         context["roadmap"].pk,
         can_write,
@@ -202,7 +204,7 @@ def _item_digest(i: Initiative, group: dict, counter: int, context: dict, can_wr
         counter,
         [(field.attname, getattr(i, field.attname)) for field in Initiative._meta.concrete_fields],
         i.owner.name if i.owner else None,
-        [(stage, stage.assignee.name if stage.assignee else None) for stage in i.plan_stages],
+        [(stage, stage.assignee.name if stage.assignee else None) for stage in stages],
     )
     return hashlib.sha256(repr(shown).encode()).hexdigest()
 
@@ -213,7 +215,7 @@ def _with_cached_items(request: AuthedRequest, context: dict) -> dict:
     moved) are rendered again. Their forms keep the CSRF placeholder, which the sequence
     fragment's response fills in."""
     can_write = request.membership.can_write
-    builders = {}
+    builders: dict[str, Callable[[], str]] = {}
     for entry in context["sequenced"]:
         for group in entry["groups"]:
             for counter, i in enumerate(group["initiatives"], start=1):
@@ -230,15 +232,13 @@ def _with_cached_items(request: AuthedRequest, context: dict) -> dict:
                 }
                 digest = _item_digest(i, group, counter, context, can_write)
                 key = cache.key("plan-item", ITEM_VERSION, digest)
-                builders[key] = lambda item=item: render_to_string(
-                    "roadmap/plan.html#plan-initiative", item
-                )
-                i.plan_html_key = key
+                builders[key] = partial(render_to_string, "roadmap/plan.html#plan-initiative", item)
+                cast(Any, i).plan_html_key = key
     found = cache.get_or_build_many(builders)
     for entry in context["sequenced"]:
         for group in entry["groups"]:
             for i in group["initiatives"]:
-                i.plan_html = mark_safe(found[i.plan_html_key])  # noqa: S308 (our template's output)
+                cast(Any, i).plan_html = mark_safe(found[cast(Any, i).plan_html_key])  # noqa: S308 (our template's output)
     return context
 
 

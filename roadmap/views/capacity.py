@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import partial
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from roadmap import timeline
@@ -48,6 +53,7 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
                 }
                 for person in result.for_cycle(load.cycle_id)
             ],
+            "html": None,  # the cycle's table, from the cache (`_with_cycle_tables`)
         }
         for load in result.team
     ]
@@ -70,6 +76,39 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
     return context
 
 
+def _cycle_digest(entry: dict) -> str:
+    """What one cycle's table shows, as a digest: its cycle, the team's and each person's
+    loads (dataclasses of ids, days and dates) and the names and titles it prints."""
+    cycle = entry["cycle"]
+    shown = (
+        (cycle.pk, cycle.name, cycle.start, cycle.end),
+        entry["team"],
+        [
+            (row["load"], row["name"], [(i.pk, i.title, days) for i, days in row["initiatives"]])
+            for row in entry["people"]
+        ],
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _with_cycle_tables(context: dict) -> dict:
+    """Each cycle's table rendered once per digest of what it shows, so that a change
+    (a renamed initiative, new dates) re-renders the tables of the cycles it touched while
+    the others come from the cache. They hold no form, token or role-dependent part."""
+    for entry in context["per_cycle"]:
+        entry["html"] = mark_safe(  # noqa: S308 (our own template's output)
+            cache.get_or_build(
+                cache.key("capacity-cycle", CYCLE_TABLE_VERSION, _cycle_digest(entry)),
+                partial(render_to_string, "roadmap/capacity.html#capacity-cycle", {"entry": entry}),
+            )
+        )
+    return context
+
+
+# Bump when the capacity-cycle partial changes what it prints for the same rows.
+CYCLE_TABLE_VERSION = 1
+
+
 @member_required
 @require_http_methods(["GET", "POST"])
 def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -81,7 +120,10 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
             request.membership.can_write,
         )  # fmt: skip
         body = cache.render_fragment(
-            request, key, "roadmap/capacity.html#body", lambda: _capacity_context(request, roadmap)
+            request,
+            key,
+            "roadmap/capacity.html#body",
+            lambda: _with_cycle_tables(_capacity_context(request, roadmap)),
         )
         context = {"roadmap": roadmap, "phase": PHASE, "body_html": body}
         return render(request, "roadmap/capacity.html", context)

@@ -4,7 +4,9 @@ and calendar feeds have modules of their own."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from django.contrib import messages
@@ -160,7 +162,8 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 
     def plan_context() -> dict:
         if not built:
-            built.append(_plan_context(roadmap, warnings_page=warnings_page, cycle=cycle))
+            context = _plan_context(roadmap, warnings_page=warnings_page, cycle=cycle)
+            built.append(_with_cached_items(request, context))
         return built[0]
 
     def fragment(name: str, *parts: object) -> SafeString:
@@ -181,6 +184,62 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
         "sequence_html": fragment("sequence", cycle),
     }
     return render(request, "roadmap/plan.html", page)
+
+
+# Bump when the plan-initiative partial changes what it prints for the same rows.
+ITEM_VERSION = 1
+
+
+def _item_digest(i: Initiative, group: dict, counter: int, context: dict, can_write: bool) -> str:
+    """What one initiative of the sequence shows, as a digest: every column of its row, its
+    owner's name, its stages (with their assignees' names), its place in its group, and
+    the page's settings it reads."""
+    stages = cast(Any, i).plan_stages  # set by load_plan
+    shown = (
+        context["roadmap"].pk,
+        can_write,
+        bool(context["cycle_tabs"]),
+        group["label"],
+        len(group["initiatives"]),
+        counter,
+        [(field.attname, getattr(i, field.attname)) for field in Initiative._meta.concrete_fields],
+        i.owner.name if i.owner else None,
+        [(stage, stage.assignee.name if stage.assignee else None) for stage in stages],
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _with_cached_items(request: AuthedRequest, context: dict) -> dict:
+    """Each initiative of the shown sequence rendered once per digest of what it shows,
+    read from the cache in one go: after a change, only the initiatives it touched (or
+    moved) are rendered again. Their forms keep the CSRF placeholder, which the sequence
+    fragment's response fills in."""
+    can_write = request.membership.can_write
+    builders: dict[str, Callable[[], str]] = {}
+    for entry in context["sequenced"]:
+        for group in entry["groups"]:
+            for counter, i in enumerate(group["initiatives"], start=1):
+                item = {
+                    "i": i,
+                    "group": group,
+                    "first": counter == 1,
+                    "last": counter == len(group["initiatives"]),
+                    "counter": counter,
+                    "roadmap": context["roadmap"],
+                    "cycle_tabs": context["cycle_tabs"],
+                    "membership": request.membership,
+                    "csrf_token": cache.CSRF_PLACEHOLDER,
+                }
+                digest = _item_digest(i, group, counter, context, can_write)
+                key = cache.key("plan-item", ITEM_VERSION, digest)
+                builders[key] = partial(render_to_string, "roadmap/plan.html#plan-initiative", item)
+                cast(Any, i).plan_html_key = key
+    found = cache.get_or_build_many(builders)
+    for entry in context["sequenced"]:
+        for group in entry["groups"]:
+            for i in group["initiatives"]:
+                cast(Any, i).plan_html = mark_safe(found[cast(Any, i).plan_html_key])  # noqa: S308 (our template's output)
+    return context
 
 
 def _page_param(value: str | None, also: tuple[str, ...] = ()) -> str:

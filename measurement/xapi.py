@@ -541,7 +541,7 @@ def _boolean(params: Mapping[str, str], name: str) -> bool:
     return value == "true"
 
 
-def parse_query(params: Mapping[str, str], *, salt: bytes) -> Query:
+def parse_query(params: Mapping[str, str], *, org: Organization) -> Query:
     """Check a GET's parameters (anything wrong: StatementError, a 400). Without `more`."""
     unknown = sorted(set(params) - QUERY_PARAMS)
     if unknown:
@@ -569,7 +569,7 @@ def parse_query(params: Mapping[str, str], *, salt: bytes) -> Query:
             raise StatementError("agent must be an Agent or Group as JSON.") from None
         if not isinstance(agent, dict):
             raise StatementError("agent must be an Agent or Group as JSON.")
-        key = learner_key(salt, agent, "agent")
+        key = learner_key(salt_of(org), agent, "agent")
     verb = _iri(params["verb"], "verb") if "verb" in params else None
     activity = _iri(params["activity"], "activity") if "activity" in params else None
     registration = None

@@ -168,7 +168,7 @@ def _get(request: HttpRequest, token: ApiToken) -> HttpResponse:
         if "more" in params:
             query = xapi.query_from_cursor(token.org, params["more"])
         else:
-            query = xapi.parse_query(params, salt=xapi.salt_of(token.org))
+            query = xapi.parse_query(params, org=token.org)
     except xapi.StatementError as error:
         return _error(400, str(error))
     found, cursor = xapi.query_statements(token.org, query)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 LAUNCHED = "http://adlnet.gov/expapi/verbs/launched"
 OTHER_COURSE = "https://lms.example.com/courses/safety-201"
-MARCH = datetime(2026, 3, 1).date()
+MARCH = date(2026, 3, 1)
 
 
 @pytest.fixture

@@ -407,11 +407,10 @@ def _write(org: Organization, items: list[Checked], *, authority: dict, now: dat
         record_events(program=program, events=events, org=org)
     targets = {item.voids for item in items if item.voids is not None}
     # A voiding statement may come before its target: the target arrives voided.
-    targets.update(
-        XapiStatement.objects.for_org(org)
-        .filter(voids__in=[item.id for item in items if item.voids is None])
-        .values_list("voids", flat=True)
+    waiting = XapiStatement.objects.for_org(org).filter(
+        voids__in=[item.id for item in items if item.voids is None]
     )
+    targets.update(target for target in waiting.values_list("voids", flat=True) if target)
     if targets:
         _void(org, targets)
 
@@ -541,15 +540,20 @@ def _boolean(params: Mapping[str, str], name: str) -> bool:
     return value == "true"
 
 
+def check_format(params: Mapping[str, str]) -> None:
+    """`format` and `attachments`, which a GET by id may send too: only what this LRS does."""
+    if params.get("format", "exact") != "exact":
+        raise StatementError("This LRS returns statements in the exact format only.")
+    if _boolean(params, "attachments"):
+        raise StatementError("This LRS stores no attachments: leave attachments false.")
+
+
 def parse_query(params: Mapping[str, str], *, org: Organization) -> Query:
     """Check a GET's parameters (anything wrong: StatementError, a 400). Without `more`."""
     unknown = sorted(set(params) - QUERY_PARAMS)
     if unknown:
         raise StatementError(f"Unknown parameter {unknown[0]}.")
-    if params.get("format", "exact") != "exact":
-        raise StatementError("This LRS returns statements in the exact format only.")
-    if _boolean(params, "attachments"):
-        raise StatementError("This LRS stores no attachments: leave attachments false.")
+    check_format(params)
     for name in ("related_activities", "related_agents"):
         if _boolean(params, name):
             raise StatementError(f"This LRS does not offer {name}: leave it false.")

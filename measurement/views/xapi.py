@@ -155,9 +155,13 @@ def _get(request: HttpRequest, token: ApiToken) -> HttpResponse:
                 f"{by_id[0]} goes alone (with format or attachments at most), not with "
                 f"{(by_id[1:] + others)[0]}.",
             )
+        try:
+            xapi.check_format(params)
+        except xapi.StatementError as error:
+            return _error(400, str(error))
         statement_id = _statement_id(request, by_id[0])
-        if isinstance(statement_id, HttpResponse):
-            return statement_id
+        if not isinstance(statement_id, uuid.UUID):
+            return statement_id or _error(400, f"{by_id[0]} is missing.")
         voided = by_id[0] == "voidedStatementId"
         statement = xapi.statement_as_stored(token.org, statement_id, voided=voided)
         if statement is None:

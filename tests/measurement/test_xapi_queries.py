@@ -84,6 +84,8 @@ def test_voiding_hides_the_target_and_takes_its_event_back(lrs, mapped, program)
     assert again.status_code == 200
     assert again.json()["id"] == str(target)
     assert lrs.get(f"/xapi/statements?voidedStatementId={kept}").status_code == 404
+    exact = lrs.get(f"/xapi/statements?voidedStatementId={target}&format=exact")
+    assert exact.json() == again.json()
     # The voiding statement itself is an ordinary statement: returned by id and by queries.
     assert lrs.get(f"/xapi/statements?statementId={void_id}").status_code == 200
     assert sorted(ids(query(lrs))) == sorted([str(kept), str(void_id)])
@@ -180,6 +182,31 @@ def test_a_malformed_voiding_statement_is_400(lrs, bad):
     response = post(lrs, statement(verb={"id": VOIDED}, object=bad))
     assert response.status_code == 400
     assert not XapiStatement.objects.exists()
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_voiding_a_batch_costs_the_same_queries_at_any_size(
+    lrs, mapped, program, size, django_assert_num_queries
+):
+    targets = [uuid.uuid4() for _ in range(size)]
+    post(
+        lrs,
+        [
+            statement(id=str(t), actor={"mbox": f"mailto:l{i}@example.com"})
+            for i, t in enumerate(targets)
+        ],
+    )
+
+    with django_assert_num_queries(QUERIES_VOIDING):
+        assert post(lrs, [voiding(t) for t in targets]).status_code == 200
+
+    assert XapiStatement.objects.filter(voided=True).count() == size
+    assert not LearnerEvent.objects.exists()
+
+
+# The store as for any batch, then the targets, marking them voided, and per program:
+# lock, the events' times, delete, recount, version, the twins still standing.
+QUERIES_VOIDING = 21
 
 
 # Queries -----------------------------------------------------------------------------------
@@ -340,6 +367,8 @@ def test_limits(lrs, mapped, settings):
         {"statementId": str(uuid.UUID(int=1)), "verb": COMPLETED},
         {"statementId": str(uuid.UUID(int=1)), "voidedStatementId": str(uuid.UUID(int=2))},
         {"voidedStatementId": "12"},
+        {"statementId": str(uuid.UUID(int=1)), "format": "canonical"},
+        {"statementId": str(uuid.UUID(int=1)), "attachments": "true"},
     ],
     ids=lambda p: "&".join(p),
 )

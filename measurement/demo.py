@@ -435,6 +435,17 @@ def seed_xapi(demo: Demo, initiatives: Iterable[Any]) -> None:
         for n in range(3):
             at = datetime(last.year, last.month, 10 + n, 11, tzinfo=org.zone)
             statements.append(_xapi_statement(n, slug, name, verb, at))
+    # The LMS took one pilot completion back (recorded against the wrong learner): a
+    # voiding statement, so it is hidden from queries and never counts once mapped.
+    statements.append(
+        {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{XAPI_LMS}voided/0")),
+            "actor": {"mbox": "mailto:lms-admin@northwind.example"},
+            "verb": {"id": xapi.VOIDED, "display": {"en-US": "voided"}},
+            "object": {"objectType": "StatementRef", "id": statements[-1]["id"]},
+            "timestamp": datetime(last.year, last.month, 14, 9, tzinfo=org.zone).isoformat(),
+        }
+    )
     xapi.store_statements(
         org=org,
         statements=statements,

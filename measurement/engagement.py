@@ -97,6 +97,7 @@ class RecordResult:
     duplicates: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     months: list[date] = field(default_factory=list)  # the months recounted
+    removed: int = 0  # events taken back (`remove_events`)
 
 
 def _clean_event(raw: Mapping[str, Any], now: datetime) -> tuple[str, str, datetime, Any]:
@@ -202,6 +203,28 @@ def record_events(
             result.months = sorted({month_of(t, zone) for t in times})
             recount_months(program, result.months)
             bump_org(program.org)
+    return result
+
+
+def remove_events(*, program: Program, statement_ids: Iterable[uuid.UUID]) -> RecordResult:
+    """Take back the learner events that came from these xAPI statements (voided ones)
+    and recount the months they were in, as `record_events` does for what it writes."""
+    ids = list(statement_ids)
+    result = RecordResult()
+    if not ids:
+        return result
+    zone = program.org.zone
+    with transaction.atomic():
+        Program.objects.select_for_update().filter(pk=program.pk).first()
+        events = LearnerEvent.objects.filter(program=program, statement_id__in=ids)
+        times = list(events.values_list("occurred_at", flat=True))
+        if not times:
+            return result
+        events.delete()
+        result.removed = len(times)
+        result.months = sorted({month_of(t, zone) for t in times})
+        recount_months(program, result.months)
+        bump_org(program.org)
     return result
 
 

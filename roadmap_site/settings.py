@@ -292,6 +292,11 @@ SHARE_FEEDBACK_RATE = env.str("SHARE_FEEDBACK_RATE", default="30/h")
 INTAKE_RATE = env.str("INTAKE_RATE", default="10/h")
 CALENDAR_FEED_RATE = env.str("CALENDAR_FEED_RATE", default="60/m")
 
+# xAPI statement queries (measurement/xapi.py): statements per page when the client names
+# no limit, and the most it may ask for (a bigger `limit` is cut to it, as the spec allows).
+XAPI_QUERY_LIMIT = env.int("XAPI_QUERY_LIMIT", default=100)
+XAPI_QUERY_MAX = env.int("XAPI_QUERY_MAX", default=500)
+
 # Metric imports (measurement/sources.py). Caps keep a run's memory and time bounded;
 # private addresses (the worker's own network) are refused unless this deployment says
 # its sources live there.

@@ -65,26 +65,53 @@ class ActivityMapping(OrgOwned):
         return self.name or self.activity_id
 
 
+class XapiStatementQuerySet(OrgQuerySet):
+    def visible(self) -> XapiStatementQuerySet:
+        """What queries and GET by id return: every statement but the voided ones."""
+        return self.filter(voided=False)
+
+
 class XapiStatement(OrgOwned):
     """A stored statement: what was sent, with the actor (and any other agent) replaced by
-    pseudonymous keys, plus `stored`, `authority` and `version` as the LRS sets them."""
+    pseudonymous keys, plus `stored`, `authority` and `version` as the LRS sets them.
+
+    A statement about a StatementRef (a voiding statement above all) has no activity.
+    `voids` is the target of a voiding statement; `voided` is set on a target once a
+    voiding statement for it is stored (before or after the target itself)."""
 
     statement_id = models.UUIDField()
     statement = models.JSONField()
     activity = models.ForeignKey(
-        ActivityMapping, on_delete=models.PROTECT, related_name="statement_rows"
+        ActivityMapping,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement_rows",
     )
     learner_key = models.CharField(max_length=64)
     verb = models.CharField(max_length=50)
     occurred_at = models.DateTimeField()
     stored = models.DateTimeField(default=timezone.now)
+    voids = models.UUIDField(null=True, blank=True)
+    voided = models.BooleanField(default=False)
 
-    objects: ClassVar = OrgManager()
+    objects: ClassVar = OrgManager.from_queryset(XapiStatementQuerySet)()
 
     class Meta:
         constraints = [
             # xAPI: a statement id names one statement; a different one under it is a 409.
             models.UniqueConstraint(fields=["org", "statement_id"], name="xapi_statement_once"),
+        ]
+        indexes = [
+            # Statement queries (`xapi.query_statements`): org = %s AND NOT voided, newest
+            # (or oldest) stored first, keyset-paged on (stored, id).
+            models.Index(fields=["org", "stored", "id"], name="xapi_statement_stored"),
+            # A new statement whose voiding statement came first: org = %s AND voids IN (…).
+            models.Index(
+                fields=["org", "voids"],
+                name="xapi_statement_voids",
+                condition=models.Q(voids__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,12 +13,14 @@ import binascii
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -71,14 +73,16 @@ def _authority(request: HttpRequest, token: ApiToken) -> dict[str, Any]:
     }
 
 
-def _statement_id(request: HttpRequest) -> uuid.UUID | HttpResponse | None:
-    raw = request.GET.get("statementId")
+def _statement_id(
+    request: HttpRequest, name: str = "statementId"
+) -> uuid.UUID | HttpResponse | None:
+    raw = request.GET.get(name)
     if raw is None:
         return None
     try:
         return uuid.UUID(raw)
     except ValueError:
-        return _error(400, "statementId is not a UUID.")
+        return _error(400, f"{name} is not a UUID.")
 
 
 @csrf_exempt
@@ -97,11 +101,11 @@ def statements(request: HttpRequest) -> HttpResponse:
             WWW_Authenticate='Basic realm="xapi"',
         )
     enter_org_scope(request, token.org)
+    if request.method == "GET":
+        return _get(request, token)
     statement_id = _statement_id(request)
     if isinstance(statement_id, HttpResponse):
         return statement_id
-    if request.method == "GET":
-        return _get(request, token, statement_id)
     if not token.can_write:
         return _error(403, "This token may only read. An admin can create one with write scope.")
     if request.method == "PUT" and statement_id is None:
@@ -137,18 +141,49 @@ def statements(request: HttpRequest) -> HttpResponse:
     return _answer(200, [str(i) for i in ids])
 
 
-def _get(request: HttpRequest, token: ApiToken, statement_id: uuid.UUID | None) -> HttpResponse:
+def _get(request: HttpRequest, token: ApiToken) -> HttpResponse:
+    """One statement by statementId (or a voided one by voidedStatementId), or a query:
+    a StatementResult page with its `more` link."""
     consistent = timezone.now().isoformat().replace("+00:00", "Z")
-    if statement_id is None:
-        return _error(
-            400,
-            "This LRS returns one statement at a time: pass statementId. Statement "
-            "queries are not supported.",
-        )
-    statement = xapi.statement_as_stored(token.org, statement_id)
-    if statement is None:
-        return _error(404, f"No statement {statement_id}.")
-    return _answer(200, statement, X_Experience_API_Consistent_Through=consistent)
+    params = {name: request.GET[name] for name in request.GET}
+    by_id = [name for name in ("statementId", "voidedStatementId") if name in params]
+    if by_id:
+        others = sorted(set(params) - set(by_id) - xapi.BY_ID_PARAMS)
+        if len(by_id) > 1 or others:
+            return _error(
+                400,
+                f"{by_id[0]} goes alone (with format or attachments at most), not with "
+                f"{(by_id[1:] + others)[0]}.",
+            )
+        try:
+            xapi.check_format(params)
+        except xapi.StatementError as error:
+            return _error(400, str(error))
+        statement_id = _statement_id(request, by_id[0])
+        if not isinstance(statement_id, uuid.UUID):
+            return statement_id or _error(400, f"{by_id[0]} is missing.")
+        voided = by_id[0] == "voidedStatementId"
+        statement = xapi.statement_as_stored(token.org, statement_id, voided=voided)
+        if statement is None:
+            what = "voided statement" if voided else "statement"
+            return _error(404, f"No {what} {statement_id}.")
+        return _answer(200, statement, X_Experience_API_Consistent_Through=consistent)
+    try:
+        if "more" in params:
+            query = xapi.query_from_cursor(token.org, params["more"])
+        else:
+            query = xapi.parse_query(params, org=token.org)
+    except xapi.StatementError as error:
+        return _error(400, str(error))
+    found, cursor = xapi.query_statements(token.org, query)
+    more = (
+        f"{reverse('measurement:xapi_statements')}?{urlencode({'more': cursor})}" if cursor else ""
+    )
+    return _answer(
+        200,
+        {"statements": found, "more": more},
+        X_Experience_API_Consistent_Through=consistent,
+    )
 
 
 @csrf_exempt

@@ -60,7 +60,11 @@ def test_demo_has_xapi_mappings_statements_and_one_unmapped_activity():
     }
     assert all(a.statements == 3 for a in activities.values())
     stored = XapiStatement.objects.filter(org=demo.org)
-    assert stored.count() == 9
+    # Nine about activities, and one voiding a pilot statement the LMS took back.
+    assert stored.count() == 10
+    voided = stored.get(voided=True)
+    assert voided.activity.name == "Coaching conversations (pilot)"
+    assert stored.get(voids__isnull=False).voids == voided.statement_id
     assert not any("northwind.example" in str(s.statement["actor"]) for s in stored)
     # The mapped statements are learner events of October (not qualifying: "viewed").
     viewed = LearnerEvent.objects.filter(statement_id__in=stored.values("statement_id"))
@@ -68,5 +72,5 @@ def test_demo_has_xapi_mappings_statements_and_one_unmapped_activity():
     assert {e.occurred_at.month for e in viewed} == {10}
 
     load_demo()
-    assert XapiStatement.objects.filter(org=demo.org).count() == 9
+    assert XapiStatement.objects.filter(org=demo.org).count() == 10
     assert ActivityMapping.objects.get(pk=unmapped[0].pk).statements == 3

@@ -6,14 +6,24 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tincan import Activity, ActivityDefinition, Agent, LanguageMap, RemoteLRS, Statement, Verb
+from tincan import (
+    Activity,
+    ActivityDefinition,
+    Agent,
+    LanguageMap,
+    RemoteLRS,
+    Statement,
+    StatementRef,
+    Verb,
+)
 
-from measurement.models import ActivityMapping, LearnerEvent, Program, XapiStatement
+from measurement.models import ActivityMapping, LearnerEvent, Program, ProgramMonth, XapiStatement
 from roadmap_site.models import ApiScope, ApiToken
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 COURSE = "https://lms.example.com/courses/safety-basics"
+COMPLETED_VERB = Verb(id="http://adlnet.gov/expapi/verbs/completed")
 
 
 @pytest.fixture
@@ -84,3 +94,37 @@ def test_tincan_sees_a_conflict_as_a_failure(remote):
 
     assert not refused.success
     assert refused.response.status == 409
+
+
+def test_tincan_queries_pages_and_voids(remote, org, initiative):
+    program = Program.objects.for_initiative(initiative)
+    ActivityMapping.objects.create(org=org, activity_id=COURSE, program=program)
+    batch = [a_statement(f"learner{i}@example.com", uuid.uuid4()) for i in range(3)]
+    assert remote.save_statements(batch).success
+    target = str(batch[0].id)
+
+    first = remote.query_statements(
+        {"agent": Agent(mbox="mailto:learner0@example.com"), "verb": COMPLETED_VERB}
+    )
+    page = remote.query_statements({"activity": Activity(id=COURSE), "limit": 2})
+    rest = remote.more_statements(page.content)
+    voided = remote.save_statement(
+        Statement(
+            actor=Agent(mbox="mailto:admin@example.com"),
+            verb=Verb(id="http://adlnet.gov/expapi/verbs/voided"),
+            object=StatementRef(id=target),
+        )
+    )
+    after = remote.query_statements({"activity": Activity(id=COURSE)})
+
+    assert first.success, first.data
+    assert [str(s.id) for s in first.content.statements] == [target]
+    assert page.success and rest.success, (page.data, rest.data)
+    paged = [str(s.id) for s in page.content.statements + rest.content.statements]
+    assert sorted(paged) == sorted(str(s.id) for s in batch)
+    assert voided.success, voided.data
+    assert target not in [str(s.id) for s in after.content.statements]
+    assert not remote.retrieve_statement(target).success
+    assert str(remote.retrieve_voided_statement(target).content.id) == target
+    assert not LearnerEvent.objects.filter(statement_id=target).exists()
+    assert ProgramMonth.objects.get(program=program).active_learners == 2

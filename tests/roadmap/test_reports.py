@@ -152,12 +152,12 @@ def test_the_pdf_says_it_and_its_hash_is_stored(quarter_roadmap):
         assert expected in text, expected
     assert "Idea not taken up" not in text
     assert 1 <= pages <= 6
-    # Archivable and tagged: PDF/A-3u in the XMP metadata, a structure tree for readers.
+    # Archivable and tagged: PDF/A-3a in the XMP metadata, a structure tree for readers.
     reader = PdfReader(io.BytesIO(content))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     xmp = root["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="U"' in xmp
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="A"' in xmp
     assert reader.metadata.title.startswith("Q1 FY27 report: Global onboarding roadmap")
 
 

@@ -227,20 +227,24 @@ def _number(value: Decimal | None) -> str:
 
 
 def _roadmap_kpis(roadmap: Roadmap, quarter: Quarter) -> list[dict]:
-    """The KPIs the roadmap's initiatives say show their success: baseline, target, latest,
-    and the values read up to the quarter's last day (its chart, drawn from these)."""
-    kpis = Kpi.objects.for_org(roadmap.org).filter(initiatives__roadmap=roadmap).distinct()
-    kpis = list(kpis.with_status().order_by("family", "name"))
-    values: dict[int, list[dict]] = {kpi.pk: [] for kpi in kpis}
+    """The KPIs the roadmap's initiatives say show their success: baseline, target, and the
+    latest value and status as of the quarter's last day, with the values read up to then
+    (its chart, drawn from these): a later reading does not leak into a past quarter."""
+    kpis = list(
+        Kpi.objects.for_org(roadmap.org)
+        .filter(initiatives__roadmap=roadmap)
+        .distinct()
+        .order_by("family", "name")
+    )
+    values: dict[int, list[KpiValue]] = {kpi.pk: [] for kpi in kpis}
     for value in KpiValue.objects.filter(kpi__in=kpis, date__lte=quarter.as_of).order_by(
         "date", "segment", "pk"
     ):
-        values[value.kpi_id].append(
-            {"date": value.date.isoformat(), "segment": value.segment, "value": _number(value.value)}
-        )
+        values[value.kpi_id].append(value)
     rows = []
     for kpi in kpis:
-        assessment = kpi.assess()
+        overall = [v for v in values[kpi.pk] if not v.segment]
+        assessment = kpi.assess(overall)
         rows.append(
             {
                 "name": kpi.name,
@@ -248,12 +252,15 @@ def _roadmap_kpis(roadmap: Roadmap, quarter: Quarter) -> list[dict]:
                 "unit": kpi.unit,
                 "baseline": _number(kpi.baseline),
                 "target": _number(kpi.target),
-                "latest": _number(kpi.latest_value) if kpi.latest_value_id else "",
+                "latest": _number(overall[-1].value) if overall else "",
                 "status": assessment.status.value,
                 "status_label": assessment.label,
                 "baseline_date": kpi.baseline_date.isoformat() if kpi.baseline_date else "",
                 "target_date": kpi.target_date.isoformat() if kpi.target_date else "",
-                "values": values[kpi.pk],
+                "values": [
+                    {"date": v.date.isoformat(), "segment": v.segment, "value": _number(v.value)}
+                    for v in values[kpi.pk]
+                ],
             }
         )
     return rows
@@ -609,7 +616,9 @@ def kpi_figure(row: dict) -> dict:
         target_date=_iso_date(row.get("target_date", "")),
     )
     values = [
-        KpiValue(date=date.fromisoformat(v["date"]), segment=v["segment"], value=Decimal(v["value"]))
+        KpiValue(
+            date=date.fromisoformat(v["date"]), segment=v["segment"], value=Decimal(v["value"])
+        )
         for v in row["values"]
     ]
     return measurement_charts.kpi_trend(kpi, values)

@@ -226,25 +226,52 @@ def _number(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
+# A report charts this many of the roadmap's KPIs (those needing attention first); its
+# table lists them all. A roadmap tied to 200 KPIs gets a readable document, not 200 charts.
+MAX_KPI_CHARTS = 4
+_CHART_FIRST = [KpiStatus.OFF_TRACK, KpiStatus.AT_RISK, KpiStatus.ON_TRACK, KpiStatus.NO_TARGET]
+
+
 def _roadmap_kpis(roadmap: Roadmap, quarter: Quarter) -> list[dict]:
     """The KPIs the roadmap's initiatives say show their success: baseline, target, and the
-    latest value and status as of the quarter's last day, with the values read up to then
-    (its chart, drawn from these): a later reading does not leak into a past quarter."""
+    latest value and status as of the quarter's last day (a later reading does not leak
+    into a past quarter). Up to `MAX_KPI_CHARTS` of them, off track first, then at risk,
+    keep their values up to then, segments included: their charts are drawn from these."""
     kpis = list(
         Kpi.objects.for_org(roadmap.org)
         .filter(initiatives__roadmap=roadmap)
         .distinct()
         .order_by("family", "name")
     )
-    values: dict[int, list[KpiValue]] = {kpi.pk: [] for kpi in kpis}
-    for value in KpiValue.objects.filter(kpi__in=kpis, date__lte=quarter.as_of).order_by(
-        "date", "segment", "pk"
+    overall: dict[int, list[KpiValue]] = {kpi.pk: [] for kpi in kpis}
+    for value in (
+        KpiValue.objects.overall()
+        .filter(kpi__in=kpis, date__lte=quarter.as_of)
+        .only("kpi_id", "date", "segment", "value")
+        .order_by("date", "pk")
     ):
-        values[value.kpi_id].append(value)
+        overall[value.kpi_id].append(value)
+    assessments = {kpi.pk: kpi.assess(overall[kpi.pk]) for kpi in kpis}
+    ranked = sorted(
+        (kpi for kpi in kpis if assessments[kpi.pk].status in _CHART_FIRST),
+        key=lambda kpi: _CHART_FIRST.index(assessments[kpi.pk].status),
+    )
+    charted: dict[int, list[dict]] = {kpi.pk: [] for kpi in ranked[:MAX_KPI_CHARTS]}
+    for value in (
+        KpiValue.objects.filter(kpi__in=list(charted), date__lte=quarter.as_of)
+        .only("kpi_id", "date", "segment", "value")
+        .order_by("date", "segment", "pk")
+    ):
+        charted[value.kpi_id].append(
+            {
+                "date": value.date.isoformat(),
+                "segment": value.segment,
+                "value": _number(value.value),
+            }
+        )
     rows = []
     for kpi in kpis:
-        overall = [v for v in values[kpi.pk] if not v.segment]
-        assessment = kpi.assess(overall)
+        values, assessment = overall[kpi.pk], assessments[kpi.pk]
         rows.append(
             {
                 "name": kpi.name,
@@ -252,15 +279,12 @@ def _roadmap_kpis(roadmap: Roadmap, quarter: Quarter) -> list[dict]:
                 "unit": kpi.unit,
                 "baseline": _number(kpi.baseline),
                 "target": _number(kpi.target),
-                "latest": _number(overall[-1].value) if overall else "",
+                "latest": _number(values[-1].value) if values else "",
                 "status": assessment.status.value,
                 "status_label": assessment.label,
                 "baseline_date": kpi.baseline_date.isoformat() if kpi.baseline_date else "",
                 "target_date": kpi.target_date.isoformat() if kpi.target_date else "",
-                "values": [
-                    {"date": v.date.isoformat(), "segment": v.segment, "value": _number(v.value)}
-                    for v in values[kpi.pk]
-                ],
+                "values": charted.get(kpi.pk, []),
             }
         )
     return rows

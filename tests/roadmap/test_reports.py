@@ -401,3 +401,21 @@ def test_without_a_browser_the_report_prints_its_trends_as_tables(quarter_roadma
     assert "Time to full productivity over time (days)" in text  # the table's caption
     xmp = pdfs.catalog(content)["/Metadata"].get_object().get_data()
     assert b'pdfaid:conformance="A"' in xmp
+
+
+def test_the_report_charts_a_few_roadmap_kpis_those_off_track_first(quarter_roadmap):
+    org = quarter_roadmap.org
+    for name in ["A reach", "B reach", "C reach", "D reach"]:
+        kpi = KpiFactory(org=org, name=name, target=None, target_date=None)
+        KpiValueFactory(kpi=kpi, date=date(2027, 2, 1), value=Decimal(5))
+        InitiativeFactory(roadmap=quarter_roadmap, title=f"Initiative for {name}", kpi=kpi)
+    report = build(quarter_roadmap)
+
+    rows = reports.section_data(report.snapshot)["kpis"]["kpis"]
+    assert len(rows) == 5  # the table lists every KPI
+    charted = [row["name"] for row in rows if row["values"]]
+    assert len(charted) == reports.MAX_KPI_CHARTS == 4
+    # Off track (the fixture's KPI, 95 days against 60 due by December) before no target.
+    assert "Time to full productivity" in charted and "D reach" not in charted
+    keys = [f.key for f in reports.report_figures(report.snapshot)]
+    assert sum(key.startswith("kpi-") for key in keys) == 4

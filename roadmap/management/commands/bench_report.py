@@ -159,12 +159,11 @@ class Command(BaseCommand):
             with report.file.open("rb") as handle:
                 pages = len(PdfReader(handle).pages)
 
-            snapshot = report.snapshot
+            snapshot, taken = report.snapshot, report.as_of
+            assert taken is not None  # set with the snapshot
             began = time.perf_counter()
             reports.build_snapshot(
-                roadmap,
-                Quarter.of(roadmap.org, quarter.start, as_of=report.as_of),
-                taken=report.as_of,
+                roadmap, Quarter.of(roadmap.org, quarter.start, as_of=taken), taken=taken
             )
             snapshot_seconds = time.perf_counter() - began
             began = time.perf_counter()

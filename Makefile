@@ -16,7 +16,7 @@ else
 TEST_DB := --reuse-db
 endif
 
-.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench bench-quick bench-pdf screenshots clean
+.PHONY: help setup run test test-browser test-all lint typecheck check-deploy compose-check bench bench-quick bench-pdf bench-report screenshots clean
 
 help:
 	@echo "make run           set up, migrate, load the demo and serve on http://127.0.0.1:8000"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench         every key page at scale against Django's floor, via gunicorn (~5 min)"
 	@echo "make bench-quick   the same with fewer requests and 10 s load runs (~2 min)"
 	@echo "make bench-pdf     the roadmap PDF export against its engines alone, at scale (~2 min)"
+	@echo "make bench-report  the quarterly report job against its engines alone, at scale (~1 min)"
 
 # The virtual environment, from the lock file. uv lives inside it, so nothing is
 # installed outside the project folder.
@@ -89,6 +90,10 @@ bench-quick: setup
 # The roadmap PDF export against Kaleido and WeasyPrint alone, on the scale and demo data.
 bench-pdf: setup
 	DJANGO_SETTINGS_MODULE=roadmap_site.settings_bench $(BIN)/python manage.py bench_pdf $(BENCH_ARGS)
+
+# The quarterly report job against Kaleido and WeasyPrint alone, on the scale and demo data.
+bench-report: setup
+	DJANGO_SETTINGS_MODULE=roadmap_site.settings_bench $(BIN)/python manage.py bench_report $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

@@ -19,13 +19,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.staticfiles import finders
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from measurement import charts as measurement_charts
 from measurement import dashboard, roi, surveys
-from measurement.models import Alert, KpiFamily, KpiStatus, Program, SurveyResponse
+from measurement.figures import Headline, TrendPoint
+from measurement.models import (
+    Alert,
+    Kpi,
+    KpiFamily,
+    KpiStatus,
+    KpiValue,
+    Program,
+    SurveyResponse,
+)
 from roadmap import iterate
 from roadmap.models import (
     Cycle,
@@ -35,6 +44,7 @@ from roadmap.models import (
     change_log,
 )
 from roadmap_site.models import Organization
+from roadmap_site.pdf import Chart, ChartRenderer, describe_figure, render_pdf
 
 # Long lists are cut in the document: a leader reads the first ones and the count.
 MAX_CHANGES = 40
@@ -179,7 +189,7 @@ def _trend_display(value: float, percent: bool) -> str:
 
 def kpis_section(roadmap: Roadmap, quarter: Quarter) -> dict:
     """The dashboard's four families of figures on the quarter's last day, each with its
-    status and trend points (printed as a table: the chart's data, readable on paper)."""
+    status and trend points (drawn as the dashboard's chart; a table when no browser can)."""
     families = []
     for family in KpiFamily:
         cards = []
@@ -209,21 +219,59 @@ def kpis_section(roadmap: Roadmap, quarter: Quarter) -> dict:
             )
         if cards or family != KpiFamily.CUSTOM:
             families.append({"family": family.value, "label": family.label, "cards": cards})
-    return {"families": families, "kpis": _roadmap_kpis(roadmap)}
+    return {"families": families, "kpis": _roadmap_kpis(roadmap, quarter)}
 
 
 def _number(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
-def _roadmap_kpis(roadmap: Roadmap) -> list[dict]:
-    """The KPIs the roadmap's initiatives say show their success: baseline, target, latest."""
-    from measurement.models import Kpi
+# A report charts this many of the roadmap's KPIs (those needing attention first); its
+# table lists them all. A roadmap tied to 200 KPIs gets a readable document, not 200 charts.
+MAX_KPI_CHARTS = 4
+_CHART_FIRST = [KpiStatus.OFF_TRACK, KpiStatus.AT_RISK, KpiStatus.ON_TRACK, KpiStatus.NO_TARGET]
 
-    kpis = Kpi.objects.for_org(roadmap.org).filter(initiatives__roadmap=roadmap).distinct()
+
+def _roadmap_kpis(roadmap: Roadmap, quarter: Quarter) -> list[dict]:
+    """The KPIs the roadmap's initiatives say show their success: baseline, target, and the
+    latest value and status as of the quarter's last day (a later reading does not leak
+    into a past quarter). Up to `MAX_KPI_CHARTS` of them, off track first, then at risk,
+    keep their values up to then, segments included: their charts are drawn from these."""
+    kpis = list(
+        Kpi.objects.for_org(roadmap.org)
+        .filter(initiatives__roadmap=roadmap)
+        .distinct()
+        .order_by("family", "name")
+    )
+    overall: dict[int, list[KpiValue]] = {kpi.pk: [] for kpi in kpis}
+    for value in (
+        KpiValue.objects.overall()
+        .filter(kpi__in=kpis, date__lte=quarter.as_of)
+        .only("kpi_id", "date", "segment", "value")
+        .order_by("date", "pk")
+    ):
+        overall[value.kpi_id].append(value)
+    assessments = {kpi.pk: kpi.assess(overall[kpi.pk]) for kpi in kpis}
+    ranked = sorted(
+        (kpi for kpi in kpis if assessments[kpi.pk].status in _CHART_FIRST),
+        key=lambda kpi: _CHART_FIRST.index(assessments[kpi.pk].status),
+    )
+    charted: dict[int, list[dict]] = {kpi.pk: [] for kpi in ranked[:MAX_KPI_CHARTS]}
+    for value in (
+        KpiValue.objects.filter(kpi__in=list(charted), date__lte=quarter.as_of)
+        .only("kpi_id", "date", "segment", "value")
+        .order_by("date", "segment", "pk")
+    ):
+        charted[value.kpi_id].append(
+            {
+                "date": value.date.isoformat(),
+                "segment": value.segment,
+                "value": _number(value.value),
+            }
+        )
     rows = []
-    for kpi in kpis.with_status().order_by("family", "name"):
-        assessment = kpi.assess()
+    for kpi in kpis:
+        values, assessment = overall[kpi.pk], assessments[kpi.pk]
         rows.append(
             {
                 "name": kpi.name,
@@ -231,9 +279,12 @@ def _roadmap_kpis(roadmap: Roadmap) -> list[dict]:
                 "unit": kpi.unit,
                 "baseline": _number(kpi.baseline),
                 "target": _number(kpi.target),
-                "latest": _number(kpi.latest_value) if kpi.latest_value_id else "",
+                "latest": _number(values[-1].value) if values else "",
                 "status": assessment.status.value,
                 "status_label": assessment.label,
+                "baseline_date": kpi.baseline_date.isoformat() if kpi.baseline_date else "",
+                "target_date": kpi.target_date.isoformat() if kpi.target_date else "",
+                "values": charted.get(kpi.pk, []),
             }
         )
     return rows
@@ -426,7 +477,8 @@ for _section in (
 # The snapshot -----------------------------------------------------------------------------
 
 
-SNAPSHOT_VERSION = 1
+# 2: the roadmap KPIs keep their values and baseline and target dates (their charts).
+SNAPSHOT_VERSION = 2
 
 
 def build_snapshot(roadmap: Roadmap, quarter: Quarter, *, taken: date) -> dict:
@@ -504,7 +556,109 @@ def summary(snapshot: dict) -> list[str]:
 # The document -----------------------------------------------------------------------------
 
 
-def report_context(snapshot: dict) -> dict:
+# Charts: the pages' own figure functions, fed from the snapshot -------------------------
+
+# A dashboard card's trend is 90 px high; on paper it gets room to be read off.
+CARD_CHART_HEIGHT = 190
+CARD_CHART_FONT_SIZE = 13
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    key: str  # where the template places it: "card-<family>-<n>" or "kpi-<n>"
+    figure: dict
+    alt: str
+
+
+def report_figures(snapshot: dict) -> list[ReportFigure]:
+    """The report's charts, built by the dashboard's and the KPI page's figure functions
+    from the snapshot alone (never live rows): each family card's trend with two points or
+    more, then each roadmap KPI with values. Alt text is written from the figure's data."""
+    data = section_data(snapshot).get("kpis")
+    if not data:
+        return []
+    figures = []
+    for f, family in enumerate(data["families"]):
+        for c, card in enumerate(family["cards"]):
+            figure = card_figure(family["family"], card)
+            if figure is None:
+                continue
+            percent = card["display"].endswith("%")
+            title = f"{card['title']} over time" + (" (per cent)" if percent else "")
+            figures.append(
+                ReportFigure(f"card-{f}-{c}", figure, describe_figure(figure, title=title))
+            )
+    for n, row in enumerate(data["kpis"]):
+        if not row.get("values"):  # a snapshot taken before values were kept has none
+            continue
+        figure = kpi_figure(row)
+        title = f"{row['name']} over time" + (f" ({row['unit']})" if row["unit"] else "")
+        figures.append(ReportFigure(f"kpi-{n}", figure, describe_figure(figure, title=title)))
+    return figures
+
+
+def card_figure(family: str, card: dict) -> dict | None:
+    headline = Headline(
+        family=KpiFamily(family),
+        title=card["title"],
+        value=None,
+        display=card["display"],
+        rule=card["rule"],
+        url="",
+        trend=tuple(
+            TrendPoint(date.fromisoformat(point["day"]), float(point["value"]))
+            for point in card["trend"]
+        ),
+    )
+    figure = measurement_charts.headline_trend(headline)
+    if figure is None:
+        return None
+    layout = figure["layout"]
+    layout["height"] = CARD_CHART_HEIGHT
+    layout["font"] = {**layout.get("font", {}), "size": CARD_CHART_FONT_SIZE}
+    layout["margin"] = {"l": 48, "r": 12, "t": 8, "b": 30}
+    return figure
+
+
+def _decimal(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
+def _iso_date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def kpi_figure(row: dict) -> dict:
+    """The KPI page's trend (values, baseline, target, planned trajectory), from the row the
+    snapshot keeps: unsaved model instances carry the figures, nothing is read or written."""
+    kpi = Kpi(
+        name=row["name"],
+        unit=row["unit"],
+        baseline=_decimal(row["baseline"]),
+        baseline_date=_iso_date(row.get("baseline_date", "")),
+        target=_decimal(row["target"]),
+        target_date=_iso_date(row.get("target_date", "")),
+    )
+    values = [
+        KpiValue(
+            date=date.fromisoformat(v["date"]), segment=v["segment"], value=Decimal(v["value"])
+        )
+        for v in row["values"]
+    ]
+    return measurement_charts.kpi_trend(kpi, values)
+
+
+def draw_report_charts(snapshot: dict, renderer: ChartRenderer) -> dict[str, Chart]:
+    return {
+        figure.key: renderer.svg(figure.figure, alt=figure.alt)
+        for figure in report_figures(snapshot)
+    }
+
+
+# The document -----------------------------------------------------------------------------
+
+
+def report_context(snapshot: dict, charts: dict[str, Chart] | None = None) -> dict:
     templates = {s.name: s.template for s in _sections}
     # In the snapshot's order, with its headings; a section no longer registered has no
     # template to print it with and is left out.
@@ -513,39 +667,64 @@ def report_context(snapshot: dict) -> dict:
         for section in snapshot.get("sections", [])
         if section["name"] in templates
     ]
+    if charts is not None:
+        shown = [_with_charts(section, charts) for section in shown]
     return {"snapshot": snapshot, "sections": shown, "summary": summary(snapshot)}
 
 
-def report_html(snapshot: dict) -> str:
-    return render_to_string("roadmap/report_pdf.html", report_context(snapshot))
+def _with_charts(section: dict, charts: dict[str, Chart]) -> dict:
+    """The KPI section with each card's and KPI's chart beside its data (a copy: the
+    snapshot itself is never changed)."""
+    if section["name"] != "kpis":
+        return section
+    data = section["data"]
+    families = [
+        {
+            **family,
+            "cards": [
+                {**card, "chart": charts.get(f"card-{f}-{c}")}
+                for c, card in enumerate(family["cards"])
+            ],
+        }
+        for f, family in enumerate(data["families"])
+    ]
+    kpis = [{**row, "chart": charts.get(f"kpi-{n}")} for n, row in enumerate(data["kpis"])]
+    return {**section, "data": {**data, "families": families, "kpis": kpis}}
+
+
+def report_html(snapshot: dict, charts: dict[str, Chart] | None = None) -> str:
+    return render_to_string("roadmap/report_pdf.html", report_context(snapshot, charts))
+
+
+def report_title(snapshot: dict) -> str:
+    return f"{snapshot['quarter']} report: {snapshot['roadmap']} · {snapshot['org']}"
+
+
+def report_identifier(snapshot: dict) -> bytes:
+    """The PDF's /ID, from the snapshot: with `dcterms.created` (the snapshot's date, in the
+    template) it makes the same snapshot render to the same bytes, so a regenerated file
+    keeps its sha256."""
+    digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:32].encode()
+
+
+def render_report_html(html: str, snapshot: dict) -> bytes:
+    """The final HTML through the PDF engine: PDF/A-3a (archivable and tagged)."""
+    return render_pdf(
+        html,
+        archival=True,
+        title=report_title(snapshot),
+        lang="en",
+        identifier=report_identifier(snapshot),
+    )
 
 
 def render_report_pdf(snapshot: dict) -> bytes:
-    """The report's PDF (PDF/A-3u, fonts embedded), from the snapshot alone.
-
-    The one place the report meets a PDF engine: charts are printed as their tables here.
-    """
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    class NothingFetcher(URLFetcher):
-        """The document links nothing; whatever a snapshot's text might hold is refused."""
-
-        def fetch(self, url: str, headers=None):
-            raise ValueError(f"Refusing to load {url}: the report loads nothing.")
-
-    stylesheet = CSS(filename=finders.find("css/report_pdf.css"))
-    # Dated by the snapshot (dcterms.created in the template) and identified by its hash:
-    # the same snapshot renders to the same bytes, so a regenerated file keeps its sha256.
-    identifier = hashlib.sha256(
-        json.dumps(snapshot, sort_keys=True, default=str).encode()
-    ).hexdigest()[:32]
-    return HTML(string=report_html(snapshot), url_fetcher=NothingFetcher()).write_pdf(
-        stylesheets=[stylesheet],
-        pdf_variant="pdf/a-3u",
-        pdf_tags=True,
-        pdf_identifier=identifier.encode(),
-    )
+    """The report's PDF from the snapshot alone: its charts drawn by one browser (tables
+    when none can), then the document. The same snapshot gives the same bytes."""
+    with ChartRenderer() as renderer:
+        charts = draw_report_charts(snapshot, renderer)
+    return render_report_html(report_html(snapshot, charts), snapshot)
 
 
 def roadmaps_covering(org: Organization, quarter: Quarter):

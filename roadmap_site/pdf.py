@@ -137,6 +137,7 @@ def render_pdf(
     lang: str = "en",
     progress: Callable[[float], None] | None = None,
     expected_pages: int = 20,
+    identifier: bytes | None = None,
 ) -> bytes:
     """The HTML as a tagged PDF (PDF/UA-1), or PDF/A-3a when `archival`.
 
@@ -145,9 +146,15 @@ def render_pdf(
     folder, so `css/pdf.css` works) and only static files and `data:` URLs are loaded.
     Fonts are embedded, subset. `progress`, when given, is called with the share of the
     render done (0 to 1) as WeasyPrint reports its steps; `expected_pages` scales it.
+
+    `identifier`: the PDF's /ID. WeasyPrint's default is a hash of the output (so of its
+    dates too); a document that must render to the same bytes again passes its own, and
+    dates itself with `<meta name="dcterms.created">`.
     """
     variant = ARCHIVAL_VARIANT if archival else ACCESSIBLE_VARIANT
     options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": True}
+    if identifier is not None:
+        options["pdf_identifier"] = identifier
     with _progress(progress, expected_pages):
         document = HTML(
             string=html, base_url=base_url or static_base_url(), url_fetcher=StaticOnlyFetcher()
@@ -277,7 +284,7 @@ class ChartRenderer:
             self.tables += 1
             return Chart(alt=alt, table=table, note=f"Chart shown as a table: {reason}.")
         self.drawn += 1
-        return Chart(alt=alt, svg=_titled(markup, alt), table=table)
+        return Chart(alt=alt, svg=_titled(_stable_ids(markup, self.drawn), alt), table=table)
 
     def _draw(self, figure: dict, width: int) -> str:
         if self.unavailable:
@@ -374,6 +381,21 @@ class ChartRenderer:
         if not self._loop.is_running():
             self._loop.close()
         self._loop, self._thread = None, None
+
+
+_PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')
+
+
+def _stable_ids(svg: str, number: int) -> str:
+    """Plotly names its clip paths and defs after a random id per figure (`clip77de34xy`);
+    here it becomes the chart's number in the job (`c2xy`), so the same figures draw the
+    same SVG again (a regenerated report keeps its bytes) and the charts of one document
+    still have ids of their own (inline SVGs share the page's id space)."""
+    found = _PLOTLY_UID.search(svg)
+    if found is None:
+        return svg
+    # Only where it follows a name (`clip…`, `defs-…`), never a colour (`#…`) or text.
+    return re.sub(rf"(?<=[a-z-]){found.group(1)}", f"c{number}", svg)
 
 
 def _titled(svg: str, alt: str) -> str:

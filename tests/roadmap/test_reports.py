@@ -7,15 +7,17 @@ import hashlib
 import io
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
 from pypdf import PdfReader
 
-from measurement.models import Alert, AlertKind
+from measurement.models import Alert, AlertKind, Kpi
 from roadmap import iterate, report_jobs, reports
 from roadmap.models import InitiativeStatus, QuarterlyReport, ReportStatus
 from roadmap.reports import Quarter, Section
+from tests import pdfs
 from tests.factories import InitiativeFactory, KpiFactory, KpiValueFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,12 +154,12 @@ def test_the_pdf_says_it_and_its_hash_is_stored(quarter_roadmap):
         assert expected in text, expected
     assert "Idea not taken up" not in text
     assert 1 <= pages <= 6
-    # Archivable and tagged: PDF/A-3u in the XMP metadata, a structure tree for readers.
+    # Archivable and tagged: PDF/A-3a in the XMP metadata, a structure tree for readers.
     reader = PdfReader(io.BytesIO(content))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     xmp = root["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="U"' in xmp
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="A"' in xmp
     assert reader.metadata.title.startswith("Q1 FY27 report: Global onboarding roadmap")
 
 
@@ -323,3 +325,97 @@ def test_a_quarter_without_review_or_decision_says_so(quarter_roadmap):
     assert sections["decisions"] == {"decisions": []}
     text, _ = pdf_text(report.file.read())
     assert "No quarterly review of this roadmap had been held" in text
+
+
+needs_browser = pytest.mark.skipif(
+    not Path("/usr/bin/chromium").is_file(), reason="no Chromium at /usr/bin/chromium"
+)
+
+
+def add_values(roadmap) -> None:
+    """A reading in March (in Q1) and one in May (after it): the quarter shows March's."""
+    kpi = Kpi.objects.get(org=roadmap.org, name="Time to full productivity")
+    KpiValueFactory(kpi=kpi, date=date(2027, 3, 1), value=Decimal(90))
+    KpiValueFactory(kpi=kpi, date=date(2027, 3, 1), segment="EMEA", value=Decimal(88))
+    KpiValueFactory(kpi=kpi, date=date(2027, 5, 1), value=Decimal(70))
+
+
+def test_the_roadmap_kpis_are_as_of_the_quarters_end_and_their_chart_reads_the_snapshot(
+    quarter_roadmap, django_assert_num_queries
+):
+    add_values(quarter_roadmap)
+    report = build(quarter_roadmap)
+
+    [kpi] = reports.section_data(report.snapshot)["kpis"]["kpis"]
+    assert kpi["latest"] == "90"  # not May's 70, read after the quarter
+    assert [(v["date"], v["segment"], v["value"]) for v in kpi["values"]] == [
+        ("2027-02-01", "", "95"),
+        ("2027-03-01", "", "90"),
+        ("2027-03-01", "EMEA", "88"),
+    ]
+    with django_assert_num_queries(0):  # the snapshot alone: no live row is read
+        figures = reports.report_figures(report.snapshot)
+    [trend] = [f for f in figures if f.key == "kpi-0"]
+    overall, emea = trend.figure["data"][:2]
+    assert (overall["name"], overall["y"], emea["name"], emea["y"]) == (
+        "Overall",
+        [95.0, 90.0],
+        "EMEA",
+        [88.0],
+    )
+    assert "Overall from 95 (2027-02-01) to 90 (2027-03-01)" in trend.alt
+    assert trend.alt.startswith("Time to full productivity over time (days): ")
+
+
+@needs_browser
+def test_the_report_pdf_is_pdf_a_3a_with_each_chart_a_figure_with_its_alt(quarter_roadmap):
+    add_values(quarter_roadmap)
+    report = build(quarter_roadmap)
+    content = report.file.read()
+
+    expected = [f.alt for f in reports.report_figures(report.snapshot)]
+    figures = [tag for tag in pdfs.structure(content) if tag.role == "Figure"]
+    assert expected and [figure.alt for figure in figures] == expected
+    assert "Chart shown as a table" not in pdfs.text(content)
+    catalog = pdfs.catalog(content)
+    xmp = catalog["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="A"' in xmp
+    assert catalog["/Lang"] == "en" and catalog["/MarkInfo"]["/Marked"]
+    # Dated by the snapshot, not by the render.
+    assert report.snapshot["built_iso"][:10].encode() in xmp
+    assert {"H1", "H2", "Table", "TH"} <= set(pdfs.roles(content))
+    assert "DejaVu-Sans" in pdfs.embedded_fonts(content)
+
+
+def test_without_a_browser_the_report_prints_its_trends_as_tables(quarter_roadmap, settings):
+    settings.PDF_BROWSER_PATH = "/nonexistent/chromium"
+    add_values(quarter_roadmap)
+    report = build(quarter_roadmap)
+    content = report.file.read()
+
+    assert "Figure" not in pdfs.roles(content)
+    text = pdfs.text(content)
+    assert "Chart shown as a table: no browser is installed to draw it." in text
+    # The KPI's values, read off its table: date, overall, EMEA.
+    assert "2027-02-01 95" in text and "2027-03-01 90 88" in text
+    assert "Time to full productivity over time (days)" in text  # the table's caption
+    xmp = pdfs.catalog(content)["/Metadata"].get_object().get_data()
+    assert b'pdfaid:conformance="A"' in xmp
+
+
+def test_the_report_charts_a_few_roadmap_kpis_those_off_track_first(quarter_roadmap):
+    org = quarter_roadmap.org
+    for name in ["A reach", "B reach", "C reach", "D reach"]:
+        kpi = KpiFactory(org=org, name=name, target=None, target_date=None)
+        KpiValueFactory(kpi=kpi, date=date(2027, 2, 1), value=Decimal(5))
+        InitiativeFactory(roadmap=quarter_roadmap, title=f"Initiative for {name}", kpi=kpi)
+    report = build(quarter_roadmap)
+
+    rows = reports.section_data(report.snapshot)["kpis"]["kpis"]
+    assert len(rows) == 5  # the table lists every KPI
+    charted = [row["name"] for row in rows if row["values"]]
+    assert len(charted) == reports.MAX_KPI_CHARTS == 4
+    # Off track (the fixture's KPI, 95 days against 60 due by December) before no target.
+    assert "Time to full productivity" in charted and "D reach" not in charted
+    keys = [f.key for f in reports.report_figures(report.snapshot)]
+    assert sum(key.startswith("kpi-") for key in keys) == 4

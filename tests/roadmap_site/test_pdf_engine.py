@@ -3,6 +3,7 @@ their table fallback. Real renders, read back with pypdf (tests/pdfs.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -203,3 +204,19 @@ def test_a_browser_that_stops_answering_turns_the_rest_of_the_jobs_charts_into_t
     reason = "Chart shown as a table: the browser that draws charts stopped answering."
     assert (first.note, second.note) == (reason, reason)
     assert (charts.drawn, charts.tables) == (0, 2)
+
+
+@needs_browser
+def test_the_same_figures_draw_the_same_svg_again_each_with_ids_of_its_own():
+    # Plotly names clip paths after a random id; a regenerated document must keep its bytes,
+    # and two charts inline in one document must not share an id.
+    with ChartRenderer() as charts:
+        first = [charts.svg(bars(), alt="a").svg, charts.svg(bars(), alt="a").svg]
+    with ChartRenderer() as charts:
+        again = [charts.svg(bars(), alt="a").svg, charts.svg(bars(), alt="a").svg]
+    assert first == again
+    ids = [set(re.findall(r'id="([^"]+)"', svg)) for svg in first]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]
+    for svg, own in zip(first, ids, strict=True):
+        references = set(re.findall(r"url\(['\"]?#([^)'\"]+)", svg))
+        assert references and references <= own

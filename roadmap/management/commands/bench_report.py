@@ -1,0 +1,195 @@
+"""Time the quarterly report job against its parts, measured bare in the same run:
+`manage.py bench_report` (`make bench-report`).
+
+On the scale organisation (`manage.py scale_data`, built when missing) and on the demo
+roadmap (`manage.py seed_demo`, loaded when missing), for the quarter of the roadmap with
+the most commitments:
+
+1. the report job as the worker runs it (`report_jobs.build_report`: claim, alerts, the
+   snapshot, charts, HTML, WeasyPrint, the file stored);
+2. its two engines bare, on the same figures and the same final HTML: Kaleido drawing every
+   chart with one browser (start and quit included, as in the job), then WeasyPrint
+   rendering the HTML alone.
+
+It prints pages, charts and seconds, the job's time over the sum of the parts (target
+≤ 1.5x) and whether the job took under 5 s. Each measure runs in a transaction that is
+rolled back, and the file it stored is deleted: an existing report of that quarter (the
+demo's) is left as it was. A warm-up chart first, so no part pays for the browser's first
+read from disk.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
+
+from roadmap import report_jobs, reports
+from roadmap.management.commands.bench import ensure_database
+from roadmap.management.commands.scale_data import scale_org
+from roadmap.models import InitiativeStatus, QuarterlyReport, ReportStatus, Roadmap
+from roadmap.reports import Quarter
+from roadmap_site.demo import DEMO_SLUG
+from roadmap_site.models import Organization
+from roadmap_site.pdf import ChartRenderer
+
+TARGET_RATIO = 1.5
+TARGET_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    pages: int
+    charts: int
+    drawn: int
+    job: float
+    kaleido: float
+    weasyprint: float
+    snapshot: float
+
+    @property
+    def ratio(self) -> float:
+        return self.job / (self.kaleido + self.weasyprint)
+
+
+class Rollback(Exception):
+    """Raised at the end of a measure so its rows go; carries the measure out."""
+
+    def __init__(self, measure: Measure) -> None:
+        self.measure = measure
+
+
+def busiest_quarter(roadmap: Roadmap) -> Quarter:
+    """The quarter of the roadmap's period with the most commitments in its cycles."""
+    org = roadmap.org
+    quarter = Quarter.of(org, roadmap.period_start)
+    best, most = quarter, -1
+    while quarter.start <= roadmap.period_end:
+        count = (
+            roadmap.initiatives.filter(cycle__start__lte=quarter.end, cycle__end__gte=quarter.start)
+            .exclude(status=InitiativeStatus.PROPOSED)
+            .count()
+        )
+        if count > most:
+            best, most = quarter, count
+        quarter = quarter.next(org)
+    return best
+
+
+class Command(BaseCommand):
+    help = "Time the quarterly report job against Kaleido and WeasyPrint alone (same run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--skip-demo", action="store_true", help="Only the scale roadmap.")
+
+    def handle(self, *args, skip_demo: bool, **options):
+        write = self.stdout.write
+        if connection.vendor == "postgresql":
+            ensure_database(self.stdout)
+        call_command("migrate", verbosity=0, interactive=False)
+        with scopes_disabled():
+            if scale_org() is None:
+                call_command("scale_data", stdout=self.stdout)
+            if not skip_demo and not Organization.objects.filter(slug=DEMO_SLUG).exists():
+                call_command("seed_demo", force=True, stdout=io.StringIO())
+            scale = scale_org()
+            assert scale is not None  # built just above
+            targets = [("scale", scale)]
+            if not skip_demo:
+                targets.append(("demo", Organization.objects.get(slug=DEMO_SLUG)))
+
+        write(
+            f"bench_report, {time.strftime('%Y-%m-%d %H:%M')} UTC, {os.cpu_count()} CPUs, "
+            f"load {os.getloadavg()[0]:.1f}, {connection.vendor} "
+            f"{connection.settings_dict['NAME']}"
+        )
+        with ChartRenderer() as warm_up:
+            warm_up.svg({"data": [{"type": "bar", "x": ["a"], "y": [1]}]}, alt="warm-up")
+        results = []
+        for name, org in targets:
+            with scope(organization=org):
+                roadmap = Roadmap.objects.for_org(org).select_related("org").order_by("pk").first()
+                if roadmap is None:
+                    raise CommandError(f"The {name} organisation has no roadmap.")
+                try:
+                    with transaction.atomic():
+                        self.measure(name, roadmap)
+                except Rollback as done:
+                    results.append(done.measure)
+        write("")
+        write(
+            "| report | pages | charts (drawn) | job s | Kaleido alone s | WeasyPrint alone s "
+            "| snapshot s | job ÷ parts | job under 5 s |"
+        )
+        write("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for m in results:
+            ratio = "PASS" if m.ratio <= TARGET_RATIO else "FAIL"
+            seconds = "PASS" if m.job < TARGET_SECONDS else "FAIL"
+            write(
+                f"| {m.name} | {m.pages} | {m.charts} ({m.drawn}) | {m.job:.2f} | "
+                f"{m.kaleido:.2f} | {m.weasyprint:.2f} | {m.snapshot:.2f} | "
+                f"{m.ratio:.2f}x {ratio} | {seconds} |"
+            )
+        write(
+            f"Targets: job ÷ (Kaleido + WeasyPrint) ≤ {TARGET_RATIO}x; a report of about 20 "
+            f"pages with six charts in under {TARGET_SECONDS:.0f} s."
+        )
+
+    def measure(self, name: str, roadmap: Roadmap) -> None:
+        """Measure in the caller's transaction; ends by raising `Rollback`."""
+        quarter = busiest_quarter(roadmap)
+        # A report the organisation already has for that quarter goes for the measure only.
+        QuarterlyReport.objects.filter(roadmap=roadmap, quarter_start=quarter.start).delete()
+        report, _ = report_jobs.get_or_create_report(roadmap, quarter, by=None, send=False)
+        try:
+            began = time.perf_counter()
+            report_jobs.build_report(report_id=report.pk)
+            job = time.perf_counter() - began
+            report.refresh_from_db()
+            if report.status != ReportStatus.DONE:
+                raise CommandError(f"The {name} report failed: {report.error}")
+            with report.file.open("rb") as handle:
+                pages = len(PdfReader(handle).pages)
+
+            snapshot, taken = report.snapshot, report.as_of
+            assert taken is not None  # set with the snapshot
+            began = time.perf_counter()
+            reports.build_snapshot(
+                roadmap, Quarter.of(roadmap.org, quarter.start, as_of=taken), taken=taken
+            )
+            snapshot_seconds = time.perf_counter() - began
+            began = time.perf_counter()
+            with ChartRenderer() as renderer:
+                charts = reports.draw_report_charts(snapshot, renderer)
+            kaleido = time.perf_counter() - began
+            html = reports.report_html(snapshot, charts)
+            began = time.perf_counter()
+            reports.render_report_html(html, snapshot)
+            weasyprint = time.perf_counter() - began
+        finally:
+            if report.file:
+                report.file.delete(save=False)
+        measure = Measure(
+            name=f"{name}: {roadmap.title}, {quarter.label}",
+            pages=pages,
+            charts=len(charts),
+            drawn=renderer.drawn,
+            job=job,
+            kaleido=kaleido,
+            weasyprint=weasyprint,
+            snapshot=snapshot_seconds,
+        )
+        self.stdout.write(
+            f"{measure.name}: {pages} pages, {len(charts)} charts, job {job:.2f} s; bare: "
+            f"Kaleido {kaleido:.2f} s + WeasyPrint {weasyprint:.2f} s; the snapshot "
+            f"{snapshot_seconds:.2f} s; ratio {measure.ratio:.2f}x"
+        )
+        raise Rollback(measure)

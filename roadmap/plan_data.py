@@ -141,16 +141,7 @@ class PlanStage:
         return StageStatus(self.status).label
 
     def span(self) -> planning.StageSpan:
-        return planning.StageSpan(
-            id=self.pk,
-            initiative_id=self.initiative_id,
-            kind=self.kind,
-            start=self.start,
-            end=self.end,
-            effort_days=self.effort_days,
-            assignee_id=self.assignee_id,
-            status=self.status,
-        )
+        return planning.StageSpan.of(self)
 
 
 @dataclass(frozen=True, slots=True)

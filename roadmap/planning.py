@@ -61,6 +61,20 @@ class StageSpan:
     assignee_id: int | None = None
     status: str = NOT_STARTED
 
+    @classmethod
+    def of(cls, stage) -> StageSpan:
+        """The span of a stage: a model instance or the plan's lean `PlanStage`."""
+        return cls(
+            id=stage.pk,
+            initiative_id=stage.initiative_id,
+            kind=stage.kind,
+            start=stage.start,
+            end=stage.end,
+            effort_days=stage.effort_days,
+            assignee_id=stage.assignee_id,
+            status=stage.status,
+        )
+
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"Stage {self.id} ends before it starts.")

@@ -173,16 +173,7 @@ class Stage(OrgOwned):
                 )
 
     def span(self) -> planning.StageSpan:
-        return planning.StageSpan(
-            id=self.pk,
-            initiative_id=self.initiative_id,
-            kind=self.kind,
-            start=self.start,
-            end=self.end,
-            effort_days=self.effort_days,
-            assignee_id=self.assignee_id,
-            status=self.status,
-        )
+        return planning.StageSpan.of(self)
 
     def as_milestone(self, *, url: str = "") -> ical.Milestone:
         """The stage as a calendar-feed entry; reads its initiative and assignee."""

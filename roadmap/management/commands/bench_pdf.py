@@ -18,24 +18,19 @@ The export rows and files it makes are deleted afterwards.
 
 from __future__ import annotations
 
-import io
-import os
 import time
 from dataclasses import dataclass
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 from pypdf import PdfReader
 
 from roadmap import services
-from roadmap.management.commands.bench import ensure_database
-from roadmap.management.commands.scale_data import BENCH_EMAIL, scale_org
+from roadmap.management.commands._pdf_bench import bench_targets, first_roadmap, run_line, warm_up
+from roadmap.management.commands.scale_data import BENCH_EMAIL
 from roadmap.models import Export, ExportOptions, ExportStatus, Roadmap
 from roadmap.roadmap_pdf import draw_charts, roadmap_document
-from roadmap_site.demo import DEMO_SLUG
-from roadmap_site.models import Membership, Organization
+from roadmap_site.models import Membership
 from roadmap_site.pdf import ChartRenderer, render_pdf
 
 TARGET_RATIO = 1.5
@@ -65,33 +60,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, skip_demo: bool, **options):
         write = self.stdout.write
-        if connection.vendor == "postgresql":
-            ensure_database(self.stdout)
-        call_command("migrate", verbosity=0, interactive=False)
-        with scopes_disabled():
-            if scale_org() is None:
-                call_command("scale_data", stdout=self.stdout)
-            if not skip_demo and not Organization.objects.filter(slug=DEMO_SLUG).exists():
-                call_command("seed_demo", force=True, stdout=io.StringIO())
-            scale = scale_org()
-            assert scale is not None  # built just above
-            targets = [("scale", scale)]
-            if not skip_demo:
-                targets.append(("demo", Organization.objects.get(slug=DEMO_SLUG)))
-
-        write(
-            f"bench_pdf, {time.strftime('%Y-%m-%d %H:%M')} UTC, {os.cpu_count()} CPUs, "
-            f"load {os.getloadavg()[0]:.1f}, {connection.vendor} "
-            f"{connection.settings_dict['NAME']}"
-        )
-        with ChartRenderer() as warm_up:
-            warm_up.svg({"data": [{"type": "bar", "x": ["a"], "y": [1]}]}, alt="warm-up")
+        targets = bench_targets(self.stdout, skip_demo=skip_demo)
+        write(run_line("bench_pdf"))
+        warm_up()
         results = []
         for name, org in targets:
             with scope(organization=org):
-                roadmap = Roadmap.objects.for_org(org).select_related("org").order_by("pk").first()
-                if roadmap is None:
-                    raise CommandError(f"The {name} organisation has no roadmap.")
+                roadmap = first_roadmap(name, org)
                 results.append(self.measure(name, roadmap))
         write("")
         write(

@@ -560,7 +560,8 @@ def parse_query(params: Mapping[str, str], *, org: Organization) -> Query:
     raw_limit = params.get("limit", "")
     if raw_limit == "":
         limit = settings.XAPI_QUERY_LIMIT
-    elif not raw_limit.isdigit():
+    elif not (raw_limit.isascii() and raw_limit.isdigit() and len(raw_limit) <= 9):
+        # isascii: "²" is a digit to Python but not to int(); the length keeps int() cheap.
         raise StatementError("limit must be a whole number, 0 or more.")
     else:
         # 0 asks for the most the LRS gives; more than that is cut to it (as the spec allows).

@@ -15,19 +15,29 @@ from roadmap.models import Cycle, Initiative, Roadmap, TrainingRequest
 
 
 def commitment_ledger(
-    roadmap: Roadmap, *, cycles: list[Cycle], initiatives: Iterable[Initiative]
+    roadmap: Roadmap,
+    *,
+    cycles: list[Cycle],
+    initiatives: Iterable[Initiative],
+    priority_ids: list[int] | None = None,
 ) -> dict:
     """`ledger`: one entry per cycle with its committed initiatives, the requests declined or
     deferred during it (by decision date) and the options dropped for it; `unscheduled`: the
-    initiatives without a cycle."""
-    requests = list(
+    initiatives without a cycle.
+
+    `priority_ids` (a share link narrowed to some priorities): only the requests that named
+    one of them, and no dropped options, which belong to no priority."""
+    requests = (
         TrainingRequest.objects.for_org(roadmap.org)
         .not_doing()
         .decided_between(roadmap.period_start, roadmap.period_end)
         .select_related("deferred_to")
         .order_by("decided_at")
     )
-    dropped = list(roadmap.not_doing.select_related("cycle"))
+    if priority_ids:
+        requests = requests.filter(priority_id__in=priority_ids)
+    requests = list(requests)
+    dropped = [] if priority_ids else list(roadmap.not_doing.select_related("cycle"))
     by_cycle: dict[int, dict[str, Any]] = {
         cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}
         for cycle in cycles

@@ -221,7 +221,9 @@ def message(delivery: ReportDelivery) -> EmailMultiAlternatives:
         "person": delivery.person,
         "page": page,
     }
-    subject = render_to_string("roadmap/email/report_subject.txt", context).strip()
+    # One line whatever the roadmap's title holds: a line break in a header refuses the
+    # message only when it is sent, after the build's error handling.
+    subject = " ".join(render_to_string("roadmap/email/report_subject.txt", context).split())
     text = render_to_string("roadmap/email/report.txt", context)
     html = render_to_string("roadmap/email/report.html", context)
     mail = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.email])

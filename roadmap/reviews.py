@@ -105,29 +105,34 @@ def send_feedback_mail(*, org: Organization, origin: str = "") -> int:
         )
         if not pending:
             return 0
+        members = Membership.objects.filter(org=org, user__is_active=True)
         admins = sorted(
-            Membership.objects.filter(org=org)
-            .admins()
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
+            members.admins().exclude(user__email="").values_list("user__email", flat=True)
         )
+        # A roadmap's maker who has left the organisation (or was deactivated) no longer
+        # reads its reviewers' names and comments: the admins do.
+        current = set(members.values_list("user_id", flat=True))
         by_address: dict[str, list[Feedback]] = defaultdict(list)
         for item in pending:
             owner = item.roadmap.created_by
-            for address in _owner_addresses(owner.email if owner else "", admins):
+            email = owner.email if owner is not None and owner.pk in current else ""
+            for address in _owner_addresses(email, admins):
                 by_address[address].append(item)
-        messages = [
-            _message(org=org, address=address, feedback=items, origin=origin)
-            for address, items in sorted(by_address.items())
-        ]
-        for message in messages:
-            message.send()
-        addressed = {item.pk for items in by_address.values() for item in items}
-        Feedback.objects.filter(pk__in=addressed).update(notified_at=timezone.now())
-    logger.info(
-        "Feedback mail of %s: %d item(s), %d message(s)", org.slug, len(addressed), len(messages)
-    )
-    return len(messages)
+        sent = 0
+        for address, items in sorted(by_address.items()):
+            # One address at a time, marked as soon as its message is out: a refused address
+            # neither re-sends the others' mail at the next run nor holds it back.
+            try:
+                _message(org=org, address=address, feedback=items, origin=origin).send()
+            except Exception:
+                logger.exception("Feedback mail of %s to %s failed", org.slug, address)
+                continue
+            Feedback.objects.filter(pk__in=[item.pk for item in items]).update(
+                notified_at=timezone.now()
+            )
+            sent += 1
+    logger.info("Feedback mail of %s: %d message(s) of %d", org.slug, sent, len(by_address))
+    return sent
 
 
 def _message(
@@ -145,7 +150,9 @@ def _message(
         )
         entry["items"].append(item)
     context = {"org": org, "count": len(feedback), "roadmaps": list(roadmaps.values())}
-    subject = render_to_string("roadmap/email/feedback_subject.txt", context).strip()
+    # One line whatever the organisation's or roadmap's name holds: a line break in a
+    # header would refuse the message.
+    subject = " ".join(render_to_string("roadmap/email/feedback_subject.txt", context).split())
     text = render_to_string("roadmap/email/feedback.txt", context)
     html = render_to_string("roadmap/email/feedback.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[address])
@@ -163,5 +170,8 @@ def send_all_feedback_mail() -> int:
     total = 0
     for org in orgs:
         with scope(organization=org):
-            total += send_feedback_mail(org=org)
+            try:
+                total += send_feedback_mail(org=org)
+            except Exception:  # one organisation's failure does not hold back the others'
+                logger.exception("Feedback mail of %s failed", org.slug)
     return total

@@ -341,7 +341,7 @@ def _review_page(
 
 def _shared_body(request: HttpRequest, link: ShareLink) -> str:
     roadmap = link.roadmap
-    _priority_ids, cycle_ids = link.scope_ids()
+    priority_ids, cycle_ids = link.scope_ids()
     initiatives = list(
         link.initiatives().annotate(first_day=Min("stages__start"), last_day=Max("stages__end"))
     )
@@ -356,7 +356,11 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
         # Iterate: what stopped initiatives taught us, within the link's scope.
         "learnings": stopped_learnings(roadmap, within=link.in_scope(roadmap.initiatives.all())),
     }
-    context.update(commitment_ledger(roadmap, cycles=cycles, initiatives=initiatives))
+    context.update(
+        commitment_ledger(
+            roadmap, cycles=cycles, initiatives=initiatives, priority_ids=priority_ids
+        )
+    )
     strategy = _strategy(link)
     context.update(
         {

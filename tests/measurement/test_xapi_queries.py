@@ -349,6 +349,8 @@ def test_limits(lrs, mapped, settings):
     [
         {"limit": "-1"},
         {"limit": "ten"},
+        {"limit": "²"},  # a digit to str.isdigit, not to int()
+        {"limit": "9" * 5000},
         {"since": "yesterday"},
         {"until": "2026-04-01T09:00:00"},  # no zone
         {"agent": "not json"},

@@ -187,3 +187,15 @@ def test_a_copy_that_cannot_be_built_fails_for_good_without_a_retry(subscribed):
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
     assert delivery.error == "the message could not be built; tell your administrator"
     assert mail.outbox == []
+
+
+def test_a_line_break_in_the_roadmap_title_does_not_stop_the_mail(subscribed):
+    """The subject is one line: a header with a line break is refused only at send time,
+    past the build's error handling, and would have stalled every copy."""
+    subscribed.title = "Global onboarding\nroadmap"
+    subscribed.save()
+    tick_and_work()
+    assert {d.status for d in QuarterlyReport.objects.get().deliveries.all()} == {
+        DeliveryStatus.SENT
+    }
+    assert {m.subject for m in mail.outbox} == {"Q1 FY27 report: Global onboarding roadmap"}

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +26,13 @@ from roadmap.models import (
     TriageState,
 )
 from roadmap.models.review import FEEDBACK_MAX_CHARS
+from roadmap_site.models import Membership
 from tests.conftest import HTMX
 from tests.factories import (
     InitiativeFactory,
     PersonFactory,
     PriorityFactory,
+    RoadmapFactory,
     StageFactory,
     StrategyFactory,
     TrainingRequestFactory,
@@ -108,6 +112,30 @@ def test_a_link_scoped_to_a_priority_shows_only_its_initiatives(scene, roadmap):
     assert "Sales academy refresh" not in body
     assert "Ramp up sales faster" not in body  # nor the other priority
     assert "initiatives serving “Grow first-time managers”" in body
+
+
+def test_a_link_scoped_to_a_priority_shows_only_its_not_doing(scene, roadmap, org):
+    """Declined requests of other priorities, and dropped options (which serve no priority),
+    stay off a priority's link; the whole roadmap's link shows them."""
+    for title, priority in [
+        ("MANAGERS-DECLINED coaching app", scene["managers"]),
+        ("SALES-DECLINED pitch lab", scene["sales"]),
+    ]:
+        TrainingRequestFactory(
+            org=org, title=title, priority=priority, state="declined",
+            decided_at=timezone.make_aware(timezone.datetime(2027, 1, 20, 9)),
+            decision_reason="Not this year.",
+        )  # fmt: skip
+    roadmap.not_doing.create(
+        org=org, title="DROPPED-OPTION chatbot", reason="Too early.", cycle=scene["q1"]
+    )
+    _link, token = issue(scene, roadmap, priorities=[scene["managers"]])
+    body = Client().get(url("shared_roadmap", token)).text
+    assert "MANAGERS-DECLINED" in body
+    assert "SALES-DECLINED" not in body and "DROPPED-OPTION" not in body
+    _whole, whole_token = issue(scene, roadmap)
+    whole = Client().get(url("shared_roadmap", whole_token)).text
+    assert "SALES-DECLINED" in whole and "DROPPED-OPTION" in whole
 
 
 def test_a_link_scoped_to_a_cycle_shows_only_that_cycle(scene, roadmap):
@@ -660,6 +688,60 @@ def test_without_an_owner_the_admins_get_it(scene, roadmap, org, admin_membershi
     reviews.submit_review(link=link, name="E", email="e@x.test", answers={"problems": "p"})
     assert reviews.send_all_feedback_mail() == 1
     assert mail.outbox[0].to == ["admin@northwind.test"]
+
+
+def test_an_owner_who_left_the_organisation_gets_no_more_feedback(
+    scene, roadmap, org, admin_membership
+):
+    owner = scene["by"]
+    roadmap.created_by = owner
+    roadmap.save()
+    Membership.objects.filter(org=org, user=owner).delete()
+    link, _token = issue(scene, roadmap)
+    reviews.submit_review(link=link, name="E", email="e@x.test", answers={"problems": "p"})
+    assert reviews.send_feedback_mail(org=org) == 1
+    assert mail.outbox[0].to == ["admin@northwind.test"]
+
+
+def test_a_refused_address_neither_resends_nor_holds_back_the_others(
+    scene, roadmap, org, admin_membership, monkeypatch
+):
+    """One message per address, marked sent as it goes; a failure is logged, not raised."""
+    owner = scene["by"]
+    roadmap.created_by = owner
+    roadmap.save()
+    second = RoadmapFactory(org=org, title="Second", created_by=None)
+    for target in (roadmap, second):
+        link, _token = issue(scene, target)
+        reviews.submit_review(link=link, name="E", email="e@x.test", answers={"problems": "p"})
+    real_send = EmailMultiAlternatives.send
+
+    def refuse_owner(self, *args, **kwargs):
+        if owner.email in self.to:
+            raise SMTPRecipientsRefused({owner.email: (550, b"no such mailbox")})
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse_owner)
+    assert reviews.send_all_feedback_mail() == 1
+    assert [m.to for m in mail.outbox] == [["admin@northwind.test"]]
+    # The admins' item is marked; the owner's waits for the next run, and only it goes again.
+    assert list(Feedback.objects.to_notify().values_list("roadmap_id", flat=True)) == [roadmap.pk]
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    assert reviews.send_all_feedback_mail() == 1
+    assert [m.to for m in mail.outbox] == [["admin@northwind.test"], [owner.email]]
+
+
+def test_a_line_break_in_a_name_does_not_break_the_subject(scene, roadmap, org, admin_membership):
+    org.name = "Northwind\nBcc: victim@example.com"
+    org.save()
+    roadmap.title = "Onboarding\r\nroadmap"
+    roadmap.save()
+    link, _token = issue(scene, roadmap)
+    reviews.submit_review(link=link, name="E", email="e@x.test", answers={"problems": "p"})
+    assert reviews.send_feedback_mail(org=org) == 1
+    [message] = mail.outbox
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.to == ["admin@northwind.test"] and not message.bcc
 
 
 def test_pages_with_a_form_send_their_url_to_this_site_only(scene, roadmap):

@@ -27,7 +27,7 @@ def commitment_ledger(
 
     `priority_ids` (a share link narrowed to some priorities): only the requests that named
     one of them, and no dropped options, which belong to no priority."""
-    requests = (
+    not_doing = (
         TrainingRequest.objects.for_org(roadmap.org)
         .not_doing()
         .decided_between(roadmap.period_start, roadmap.period_end)
@@ -35,8 +35,8 @@ def commitment_ledger(
         .order_by("decided_at")
     )
     if priority_ids:
-        requests = requests.filter(priority_id__in=priority_ids)
-    requests = list(requests)
+        not_doing = not_doing.filter(priority_id__in=priority_ids)
+    requests = list(not_doing)
     dropped = [] if priority_ids else list(roadmap.not_doing.select_related("cycle"))
     by_cycle: dict[int, dict[str, Any]] = {
         cycle.pk: {"cycle": cycle, "committed": [], "not_doing": [], "dropped": []}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import time
+from dataclasses import dataclass
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -18,6 +19,28 @@ from roadmap.models import Roadmap
 from roadmap_site.demo import DEMO_SLUG
 from roadmap_site.models import Organization
 from roadmap_site.pdf import ChartRenderer
+
+# The job's time over the sum of its two engines measured bare (issue 14's target).
+TARGET_RATIO = 1.5
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One document timed: the job, its engines bare, and `reading` (the roadmap read for
+    the PDF, the snapshot taken for the report)."""
+
+    name: str
+    pages: int
+    charts: int
+    drawn: int
+    job: float
+    kaleido: float
+    weasyprint: float
+    reading: float
+
+    @property
+    def ratio(self) -> float:
+        return self.job / (self.kaleido + self.weasyprint)
 
 
 def bench_targets(stdout, *, skip_demo: bool) -> list[tuple[str, Organization]]:

@@ -21,7 +21,6 @@ read from disk.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -29,29 +28,19 @@ from django_scopes import scope
 from pypdf import PdfReader
 
 from roadmap import report_jobs, reports
-from roadmap.management.commands._pdf_bench import bench_targets, first_roadmap, run_line, warm_up
+from roadmap.management.commands._pdf_bench import (
+    TARGET_RATIO,
+    Measure,
+    bench_targets,
+    first_roadmap,
+    run_line,
+    warm_up,
+)
 from roadmap.models import InitiativeStatus, QuarterlyReport, ReportStatus, Roadmap
 from roadmap.reports import Quarter
 from roadmap_site.pdf import ChartRenderer
 
-TARGET_RATIO = 1.5
 TARGET_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class Measure:
-    name: str
-    pages: int
-    charts: int
-    drawn: int
-    job: float
-    kaleido: float
-    weasyprint: float
-    snapshot: float
-
-    @property
-    def ratio(self) -> float:
-        return self.job / (self.kaleido + self.weasyprint)
 
 
 class Rollback(Exception):
@@ -109,7 +98,7 @@ class Command(BaseCommand):
             seconds = "PASS" if m.job < TARGET_SECONDS else "FAIL"
             write(
                 f"| {m.name} | {m.pages} | {m.charts} ({m.drawn}) | {m.job:.2f} | "
-                f"{m.kaleido:.2f} | {m.weasyprint:.2f} | {m.snapshot:.2f} | "
+                f"{m.kaleido:.2f} | {m.weasyprint:.2f} | {m.reading:.2f} | "
                 f"{m.ratio:.2f}x {ratio} | {seconds} |"
             )
         write(
@@ -159,7 +148,7 @@ class Command(BaseCommand):
             job=job,
             kaleido=kaleido,
             weasyprint=weasyprint,
-            snapshot=snapshot_seconds,
+            reading=snapshot_seconds,
         )
         self.stdout.write(
             f"{measure.name}: {pages} pages, {len(charts)} charts, job {job:.2f} s; bare: "

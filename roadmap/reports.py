@@ -597,6 +597,21 @@ def report_figures(snapshot: dict) -> list[ReportFigure]:
     return figures
 
 
+def may_draw_charts(snapshot: dict) -> bool:
+    """Whether a report of `snapshot` may have a chart to draw (so a browser is worth
+    starting early): unknown before the snapshot is taken, else whether its KPI section has
+    a trend of two points or more or a KPI with values (what `report_figures` draws)."""
+    if not snapshot:
+        return True
+    data = section_data(snapshot).get("kpis")
+    if not data:
+        return False
+    cards = (card for family in data["families"] for card in family["cards"])
+    return any(len(card["trend"]) >= 2 for card in cards) or any(
+        row.get("values") for row in data["kpis"]
+    )
+
+
 def card_figure(family: str, card: dict) -> dict | None:
     headline = Headline(
         family=KpiFamily(family),
@@ -719,11 +734,18 @@ def render_report_html(html: str, snapshot: dict) -> bytes:
     )
 
 
-def render_report_pdf(snapshot: dict) -> bytes:
+def render_report_pdf(snapshot: dict, renderer: ChartRenderer | None = None) -> bytes:
     """The report's PDF from the snapshot alone: its charts drawn by one browser (tables
-    when none can), then the document. The same snapshot gives the same bytes."""
-    with ChartRenderer() as renderer:
-        charts = draw_report_charts(snapshot, renderer)
+    when none can), then the document. The same snapshot gives the same bytes.
+
+    `renderer`: a browser the caller started early (`ChartRenderer.start()`) and closes;
+    this one lets it quit while WeasyPrint lays the document out.
+    """
+    if renderer is None:
+        with ChartRenderer() as own:
+            return render_report_pdf(snapshot, own)
+    charts = draw_report_charts(snapshot, renderer)
+    renderer.close_soon()
     return render_report_html(report_html(snapshot, charts), snapshot)
 
 

@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -247,6 +248,11 @@ class ChartRenderer:
     its own event loop in a thread, so callers stay synchronous. If it cannot start or stops
     answering (`timeout`), that is remembered and every later chart of the job is its table;
     a chart the browser refuses (an error) alone is its table, and the next one is drawn.
+
+    A job that knows it will draw calls `start()` first: Chromium opens (a second or more)
+    while the job reads its data, and the first chart waits only for what is left. Once the
+    last chart is drawn, `close_soon()` lets the browser quit while the document is laid out;
+    `close()` (or the end of the `with`) waits for it.
     """
 
     def __init__(
@@ -264,6 +270,8 @@ class ChartRenderer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
+        self._opening: Future | None = None  # the browser being opened, until it is
+        self._closing: Future | None = None  # the browser quitting, until it has
 
     def __enter__(self) -> ChartRenderer:
         return self
@@ -290,7 +298,7 @@ class ChartRenderer:
         if self.unavailable:
             raise ChartUnavailable(self.unavailable)
         if self._kaleido is None:
-            self._start()
+            self._wait_for_browser()
         layout = figure.get("layout") or {}
         opts = {"format": "svg", "width": width, "height": int(layout.get("height") or 360)}
         assert self._loop is not None
@@ -311,17 +319,28 @@ class ChartRenderer:
             raise ChartUnavailable("the chart could not be drawn") from exc
         return image.decode() if isinstance(image, bytes) else str(image)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Open the browser without waiting for it; the first chart waits for the rest.
+
+        Safe to call twice, and after charts were drawn. A browser that is missing or whose
+        engine is not installed is noticed here (logged once; every chart is then a table),
+        one that fails to open when the first chart waits for it.
+        """
+        if self.unavailable or self._opening is not None or self._kaleido is not None:
+            return
+        if self._closing is not None:
+            raise RuntimeError("The chart browser is quitting: draw every chart before.")
         if not Path(self.browser_path).is_file():
             self.unavailable = "no browser is installed to draw it"
             log.warning("No browser at %s: charts become tables", self.browser_path)
-            raise ChartUnavailable(self.unavailable)
+            return
         try:
             import kaleido  # a few hundred ms: only once a chart is drawn
             import plotly
-        except ImportError as exc:
+        except ImportError:
             self.unavailable = "the chart engine (Kaleido) is not installed"
-            raise ChartUnavailable(self.unavailable) from exc
+            log.warning("Kaleido is not installed: charts become tables")
+            return
         plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -339,26 +358,50 @@ class ChartRenderer:
             await browser.open()
             return browser
 
-        future = asyncio.run_coroutine_threadsafe(open_browser(), self._loop)
+        self._opening = asyncio.run_coroutine_threadsafe(open_browser(), self._loop)
+
+    def _wait_for_browser(self) -> None:
+        self.start()
+        if self.unavailable:
+            raise ChartUnavailable(self.unavailable)
+        assert self._opening is not None  # start() either opens or says why not
         try:
-            self._kaleido = future.result(timeout=self.start_timeout)
+            self._kaleido = self._opening.result(timeout=self.start_timeout)
         except Exception as exc:
-            future.cancel()
+            self._opening.cancel()
             self.unavailable = "the browser that draws charts did not start"
             log.warning("Kaleido could not start %s", self.browser_path, exc_info=True)
             self._stop_loop()
             raise ChartUnavailable(self.unavailable) from exc
+        finally:
+            self._opening = None
+
+    def close_soon(self) -> None:
+        """Let the browser quit in its thread while the caller goes on; no chart can be drawn
+        after this (a later one would open another browser). `close()` waits for it."""
+        if self._opening is not None:  # started but never waited for: it quits once open
+            self._wait_quietly(self._opening, "open")
+            self._opening = None
+        if self._kaleido is not None and self._loop is not None and self._closing is None:
+            self._closing = asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop)
+            self._kaleido = None
 
     def close(self) -> None:
         """Quit the browser and its loop; safe to call twice."""
-        if self._kaleido is not None and self._loop is not None:
-            future = asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop)
-            try:
-                future.result(timeout=10)
-            except Exception:
-                log.warning("The chart browser did not close cleanly", exc_info=True)
-            self._kaleido = None
+        self.close_soon()
+        if self._closing is not None:
+            self._wait_quietly(self._closing, "close")
+            self._closing = None
         self._stop_loop()
+
+    def _wait_quietly(self, future: Future, what: str) -> None:
+        try:
+            result = future.result(timeout=10)
+        except Exception:
+            log.warning("The chart browser did not %s cleanly", what, exc_info=True)
+            return
+        if what == "open":
+            self._kaleido = result
 
     def _stop_loop(self) -> None:
         if self._loop is None:

@@ -660,7 +660,23 @@ def kpi_figure(row: dict) -> dict:
         )
         for v in row["values"]
     ]
-    return measurement_charts.kpi_trend(kpi, values)
+    return paper_lines(measurement_charts.kpi_trend(kpi, values))
+
+
+# On paper a marker per value reads only while they are few: past this many a line's points
+# merge into a thick band, and each is an SVG path to lay out and draw (156 weekly values
+# made a KPI chart 40 kB and most of the document's drawing time).
+MAX_MARKERS = 26
+
+
+def paper_lines(figure: dict) -> dict:
+    """The figure with its long series drawn as plain lines (a copy; data unchanged)."""
+    data = []
+    for trace in figure.get("data") or []:
+        if trace.get("mode") == "lines+markers" and len(trace.get("x") or []) > MAX_MARKERS:
+            trace = {**trace, "mode": "lines"}
+        data.append(trace)
+    return {**figure, "data": data}
 
 
 def draw_report_charts(snapshot: dict, renderer: ChartRenderer) -> dict[str, Chart]:

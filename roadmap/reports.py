@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint.urls import URLFetcher
 
 from measurement import charts as measurement_charts
 from measurement import dashboard, roi, surveys
@@ -44,7 +45,14 @@ from roadmap.models import (
     change_log,
 )
 from roadmap_site.models import Organization
-from roadmap_site.pdf import Chart, ChartRenderer, describe_figure, render_pdf
+from roadmap_site.pdf import (
+    Chart,
+    ChartFetcher,
+    ChartRenderer,
+    ChartUnavailable,
+    describe_figure,
+    render_pdf,
+)
 
 # Long lists are cut in the document: a leader reads the first ones and the count.
 MAX_CHANGES = 40
@@ -739,7 +747,7 @@ def report_identifier(snapshot: dict) -> bytes:
     return digest.hexdigest()[:32].encode()
 
 
-def render_report_html(html: str, snapshot: dict) -> bytes:
+def render_report_html(html: str, snapshot: dict, url_fetcher: URLFetcher | None = None) -> bytes:
     """The final HTML through the PDF engine: PDF/A-3a (archivable and tagged)."""
     return render_pdf(
         html,
@@ -747,6 +755,7 @@ def render_report_html(html: str, snapshot: dict) -> bytes:
         title=report_title(snapshot),
         lang="en",
         identifier=report_identifier(snapshot),
+        url_fetcher=url_fetcher,
     )
 
 
@@ -760,7 +769,26 @@ def render_report_pdf(snapshot: dict, renderer: ChartRenderer | None = None) -> 
     if renderer is None:
         with ChartRenderer() as own:
             return render_report_pdf(snapshot, own)
-    charts = draw_report_charts(snapshot, renderer)
+    figures = report_figures(snapshot)
+    charts: dict[str, Chart] = {}
+    if figures and not renderer.unavailable:
+        # The browser draws while WeasyPrint parses and styles the document; the charts are
+        # images it waits for (`ChartFetcher`) when it builds their boxes.
+        try:
+            ahead = renderer.draw_ahead([(figure.figure, figure.alt) for figure in figures])
+        except ChartUnavailable:
+            pass
+        else:
+            fetcher = ChartFetcher(renderer)
+            charts = {figure.key: chart for figure, chart in zip(figures, ahead, strict=True)}
+            html = report_html(snapshot, charts)
+            content = render_report_html(html, snapshot, url_fetcher=fetcher)
+            if not fetcher.tables:
+                return content
+            # A chart became its table: an image cannot, so the document is laid out again.
+            charts = {key: renderer.drawn_ahead(chart.src) for key, chart in charts.items()}
+    if not charts:
+        charts = {f.key: renderer.svg(f.figure, alt=f.alt) for f in figures}
     renderer.close_soon()
     return render_report_html(report_html(snapshot, charts), snapshot)
 

@@ -444,6 +444,8 @@ class ChartRenderer:
         self._opening = asyncio.run_coroutine_threadsafe(open_browser(), self._loop)
 
     def _wait_for_browser(self) -> None:
+        if self._kaleido is not None:  # open already
+            return
         self.start()
         if self.unavailable:
             raise ChartUnavailable(self.unavailable)

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint.urls import URLFetcher
 
 from measurement import charts as measurement_charts
 from measurement import dashboard, roi, surveys
@@ -44,7 +45,14 @@ from roadmap.models import (
     change_log,
 )
 from roadmap_site.models import Organization
-from roadmap_site.pdf import Chart, ChartRenderer, describe_figure, render_pdf
+from roadmap_site.pdf import (
+    Chart,
+    ChartFetcher,
+    ChartRenderer,
+    ChartUnavailable,
+    describe_figure,
+    render_pdf,
+)
 
 # Long lists are cut in the document: a leader reads the first ones and the count.
 MAX_CHANGES = 40
@@ -597,6 +605,21 @@ def report_figures(snapshot: dict) -> list[ReportFigure]:
     return figures
 
 
+def may_draw_charts(snapshot: dict) -> bool:
+    """Whether a report of `snapshot` may have a chart to draw (so a browser is worth
+    starting early): unknown before the snapshot is taken, else whether its KPI section has
+    a trend of two points or more or a KPI with values (what `report_figures` draws)."""
+    if not snapshot:
+        return True
+    data = section_data(snapshot).get("kpis")
+    if not data:
+        return False
+    cards = (card for family in data["families"] for card in family["cards"])
+    return any(len(card["trend"]) >= 2 for card in cards) or any(
+        row.get("values") for row in data["kpis"]
+    )
+
+
 def card_figure(family: str, card: dict) -> dict | None:
     headline = Headline(
         family=KpiFamily(family),
@@ -645,7 +668,23 @@ def kpi_figure(row: dict) -> dict:
         )
         for v in row["values"]
     ]
-    return measurement_charts.kpi_trend(kpi, values)
+    return paper_lines(measurement_charts.kpi_trend(kpi, values))
+
+
+# On paper a marker per value reads only while they are few: past this many a line's points
+# merge into a thick band, and each is an SVG path to lay out and draw (156 weekly values
+# made a KPI chart 40 kB and most of the document's drawing time).
+MAX_MARKERS = 26
+
+
+def paper_lines(figure: dict) -> dict:
+    """The figure with its long series drawn as plain lines (a copy; data unchanged)."""
+    data = []
+    for trace in figure.get("data") or []:
+        if trace.get("mode") == "lines+markers" and len(trace.get("x") or []) > MAX_MARKERS:
+            trace = {**trace, "mode": "lines"}
+        data.append(trace)
+    return {**figure, "data": data}
 
 
 def draw_report_charts(snapshot: dict, renderer: ChartRenderer) -> dict[str, Chart]:
@@ -708,7 +747,7 @@ def report_identifier(snapshot: dict) -> bytes:
     return digest.hexdigest()[:32].encode()
 
 
-def render_report_html(html: str, snapshot: dict) -> bytes:
+def render_report_html(html: str, snapshot: dict, url_fetcher: URLFetcher | None = None) -> bytes:
     """The final HTML through the PDF engine: PDF/A-3a (archivable and tagged)."""
     return render_pdf(
         html,
@@ -716,14 +755,41 @@ def render_report_html(html: str, snapshot: dict) -> bytes:
         title=report_title(snapshot),
         lang="en",
         identifier=report_identifier(snapshot),
+        url_fetcher=url_fetcher,
     )
 
 
-def render_report_pdf(snapshot: dict) -> bytes:
+def render_report_pdf(snapshot: dict, renderer: ChartRenderer | None = None) -> bytes:
     """The report's PDF from the snapshot alone: its charts drawn by one browser (tables
-    when none can), then the document. The same snapshot gives the same bytes."""
-    with ChartRenderer() as renderer:
-        charts = draw_report_charts(snapshot, renderer)
+    when none can), then the document. The same snapshot gives the same bytes.
+
+    `renderer`: a browser the caller started early (`ChartRenderer.start()`) and closes;
+    this one lets it quit while WeasyPrint lays the document out.
+    """
+    if renderer is None:
+        with ChartRenderer() as own:
+            return render_report_pdf(snapshot, own)
+    figures = report_figures(snapshot)
+    charts: dict[str, Chart] = {}
+    if figures and not renderer.unavailable:
+        # The browser draws while WeasyPrint parses and styles the document; the charts are
+        # images it waits for (`ChartFetcher`) when it builds their boxes.
+        try:
+            ahead = renderer.draw_ahead([(figure.figure, figure.alt) for figure in figures])
+        except ChartUnavailable:
+            pass
+        else:
+            fetcher = ChartFetcher(renderer)
+            charts = {figure.key: chart for figure, chart in zip(figures, ahead, strict=True)}
+            html = report_html(snapshot, charts)
+            content = render_report_html(html, snapshot, url_fetcher=fetcher)
+            if not fetcher.tables:
+                return content
+            # A chart became its table: an image cannot, so the document is laid out again.
+            charts = {key: renderer.drawn_ahead(chart.src) for key, chart in charts.items()}
+    if not charts:
+        charts = {f.key: renderer.svg(f.figure, alt=f.alt) for f in figures}
+    renderer.close_soon()
     return render_report_html(report_html(snapshot, charts), snapshot)
 
 

@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from weasyprint import HTML
 from weasyprint.logger import PROGRESS_LOGGER
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,28 @@ class StaticOnlyFetcher(URLFetcher):
             if not any(path.is_relative_to(root) for root in self.roots):
                 raise ValueError(f"Refusing to load {url}: outside the static files.")
         return super().fetch(url, headers)
+
+
+class ChartFetcher(StaticOnlyFetcher):
+    """Also answers `chart:<n>` (a chart `renderer` draws ahead) with its SVG, waiting for
+    it; a chart that became a table is a failed fetch, noted in `tables`, and the caller
+    renders again with the table in place (an image cannot become one)."""
+
+    def __init__(self, renderer: ChartRenderer) -> None:
+        super().__init__()
+        self.renderer = renderer
+        self.tables = 0
+
+    def fetch(self, url: str, headers=None):
+        if not url.startswith("chart:"):
+            return super().fetch(url, headers)
+        chart = self.renderer.drawn_ahead(url)
+        if not self.renderer.waiting:  # the last one: the browser quits during the layout
+            self.renderer.close_soon()
+        if not chart.svg:
+            self.tables += 1
+            raise ValueError(f"{url} is a table: {chart.note}")
+        return URLFetcherResponse(url, chart.svg.encode(), {"Content-Type": "image/svg+xml"})
 
 
 def static_base_url() -> str:
@@ -138,6 +161,7 @@ def render_pdf(
     progress: Callable[[float], None] | None = None,
     expected_pages: int = 20,
     identifier: bytes | None = None,
+    url_fetcher: URLFetcher | None = None,
 ) -> bytes:
     """The HTML as a tagged PDF (PDF/UA-1), or PDF/A-3a when `archival`.
 
@@ -150,6 +174,9 @@ def render_pdf(
     `identifier`: the PDF's /ID. WeasyPrint's default is a hash of the output (so of its
     dates too); a document that must render to the same bytes again passes its own, and
     dates itself with `<meta name="dcterms.created">`.
+
+    `url_fetcher`: a `StaticOnlyFetcher` of the caller's (a `ChartFetcher`); by default one
+    of its own.
     """
     variant = ARCHIVAL_VARIANT if archival else ACCESSIBLE_VARIANT
     options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": True}
@@ -157,7 +184,9 @@ def render_pdf(
         options["pdf_identifier"] = identifier
     with _progress(progress, expected_pages):
         document = HTML(
-            string=html, base_url=base_url or static_base_url(), url_fetcher=StaticOnlyFetcher()
+            string=html,
+            base_url=base_url or static_base_url(),
+            url_fetcher=url_fetcher or StaticOnlyFetcher(),
         ).render(**options)
         document.metadata.title = title
         document.metadata.lang = lang
@@ -196,12 +225,19 @@ class Chart:
     svg: str = ""
     table: ChartTable = field(default_factory=lambda: ChartTable([], []))
     note: str = ""
+    # A chart still being drawn (`ChartRenderer.draw_ahead`): placed as an image of this
+    # URL, which `ChartFetcher` answers with the SVG once the browser has drawn it.
+    src: str = ""
 
     @property
     def drawn(self) -> bool:
-        return bool(self.svg)
+        return bool(self.svg or self.src)
 
     def __html__(self) -> SafeString:
+        if self.src:
+            return format_html(
+                '<div class="chart"><img src="{}" alt="{}"></div>', self.src, self.alt
+            )
         if self.svg:
             return format_html('<div class="chart">{}</div>', mark_safe(self.svg))  # noqa: S308 (Kaleido's SVG of escaped figure text)
         head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in self.table.headers))
@@ -247,6 +283,11 @@ class ChartRenderer:
     its own event loop in a thread, so callers stay synchronous. If it cannot start or stops
     answering (`timeout`), that is remembered and every later chart of the job is its table;
     a chart the browser refuses (an error) alone is its table, and the next one is drawn.
+
+    A job that knows it will draw calls `start()` first: Chromium opens (a second or more)
+    while the job reads its data, and the first chart waits only for what is left. Once the
+    last chart is drawn, `close_soon()` lets the browser quit while the document is laid out;
+    `close()` (or the end of the `with`) waits for it.
     """
 
     def __init__(
@@ -264,6 +305,10 @@ class ChartRenderer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
+        self._opening: Future | None = None  # the browser being opened, until it is
+        self._closing: Future | None = None  # the browser quitting, until it has
+        self._pending: list[tuple[Future, dict, str]] = []  # draw_ahead's, in order
+        self._finished: dict[int, Chart] = {}
 
     def __enter__(self) -> ChartRenderer:
         return self
@@ -286,17 +331,63 @@ class ChartRenderer:
         self.drawn += 1
         return Chart(alt=alt, svg=_titled(_stable_ids(markup, self.drawn), alt), table=table)
 
+    def draw_ahead(
+        self, figures: list[tuple[dict, str]], *, width: int = CHART_WIDTH
+    ) -> list[Chart]:
+        """Queue every `(figure, alt)` with the browser and return at once, each as a chart
+        still being drawn (an image of `chart:<n>`, see `ChartFetcher`), so the document is
+        parsed and styled while the browser draws. Raises `ChartUnavailable` when no browser
+        can draw (then draw each with `svg()`: tables)."""
+        self._wait_for_browser()
+        charts = []
+        for figure, alt in figures:
+            number = len(self._pending) + 1
+            self._pending.append((self._submit(figure, width), figure, alt))
+            charts.append(Chart(alt=alt, src=f"chart:{number}", table=figure_table(figure)))
+        return charts
+
+    @property
+    def waiting(self) -> int:
+        """How many charts queued by `draw_ahead` were not collected yet."""
+        return len(self._pending) - len(self._finished)
+
+    def drawn_ahead(self, src: str) -> Chart:
+        """The chart queued as `src` by `draw_ahead`, once drawn: its SVG, or its table with
+        the reason (waiting at most `timeout` for it). The same chart when asked again."""
+        number = int(src.removeprefix("chart:"))
+        if number not in self._finished:
+            future, figure, alt = self._pending[number - 1]
+            table = figure_table(figure)
+            try:
+                markup = self._collect(future)
+            except ChartUnavailable as reason:
+                self.tables += 1
+                chart = Chart(alt=alt, table=table, note=f"Chart shown as a table: {reason}.")
+            else:
+                self.drawn += 1
+                chart = Chart(alt=alt, svg=_titled(_stable_ids(markup, number), alt), table=table)
+            self._finished[number] = chart
+        return self._finished[number]
+
     def _draw(self, figure: dict, width: int) -> str:
+        return self._collect(self._submit(figure, width))
+
+    def _submit(self, figure: dict, width: int) -> Future:
         if self.unavailable:
             raise ChartUnavailable(self.unavailable)
         if self._kaleido is None:
-            self._start()
+            self._wait_for_browser()
         layout = figure.get("layout") or {}
         opts = {"format": "svg", "width": width, "height": int(layout.get("height") or 360)}
         assert self._loop is not None
-        future = asyncio.run_coroutine_threadsafe(
+        return asyncio.run_coroutine_threadsafe(
             self._kaleido.calc_fig(figure, opts=opts), self._loop
         )
+
+    def _collect(self, future: Future) -> str:
+        if self.unavailable:  # an earlier chart hung: this one is not waited for
+            future.cancel()
+            raise ChartUnavailable(self.unavailable)
         try:
             image = future.result(timeout=self.timeout)
         except FutureTimeout:
@@ -311,17 +402,28 @@ class ChartRenderer:
             raise ChartUnavailable("the chart could not be drawn") from exc
         return image.decode() if isinstance(image, bytes) else str(image)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Open the browser without waiting for it; the first chart waits for the rest.
+
+        Safe to call twice, and after charts were drawn. A browser that is missing or whose
+        engine is not installed is noticed here (logged once; every chart is then a table),
+        one that fails to open when the first chart waits for it.
+        """
+        if self.unavailable or self._opening is not None or self._kaleido is not None:
+            return
+        if self._closing is not None:
+            raise RuntimeError("The chart browser is quitting: draw every chart before.")
         if not Path(self.browser_path).is_file():
             self.unavailable = "no browser is installed to draw it"
             log.warning("No browser at %s: charts become tables", self.browser_path)
-            raise ChartUnavailable(self.unavailable)
+            return
         try:
             import kaleido  # a few hundred ms: only once a chart is drawn
             import plotly
-        except ImportError as exc:
+        except ImportError:
             self.unavailable = "the chart engine (Kaleido) is not installed"
-            raise ChartUnavailable(self.unavailable) from exc
+            log.warning("Kaleido is not installed: charts become tables")
+            return
         plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -339,26 +441,52 @@ class ChartRenderer:
             await browser.open()
             return browser
 
-        future = asyncio.run_coroutine_threadsafe(open_browser(), self._loop)
+        self._opening = asyncio.run_coroutine_threadsafe(open_browser(), self._loop)
+
+    def _wait_for_browser(self) -> None:
+        if self._kaleido is not None:  # open already
+            return
+        self.start()
+        if self.unavailable:
+            raise ChartUnavailable(self.unavailable)
+        assert self._opening is not None  # start() either opens or says why not
         try:
-            self._kaleido = future.result(timeout=self.start_timeout)
+            self._kaleido = self._opening.result(timeout=self.start_timeout)
         except Exception as exc:
-            future.cancel()
+            self._opening.cancel()
             self.unavailable = "the browser that draws charts did not start"
             log.warning("Kaleido could not start %s", self.browser_path, exc_info=True)
             self._stop_loop()
             raise ChartUnavailable(self.unavailable) from exc
+        finally:
+            self._opening = None
+
+    def close_soon(self) -> None:
+        """Let the browser quit in its thread while the caller goes on; no chart can be drawn
+        after this (a later one would open another browser). `close()` waits for it."""
+        if self._opening is not None:  # started but never waited for: it quits once open
+            self._wait_quietly(self._opening, "open")
+            self._opening = None
+        if self._kaleido is not None and self._loop is not None and self._closing is None:
+            self._closing = asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop)
+            self._kaleido = None
 
     def close(self) -> None:
         """Quit the browser and its loop; safe to call twice."""
-        if self._kaleido is not None and self._loop is not None:
-            future = asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop)
-            try:
-                future.result(timeout=10)
-            except Exception:
-                log.warning("The chart browser did not close cleanly", exc_info=True)
-            self._kaleido = None
+        self.close_soon()
+        if self._closing is not None:
+            self._wait_quietly(self._closing, "close")
+            self._closing = None
         self._stop_loop()
+
+    def _wait_quietly(self, future: Future, what: str) -> None:
+        try:
+            result = future.result(timeout=10)
+        except Exception:
+            log.warning("The chart browser did not %s cleanly", what, exc_info=True)
+            return
+        if what == "open":
+            self._kaleido = result
 
     def _stop_loop(self) -> None:
         if self._loop is None:

@@ -17,6 +17,7 @@ from measurement.models import Alert, AlertKind, Kpi
 from roadmap import iterate, report_jobs, reports
 from roadmap.models import InitiativeStatus, QuarterlyReport, ReportStatus
 from roadmap.reports import Quarter, Section
+from roadmap_site.pdf import ChartRenderer
 from tests import pdfs
 from tests.factories import InitiativeFactory, KpiFactory, KpiValueFactory, PersonFactory
 
@@ -419,3 +420,75 @@ def test_the_report_charts_a_few_roadmap_kpis_those_off_track_first(quarter_road
     assert "Time to full productivity" in charted and "D reach" not in charted
     keys = [f.key for f in reports.report_figures(report.snapshot)]
     assert sum(key.startswith("kpi-") for key in keys) == 4
+
+
+@needs_browser
+def test_a_chart_drawn_ahead_that_fails_is_its_table_and_the_document_is_laid_out_again(
+    quarter_roadmap,
+):
+    # The job draws the charts while WeasyPrint styles the document (they are images it
+    # waits for); one that cannot be drawn in time must still end as its table, not as a
+    # missing image. No chart draws in a millisecond.
+    add_values(quarter_roadmap)
+    report = build(quarter_roadmap)
+    with ChartRenderer(timeout=0.001) as renderer:
+        renderer.start()
+        content = reports.render_report_pdf(report.snapshot, renderer)
+    assert renderer.drawn == 0 and renderer.tables == len(reports.report_figures(report.snapshot))
+    assert "Figure" not in pdfs.roles(content)
+    text = pdfs.text(content)
+    # Given up on by us (stopped answering) or by Kaleido (could not be drawn): the browser
+    # drew ahead, so which one depends on the machine's load.
+    assert "Chart shown as a table: the" in text
+    assert "2027-02-01 95" in text and "2027-03-01 90 88" in text
+
+
+@needs_browser
+def test_charts_drawn_ahead_give_the_same_document_as_charts_drawn_first(quarter_roadmap):
+    add_values(quarter_roadmap)
+    report = build(quarter_roadmap)
+    with ChartRenderer() as renderer:
+        renderer.start()
+        ahead = reports.render_report_pdf(report.snapshot, renderer)
+        assert renderer.waiting == 0
+    with ChartRenderer() as renderer:
+        charts = reports.draw_report_charts(report.snapshot, renderer)
+    first = reports.render_report_html(
+        reports.report_html(report.snapshot, charts), report.snapshot
+    )
+    assert pdfs.text(ahead) == pdfs.text(first)
+    figures = [
+        [tag.alt for tag in pdfs.structure(c) if tag.role == "Figure"] for c in (ahead, first)
+    ]
+    assert figures[0] == figures[1] and len(figures[0]) == 2
+
+
+def test_a_long_kpi_trend_is_a_plain_line_on_paper_and_a_short_one_keeps_its_markers():
+    row = {
+        "name": "Escalations",
+        "unit": "",
+        "baseline": "",
+        "target": "",
+        "values": [
+            {"date": date.fromordinal(738000 + n).isoformat(), "segment": "", "value": str(n)}
+            for n in range(reports.MAX_MARKERS + 1)
+        ],
+    }
+    [line] = reports.kpi_figure(row)["data"]
+    assert line["mode"] == "lines" and len(line["y"]) == reports.MAX_MARKERS + 1
+    row["values"] = row["values"][: reports.MAX_MARKERS]
+    assert reports.kpi_figure(row)["data"][0]["mode"] == "lines+markers"
+
+
+def test_the_job_starts_the_browser_early_only_for_a_snapshot_that_may_draw(quarter_roadmap):
+    assert reports.may_draw_charts({})  # not taken yet: it may
+    assert not reports.may_draw_charts({"sections": []})
+    snapshot = build(quarter_roadmap).snapshot
+    assert reports.may_draw_charts(snapshot) == bool(reports.report_figures(snapshot))
+    kpis = reports.section_data(snapshot)["kpis"]
+    for row in kpis["kpis"]:
+        row["values"] = []
+    for family in kpis["families"]:
+        for card in family["cards"]:
+            card["trend"] = card["trend"][:1]
+    assert not reports.may_draw_charts(snapshot) and not reports.report_figures(snapshot)

@@ -220,3 +220,15 @@ def test_the_same_figures_draw_the_same_svg_again_each_with_ids_of_its_own():
     for svg, own in zip(first, ids, strict=True):
         references = set(re.findall(r"url\(['\"]?#([^)'\"]+)", svg))
         assert references and references <= own
+
+
+@needs_browser
+def test_charts_drawn_ahead_after_one_drawn_now_use_the_same_browser():
+    with ChartRenderer() as charts:
+        now = charts.svg(bars(), alt="now")
+        ahead = charts.draw_ahead([(bars(), "a"), (bars(), "b")])
+        assert [chart.src for chart in ahead] == ["chart:1", "chart:2"] and charts.waiting == 2
+        drawn = [charts.drawn_ahead(chart.src) for chart in ahead]
+        assert charts.waiting == 0 and charts.drawn_ahead("chart:1") is drawn[0]
+    assert now.drawn and all(chart.svg.startswith("<svg") for chart in drawn)
+    assert "<title>b</title>" in drawn[1].svg and charts.drawn == 3

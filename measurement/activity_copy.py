@@ -125,8 +125,7 @@ def _check_and_write(
     result = Staged()
     zone = program.org.zone
     with connection.cursor() as cursor:
-        # One writer per program at a time, so the recount sees every event written.
-        Program.objects.select_for_update().filter(pk=program.pk).first()
+        engagement.lock_program(program)
         cursor.execute(_check_sql(len(header), positions), _check_params(zone.key, now))
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE verdict = 'python') FROM import_checked"

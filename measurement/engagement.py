@@ -138,6 +138,15 @@ def _clean_event(raw: Mapping[str, Any], now: datetime) -> tuple[str, str, datet
     return key, event_type, occurred, statement
 
 
+def lock_program(program: Program) -> None:
+    """Lock the program's row for the write that follows, to the end of the transaction:
+    one writer per program at a time (so a recount sees every event written), and no
+    event for a program deleted meanwhile (the event table's foreign keys are no database
+    constraints: see `LearnerEvent`)."""
+    if Program.objects.select_for_update().filter(pk=program.pk).first() is None:
+        raise EngagementError("This program no longer exists.")
+
+
 def record_events(
     *,
     program: Program,
@@ -173,8 +182,7 @@ def record_events(
         return result
     zone = program.org.zone
     with transaction.atomic():
-        # One writer per program at a time, so the recount sees every event written.
-        Program.objects.select_for_update().filter(pk=program.pk).first()
+        lock_program(program)
         times = [occurred for _, _, occurred in cleaned]
         window = LearnerEvent.objects.filter(
             program=program, occurred_at__gte=min(times), occurred_at__lte=max(times)
@@ -215,7 +223,7 @@ def remove_events(*, program: Program, statement_ids: Iterable[uuid.UUID]) -> Re
         return result
     zone = program.org.zone
     with transaction.atomic():
-        Program.objects.select_for_update().filter(pk=program.pk).first()
+        lock_program(program)
         events = LearnerEvent.objects.filter(program=program, statement_id__in=ids)
         times = list(events.values_list("occurred_at", flat=True))
         if not times:

@@ -164,7 +164,7 @@ def _check_and_write(
         result.written, months = cursor.fetchone()
         result.unchanged = result.read - result.rejected - result.written
         if result.written:
-            engagement.recount_months(program, months)
+            engagement.recount_added_months(program, months)
             bump_org(program.org)
     return result
 

@@ -288,8 +288,9 @@ def recount_months(program: Program, months: Iterable[date] | None = None) -> No
 def recount_added_months(program: Program, months: Iterable[date]) -> None:
     """`recount_months` for months that only gained events (an import's), in one
     statement on PostgreSQL: one pass over the months' events, through the unique index
-    by program and time, counting per month and per month and type at once (grouping
-    sets), and an upsert of their rollup rows. A month that gained events has some, so
+    by program and time, to counts per (month, learner, type) (a hash aggregate, no
+    sorting for distinct learners), the months' totals and types from those, and an
+    upsert of their rollup rows. A month that gained events has some, so
     no row is left to delete. Elsewhere, `recount_months`."""
     wanted = sorted(set(months))
     if not wanted:
@@ -301,27 +302,31 @@ def recount_added_months(program: Program, months: Iterable[date]) -> None:
     events = LearnerEvent._meta.db_table
     rollup = ProgramMonth._meta.db_table
     sql = f"""
+    WITH per AS (
+      -- The one pass over the events: a hash aggregate to (month, learner, type).
+      SELECT date_trunc('month', e.occurred_at AT TIME ZONE %(zone)s)::date AS month,
+             e.learner_key, e.event_type, count(*) AS n
+      FROM unnest(%(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS r (s, e)
+      JOIN {events} e ON e.program_id = %(program)s
+        AND e.occurred_at >= r.s AND e.occurred_at < r.e
+      GROUP BY 1, 2, 3
+    ), learners AS (
+      SELECT month, bool_or(event_type = ANY(%(qualifying)s)) AS active,
+             bool_or(event_type = %(completion)s) AS done, sum(n) AS n
+      FROM per GROUP BY month, learner_key
+    ), totals AS (
+      SELECT month, count(*) FILTER (WHERE active) AS active,
+             count(*) FILTER (WHERE done) AS done, sum(n) AS n
+      FROM learners GROUP BY month
+    ), types AS (
+      SELECT month, jsonb_object_agg(event_type, n) AS by_type
+      FROM (SELECT month, event_type, sum(n) AS n FROM per GROUP BY 1, 2) typed
+      GROUP BY month
+    )
     INSERT INTO {rollup} (org_id, program_id, month, active_learners, completers, events,
                           events_by_type)
-    SELECT %(org)s, %(program)s, month,
-           max(active) FILTER (WHERE whole), max(done) FILTER (WHERE whole),
-           max(n) FILTER (WHERE whole),
-           coalesce(jsonb_object_agg(event_type, n) FILTER (WHERE NOT whole), '{{}}')
-    FROM (
-      SELECT month, event_type, grouping(event_type) = 1 AS whole, count(*) AS n,
-             count(DISTINCT learner_key) FILTER (WHERE event_type = ANY(%(qualifying)s))
-               AS active,
-             count(DISTINCT learner_key) FILTER (WHERE event_type = %(completion)s) AS done
-      FROM (
-        SELECT date_trunc('month', e.occurred_at AT TIME ZONE %(zone)s)::date AS month,
-               e.event_type, e.learner_key
-        FROM unnest(%(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS r (s, e)
-        JOIN {events} e ON e.program_id = %(program)s
-          AND e.occurred_at >= r.s AND e.occurred_at < r.e
-      ) timed
-      GROUP BY GROUPING SETS ((month), (month, event_type))
-    ) counted
-    GROUP BY month
+    SELECT %(org)s, %(program)s, month, active, done, n, by_type
+    FROM totals JOIN types USING (month)
     ON CONFLICT (program_id, month) DO UPDATE SET
       active_learners = excluded.active_learners, completers = excluded.completers,
       events = excluded.events, events_by_type = excluded.events_by_type

@@ -331,7 +331,7 @@ def recount_added_months(program: Program, months: Iterable[date]) -> None:
       active_learners = excluded.active_learners, completers = excluded.completers,
       events = excluded.events, events_by_type = excluded.events_by_type
     """  # noqa: S608 (the models' tables)
-    params = {
+    params: dict[str, Any] = {
         "org": program.org_id,
         "program": program.pk,
         "qualifying": program.qualifying,

@@ -31,7 +31,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 import psycopg
@@ -104,6 +104,10 @@ def import_csv(
     # The staging tables last as long as the outermost transaction (ON COMMIT DROP): the
     # run's, so a killed run leaves nothing behind.
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The sorts (the insert's order, the distinct months, the recount's distinct
+            # learners) in memory, for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         try:
             with transaction.atomic():  # a savepoint: a refused COPY leaves no trace
                 _copy_raw(stream, header, encoding, delimiter, progress)
@@ -125,8 +129,7 @@ def _check_and_write(
     result = Staged()
     zone = program.org.zone
     with connection.cursor() as cursor:
-        # One writer per program at a time, so the recount sees every event written.
-        Program.objects.select_for_update().filter(pk=program.pk).first()
+        engagement.lock_program(program)
         cursor.execute(_check_sql(len(header), positions), _check_params(zone.key, now))
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE verdict = 'python') FROM import_checked"
@@ -143,24 +146,25 @@ def _check_and_write(
         result.rejected = cursor.fetchone()[0]
         if result.rejected:
             result.refusals = _word_refusals(cursor, header, positions, judge, limit)
+        # In the unique index's order, so the index grows at its ends instead of at a
+        # random page per row (a file in any order); the months come from the rows
+        # actually written, without reading the staged rows again.
         cursor.execute(
-            f"INSERT INTO {LearnerEvent._meta.db_table} "  # noqa: S608 (the model's table)
+            f"WITH written AS (INSERT INTO {LearnerEvent._meta.db_table} "  # noqa: S608
             "(org_id, program_id, learner_key, event_type, occurred_at, statement_id, "
             "created_at) SELECT %s, %s, learner_key, event_type, occurred_at, statement_id, %s "
             "FROM import_checked WHERE verdict = 'ok' "
-            "ON CONFLICT (program_id, learner_key, event_type, occurred_at) DO NOTHING",
-            [program.org_id, program.pk, now],
+            "ORDER BY occurred_at, learner_key, event_type "
+            "ON CONFLICT (program_id, occurred_at, learner_key, event_type) DO NOTHING "
+            "RETURNING occurred_at) "
+            "SELECT count(*), coalesce(array_agg(DISTINCT "
+            "date_trunc('month', occurred_at AT TIME ZONE %s)::date), '{}') FROM written",
+            [program.org_id, program.pk, now, zone.key],
         )
-        result.written = cursor.rowcount
+        result.written, months = cursor.fetchone()
         result.unchanged = result.read - result.rejected - result.written
         if result.written:
-            cursor.execute(
-                "SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE %s)::date "
-                "FROM import_checked WHERE verdict = 'ok'",
-                [zone.key],
-            )
-            months: list[date] = [row[0] for row in cursor.fetchall()]
-            engagement.recount_months(program, months)
+            engagement.recount_added_months(program, months)
             bump_org(program.org)
     return result
 

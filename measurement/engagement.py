@@ -20,7 +20,7 @@ from operator import or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -138,6 +138,15 @@ def _clean_event(raw: Mapping[str, Any], now: datetime) -> tuple[str, str, datet
     return key, event_type, occurred, statement
 
 
+def lock_program(program: Program) -> None:
+    """Lock the program's row for the write that follows, to the end of the transaction:
+    one writer per program at a time (so a recount sees every event written), and no
+    event for a program deleted meanwhile (the event table's foreign keys are no database
+    constraints: see `LearnerEvent`)."""
+    if Program.objects.select_for_update().filter(pk=program.pk).first() is None:
+        raise EngagementError("This program no longer exists.")
+
+
 def record_events(
     *,
     program: Program,
@@ -173,8 +182,7 @@ def record_events(
         return result
     zone = program.org.zone
     with transaction.atomic():
-        # One writer per program at a time, so the recount sees every event written.
-        Program.objects.select_for_update().filter(pk=program.pk).first()
+        lock_program(program)
         times = [occurred for _, _, occurred in cleaned]
         window = LearnerEvent.objects.filter(
             program=program, occurred_at__gte=min(times), occurred_at__lte=max(times)
@@ -215,7 +223,7 @@ def remove_events(*, program: Program, statement_ids: Iterable[uuid.UUID]) -> Re
         return result
     zone = program.org.zone
     with transaction.atomic():
-        Program.objects.select_for_update().filter(pk=program.pk).first()
+        lock_program(program)
         events = LearnerEvent.objects.filter(program=program, statement_id__in=ids)
         times = list(events.values_list("occurred_at", flat=True))
         if not times:
@@ -275,6 +283,65 @@ def recount_months(program: Program, months: Iterable[date] | None = None) -> No
     ]
     rollup.delete()
     ProgramMonth.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def recount_added_months(program: Program, months: Iterable[date]) -> None:
+    """`recount_months` for months that only gained events (an import's), in one
+    statement on PostgreSQL: one pass over the months' events, through the unique index
+    by program and time, to counts per (month, learner, type) (a hash aggregate, no
+    sorting for distinct learners), the months' totals and types from those, and an
+    upsert of their rollup rows. A month that gained events has some, so
+    no row is left to delete. Elsewhere, `recount_months`."""
+    wanted = sorted(set(months))
+    if not wanted:
+        return
+    if connection.vendor != "postgresql":
+        recount_months(program, wanted)
+        return
+    zone = program.org.zone
+    events = LearnerEvent._meta.db_table
+    rollup = ProgramMonth._meta.db_table
+    sql = f"""
+    WITH per AS (
+      -- The one pass over the events: a hash aggregate to (month, learner, type).
+      SELECT date_trunc('month', e.occurred_at AT TIME ZONE %(zone)s)::date AS month,
+             e.learner_key, e.event_type, count(*) AS n
+      FROM unnest(%(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS r (s, e)
+      JOIN {events} e ON e.program_id = %(program)s
+        AND e.occurred_at >= r.s AND e.occurred_at < r.e
+      GROUP BY 1, 2, 3
+    ), learners AS (
+      SELECT month, bool_or(event_type = ANY(%(qualifying)s)) AS active,
+             bool_or(event_type = %(completion)s) AS done, sum(n) AS n
+      FROM per GROUP BY month, learner_key
+    ), totals AS (
+      SELECT month, count(*) FILTER (WHERE active) AS active,
+             count(*) FILTER (WHERE done) AS done, sum(n) AS n
+      FROM learners GROUP BY month
+    ), types AS (
+      SELECT month, jsonb_object_agg(event_type, n) AS by_type
+      FROM (SELECT month, event_type, sum(n) AS n FROM per GROUP BY 1, 2) typed
+      GROUP BY month
+    )
+    INSERT INTO {rollup} (org_id, program_id, month, active_learners, completers, events,
+                          events_by_type)
+    SELECT %(org)s, %(program)s, month, active, done, n, by_type
+    FROM totals JOIN types USING (month)
+    ON CONFLICT (program_id, month) DO UPDATE SET
+      active_learners = excluded.active_learners, completers = excluded.completers,
+      events = excluded.events, events_by_type = excluded.events_by_type
+    """  # noqa: S608 (the models' tables)
+    params: dict[str, Any] = {
+        "org": program.org_id,
+        "program": program.pk,
+        "qualifying": program.qualifying,
+        "completion": program.completion_event,
+        "zone": zone.key,
+        "starts": [month_start(m, zone) for m in wanted],
+        "ends": [month_start(add_months(m, 1), zone) for m in wanted],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _as_month(value: datetime | date, zone: ZoneInfo) -> date:

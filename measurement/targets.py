@@ -216,8 +216,7 @@ class CopyActivityWriter(Writer):
         self.months: set[date] = set()
         self.now = datetime.now().astimezone()
         with connection.cursor() as cursor:
-            # One writer per program at a time, so the recount sees every event written.
-            Program.objects.select_for_update().filter(pk=self.program.pk).first()
+            engagement.lock_program(self.program)
             # Dropped first: a run inside a longer transaction (a test, a command) may meet
             # the previous run's table.
             cursor.execute("DROP TABLE IF EXISTS import_event_stage")

@@ -14,16 +14,44 @@ from django.db import models
 from django.utils import timezone
 
 from measurement.models.programs import Program
-from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet
+from roadmap_site.models import Organization, OrgManager, OrgOwned, OrgQuerySet
 
 
 class LearnerEvent(OrgOwned):
-    """One thing a learner did in a program: launched a module, passed a quiz, completed."""
+    """One thing a learner did in a program: launched a module, passed a quiz, completed.
 
-    # No index of its own: the unique constraint and the time index both start with it,
-    # and every index costs each of the millions of imported rows.
+    Millions of rows arrive a file at a time, so the table carries only what its reads
+    need: the primary key and one unique index (program, time, learner, type) that is at
+    once the natural key a re-import upserts on and the index every read uses (the
+    rollup's recount and the write window by program and time range, the export by
+    program in time order, Django's cascade by program). Its time-second order also makes
+    an import, whose rows mostly come in time order, append to the index instead of
+    scattering over it.
+
+    Neither foreign key is a database constraint: PostgreSQL checks one with a lookup
+    per inserted row at commit, a quarter of an import's time. The writers keep the
+    integrity instead: every write goes through `engagement.record_events` or the import
+    path, which lock the program row first (a deleted program refuses the write) and set
+    `org` from the program; a program's deletion removes its events through Django's
+    collector and, on PostgreSQL, a trigger on the program row that also catches the
+    events of an import that committed while the deletion waited for its lock (migration
+    0005). An organisation's deletion goes through its programs, so `org` needs no index.
+    """
+
+    # Not a constraint nor an index of its own (see above): events go with their program.
+    org = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="events", db_index=False
+        Program,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     # Pseudonymous: an LMS id or a hash of the e-mail address, never a name.
     learner_key = models.CharField(max_length=64)
@@ -37,16 +65,21 @@ class LearnerEvent(OrgOwned):
 
     class Meta:
         constraints = [
-            # A duplicate event (a re-import, a retried statement) is stored once.
+            # A duplicate event (a re-import, a retried statement) is stored once; the
+            # column order serves the reads (program, then a time range).
             models.UniqueConstraint(
-                fields=["program", "learner_key", "event_type", "occurred_at"],
+                fields=["program", "occurred_at", "learner_key", "event_type"],
                 name="learner_event_once",
             ),
         ]
         indexes = [
-            # The rollup's recount of a program's months (`engagement.recount_months`):
-            # program = %s AND occurred_at >= %s AND occurred_at < %s.
-            models.Index(fields=["program", "occurred_at"], name="learner_event_program_time"),
+            # xAPI voiding takes a program's events back by statement id; rows from a
+            # CSV file have none, so the index costs an import nothing.
+            models.Index(
+                fields=["program", "statement_id"],
+                name="learner_event_statement",
+                condition=models.Q(statement_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

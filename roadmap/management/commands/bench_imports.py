@@ -15,6 +15,8 @@ from __future__ import annotations
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.core.files import File
@@ -33,8 +35,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=100_000)
+        parser.add_argument(
+            "--statements",
+            action="store_true",
+            help="Print every SQL statement of the first run that took over 50 ms, and the commit.",
+        )
 
-    def handle(self, *args, rows: int, **options):
+    def handle(self, *args, rows: int, statements: bool = False, **options):
+        self.statements = statements
         with scopes_disabled():
             name = f"Import bench {time.time_ns()}"
             org = Organization.objects.create(name=name, slug=Organization.unique_slug(name))
@@ -68,7 +76,11 @@ class Command(BaseCommand):
                 run = sources.start_run(source=source, file=File(handle, name="bench.csv"))
                 sources.claim(run.pk)
                 began = time.perf_counter()
-                run = sources.perform_run(run.pk)
+                if self.statements and label == "first run":
+                    with self._timed_statements():
+                        run = sources.perform_run(run.pk)
+                else:
+                    run = sources.perform_run(run.pk)
                 seconds = time.perf_counter() - began
                 self.stdout.write(
                     f"{connection.vendor}, {label}: {run.rows_read:,} rows in {seconds:.2f} s = "
@@ -86,6 +98,38 @@ class Command(BaseCommand):
         verdict = "PASS" if peak < 250 else "FAIL"
         self.stdout.write(f"peak RSS of this process: {peak:.0f} MB (target < 250 MB) {verdict}")
         assert LearnerEvent.objects.filter(program=source.program).count() == rows
+
+    @contextmanager
+    def _timed_statements(self) -> Iterator[None]:
+        """Print each statement over 50 ms (its first words) and each commit's time, with
+        the time since the run began when it ended (a gap is COPY's or Python's)."""
+        start = time.perf_counter()
+
+        def timed(execute, sql, params, many, context):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                seconds = time.perf_counter() - began
+                if seconds > 0.05:
+                    words = " ".join(str(sql).split())[:90]
+                    at = time.perf_counter() - start
+                    self.stdout.write(f"    {seconds:6.2f} s (at {at:6.2f})  {words}")
+
+        commit = connection.commit
+
+        def timed_commit() -> None:
+            began = time.perf_counter()
+            commit()
+            at = time.perf_counter() - start
+            self.stdout.write(f"    {time.perf_counter() - began:6.2f} s (at {at:6.2f})  COMMIT")
+
+        connection.commit = timed_commit  # type: ignore[method-assign]
+        try:
+            with connection.execute_wrapper(timed):
+                yield
+        finally:
+            del connection.commit
 
     def _bare_copy(self, handle, rows: int) -> float:
         """The floor: the same file through COPY into an unindexed temporary table."""

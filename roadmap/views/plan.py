@@ -5,6 +5,7 @@ and calendar feeds have modules of their own."""
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
@@ -19,7 +20,6 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -681,21 +681,17 @@ def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_
         "rows": rows,
         # The table's rows built here, not by a template loop: at 500 initiatives the loop
         # was most of the first view after a change (see `_table_row`).
-        "table_rows": format_html_join(
-            "\n",
-            "{}",
-            (
-                (
-                    _table_row(
-                        row,
-                        STATUS_LABELS.get(row.status, row.status),
-                        toggle(row),
-                        day(row.start),
-                        day(row.end),
-                    ),
+        "table_rows": mark_safe(  # noqa: S308 (every value escaped by `_table_row`)
+            "\n".join(
+                _table_row(
+                    row,
+                    STATUS_LABELS.get(row.status, row.status),
+                    toggle(row),
+                    day(row.start),
+                    day(row.end),
                 )
                 for row in rows
-            ),
+            )
         ),
         "figure": figure,
         "initiative_count": len(data.initiatives),
@@ -709,27 +705,35 @@ def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_
     return render_to_string("roadmap/timeline.html#timeline", context)
 
 
-def _table_row(row, status: str, toggle: dict | None, start: str, end: str) -> SafeString:
+def _table_row(row, status: str, toggle: dict | None, start: str, end: str) -> str:
     """One row of the timeline's table: an initiative (a heading, with the link that opens
-    or closes its stages) or a stage. Every value is escaped by `format_html`."""
+    or closes its stages) or a stage. Every value goes through `esc`, which escapes as
+    Django's autoescape does (the same five characters, the same entities) with
+    `str.replace` rather than Django's slower `str.translate`: 500 rows of it add up."""
+    label = esc(row.label)
     if row.kind == "initiative":
         link = ""
         if toggle:
-            link = format_html(
-                ' <a href="{}" id="toggle-{}" class="stage-toggle small" aria-expanded="{}">'
-                '{} {} stage{}<span class="visually-hidden"> of {}</span></a>',
-                toggle["url"], row.id, "true" if toggle["open"] else "false",
-                "Hide" if toggle["open"] else "Show", toggle["count"],
-                pluralize(toggle["count"]), row.label,
-            )  # fmt: skip
-        name = format_html('<th scope="row">{}{}</th>', row.label, link)
+            count, is_open = toggle["count"], toggle["open"]
+            link = (
+                f' <a href="{esc(toggle["url"])}" id="toggle-{esc(row.id)}"'
+                f' class="stage-toggle small" aria-expanded="{"true" if is_open else "false"}">'
+                f"{'Hide' if is_open else 'Show'} {esc(count)} stage{pluralize(count)}"
+                f'<span class="visually-hidden"> of {label}</span></a>'
+            )
+        name = f'<th scope="row">{label}{link}</th>'
     else:
-        name = format_html('<td class="indent">{}</td>', row.label)
-    return format_html(
-        '<tr class="row-{}">\n        {}\n        <td>{}</td><td>{}</td>\n'
-        "        <td>{}</td><td>{}</td>\n      </tr>",
-        row.kind, name, start, end, status, row.owner or "Unassigned",
-    )  # fmt: skip
+        name = f'<td class="indent">{label}</td>'
+    return (
+        f'<tr class="row-{esc(row.kind)}">\n        {name}\n'
+        f"        <td>{esc(start)}</td><td>{esc(end)}</td>\n"
+        f"        <td>{esc(status)}</td><td>{esc(row.owner or 'Unassigned')}</td>\n      </tr>"
+    )
+
+
+def esc(value: object) -> str:
+    """Django's `escape` (tested equal), without its per-character `str.translate`."""
+    return html.escape(str(value), quote=True)
 
 
 def _period(roadmap: Roadmap):

@@ -390,3 +390,13 @@ def test_the_timeline_page_shows_its_rows_and_toggles(editor_client, rows):
     assert rows["other"].title in html
     closed = editor_client.get(url, {"open": ""}).content.decode()
     assert "Show 2 stages" in closed and 'class="row-stage"' not in closed
+
+
+def test_the_rows_escape_exactly_as_django_does():
+    from django.utils.html import escape
+
+    from roadmap.views.plan import esc
+
+    hostile = "<script>alert('x') & \"y\"</script> R&D’s café 東京"  # noqa: RUF001
+    assert esc(hostile) == escape(hostile)
+    assert esc(42) == escape(42)

@@ -51,6 +51,7 @@ class OrgRequest(HttpRequest):
     """Every request, as the middleware leave it (for type checkers)."""
 
     membership: Membership | None
+    other_memberships: list[Membership]
     org: Organization | None
     htmx: HtmxDetails
     scopes: ExitStack
@@ -71,16 +72,22 @@ class AuthedRequest(UserRequest):
 
 def current_membership(request: HttpRequest) -> Membership | None:
     """The membership of the organisation chosen in this session, else the first one."""
+    return memberships_of(request)[0]
+
+
+def memberships_of(request: HttpRequest) -> tuple[Membership | None, list[Membership]]:
+    """The current membership and the user's others (the header's switcher), from one
+    query: a person belongs to a handful of organisations, and every page needs both."""
     user = request.user
     if not user.is_authenticated:
-        return None
-    memberships = Membership.objects.filter(user=user).select_related("org")
+        return None, []
+    # The default order (by organisation name) is the switcher's.
+    memberships = list(Membership.objects.filter(user=user).select_related("org"))
     chosen = request.session.get(SESSION_KEY)
-    if chosen is not None:
-        membership = memberships.filter(org_id=chosen).first()
-        if membership is not None:
-            return membership
-    return memberships.order_by("created_at", "pk").first()
+    current = next((m for m in memberships if m.org_id == chosen), None)
+    if current is None and memberships:
+        current = min(memberships, key=lambda m: (m.created_at, m.pk))
+    return current, [m for m in memberships if m is not current]
 
 
 def switch_organization(request: HttpRequest, membership: Membership) -> None:
@@ -111,8 +118,16 @@ class CurrentOrganizationMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         org_request = cast(OrgRequest, request)
-        org_request.membership = cast(
-            Membership | None, SimpleLazyObject(lambda: current_membership(request))
+        found: list[tuple[Membership | None, list[Membership]]] = []
+
+        def memberships() -> tuple[Membership | None, list[Membership]]:
+            if not found:
+                found.append(memberships_of(request))
+            return found[0]
+
+        org_request.membership = cast(Membership | None, SimpleLazyObject(lambda: memberships()[0]))
+        org_request.other_memberships = cast(
+            list[Membership], SimpleLazyObject(lambda: memberships()[1])
         )
         org_request.org = cast(
             Organization | None,

@@ -4,7 +4,8 @@ from django.http import HttpRequest
 
 
 def workspace(request: HttpRequest) -> dict:
-    """The current membership and the others, for the header's organisation switcher."""
+    """The current membership and the others, for the header's organisation switcher
+    (both from the one query of `access.memberships_of`)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -12,9 +13,5 @@ def workspace(request: HttpRequest) -> dict:
     return {
         "membership": membership,
         "current_org": membership.org if membership else None,
-        "other_memberships": lambda: [
-            m
-            for m in user.memberships.select_related("org")
-            if not membership or m.pk != membership.pk
-        ],
+        "other_memberships": getattr(request, "other_memberships", []),
     }

@@ -40,21 +40,22 @@ BIGGER = {
 PINS = {
     "roadmap page": ROADMAP_DETAIL_WARM_QUERIES,
     # As at 2 and 12 rows in tests/test_page_queries.py: warm, from the versioned cache.
-    "commitment ledger": 8,
+    "commitment ledger": 7,
     # Warm: the body from the versioned cache, as in tests/strategy/test_strategy_cache.py.
-    "strategy page": 7,
+    "strategy page": 6,
     # Warm: the KPI tables come from the versioned cache (the cold page is pinned at 7 in
     # tests/measurement/test_kpi_views.py).
-    "KPI list": 6,
-    "KPI detail": 7,  # warm: the body from the versioned cache
+    "KPI list": 5,
+    "KPI detail": 6,  # warm: the body from the versioned cache
     # Warm: served from the versioned cache: the link, outside a transaction (no SAVEPOINT,
     # RELEASE); its last use is written at most once a minute (was 4).
     "share page": 1,
     # As at 2 and 32 programs in tests/measurement/test_engagement_views.py.
-    "engagement overview": 9,  # warm: the figures from the versioned cache
-    "program page": 7,  # warm: months and chart from the versioned cache
-    # Pinned nowhere else: the same at 2 priorities (tiny) as at 12.
-    "public intake form": 5,
+    "engagement overview": 8,  # warm: the figures from the versioned cache
+    "program page": 6,  # warm: months and chart from the versioned cache
+    # Pinned nowhere else: the same at 2 priorities (tiny) as at 12. Warm, the empty form's
+    # fields (with the priorities' choices) come from the cache (was 5).
+    "public intake form": 4,
 }
 
 

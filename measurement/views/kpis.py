@@ -3,6 +3,8 @@ htmx requests get a fragment of the same template."""
 
 from __future__ import annotations
 
+import hashlib
+from functools import partial
 from itertools import groupby
 
 from django.contrib import messages
@@ -34,12 +36,39 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 def _tables(org) -> str:
+    """The KPI tables; each row from the cache when nothing it shows has changed, so the
+    first view after one KPI's value is corrected renders that KPI's row only."""
     kpis = list(Kpi.objects.for_org(org).with_status())
+    keys = {kpi.pk: _row_key(kpi) for kpi in kpis}
+    rows = cache.get_or_build_many({keys[kpi.pk]: partial(_row, kpi) for kpi in kpis})
     families = [
-        (KpiFamily(family), list(rows)) for family, rows in groupby(kpis, key=lambda k: k.family)
+        (KpiFamily(family), [mark_safe(rows[keys[kpi.pk]]) for kpi in group])  # noqa: S308 (our template's)
+        for family, group in groupby(kpis, key=lambda k: k.family)
     ]
     context = {"families": families, "kpis": kpis}
     return render_to_string("measurement/home.html#tables", context).strip()  # "": no KPI
+
+
+# Bump when the row's markup changes: a cache shared across a deploy must not serve old rows.
+ROW_MARKUP = 1
+
+
+def _row_key(kpi: Kpi) -> str:
+    """Named by everything the row shows and its status is worked out from (the status
+    reads only these: see `Kpi.assess`), so a changed KPI, value or owner is a new key and
+    no write has to invalidate anything."""
+    shown = (
+        kpi.name, kpi.owner.name if kpi.owner else None, kpi.unit, kpi.direction, kpi.baseline,
+        kpi.baseline_date, kpi.target, kpi.target_date, kpi.evidence_level, kpi.first_value_date,
+        kpi.first_value, kpi.latest_value_id, kpi.latest_value_date, kpi.latest_value,
+    )  # fmt: skip
+    # repr, hashed: free text with ':' in it cannot run into the next field.
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return cache.key("kpi-row", ROW_MARKUP, kpi.org_id, kpi.pk, digest)
+
+
+def _row(kpi: Kpi) -> str:
+    return render_to_string("measurement/home.html#kpi-row", {"kpi": kpi})
 
 
 @member_required(write=True)

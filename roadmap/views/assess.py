@@ -16,9 +16,11 @@ from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -460,6 +462,19 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
         request.POST or None, org=org, show_priorities=settings_obj.intake_shows_priorities
     )
     context = {"org": org, "form": form, "intro": settings_obj.intake_intro}
+    if not form.is_bound:
+        # Empty, the fields are the same for everyone until the organisation changes (its
+        # priorities bump its version) or the year does; the stamp and CSRF token are
+        # rendered apart, per visitor.
+        key = cache.key(
+            "intake-fields", org.pk, org.version, settings_obj.intake_shows_priorities,
+            org.today().isoformat(),
+        )  # fmt: skip
+        context["fields_html"] = mark_safe(  # noqa: S308 (our own template's output)
+            cache.get_or_build(
+                key, lambda: render_to_string("roadmap/intake_form.html#fields", {"form": form})
+            )
+        )
     if request.method == "POST" and form.is_valid():
         item = form.save()
         token = item.issue_status_token()

@@ -5,6 +5,7 @@ and calendar feeds have modules of their own."""
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
@@ -678,17 +679,20 @@ def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_
         "roadmap": roadmap,
         "filters_query": _filters_query(form),
         "rows": rows,
-        # Dates formatted here: a thousand |date filters cost more than the rest of the table.
-        "table": [
-            (
-                row,
-                STATUS_LABELS.get(row.status, row.status),
-                toggle(row),
-                day(row.start),
-                day(row.end),
+        # The table's rows built here, not by a template loop: at 500 initiatives the loop
+        # was most of the first view after a change (see `_table_row`).
+        "table_rows": mark_safe(  # noqa: S308 (every value escaped by `_table_row`)
+            "\n".join(
+                _table_row(
+                    row,
+                    STATUS_LABELS.get(row.status, row.status),
+                    toggle(row),
+                    day(row.start),
+                    day(row.end),
+                )
+                for row in rows
             )
-            for row in rows
-        ],
+        ),
         "figure": figure,
         "initiative_count": len(data.initiatives),
         # The empty state's next step: counted only when the filters leave nothing.
@@ -699,6 +703,37 @@ def _timeline_section(roadmap: Roadmap, form: TimelineFilterForm, today, *, can_
         "events": [e for e in data.events if any(e.occurrences(*_period(roadmap)))],
     }
     return render_to_string("roadmap/timeline.html#timeline", context)
+
+
+def _table_row(row, status: str, toggle: dict | None, start: str, end: str) -> str:
+    """One row of the timeline's table: an initiative (a heading, with the link that opens
+    or closes its stages) or a stage. Every value goes through `esc`, which escapes as
+    Django's autoescape does (the same five characters, the same entities) with
+    `str.replace` rather than Django's slower `str.translate`: 500 rows of it add up."""
+    label = esc(row.label)
+    if row.kind == "initiative":
+        link = ""
+        if toggle:
+            count, is_open = toggle["count"], toggle["open"]
+            link = (
+                f' <a href="{esc(toggle["url"])}" id="toggle-{esc(row.id)}"'
+                f' class="stage-toggle small" aria-expanded="{"true" if is_open else "false"}">'
+                f"{'Hide' if is_open else 'Show'} {esc(count)} stage{pluralize(count)}"
+                f'<span class="visually-hidden"> of {label}</span></a>'
+            )
+        name = f'<th scope="row">{label}{link}</th>'
+    else:
+        name = f'<td class="indent">{label}</td>'
+    return (
+        f'<tr class="row-{esc(row.kind)}">\n        {name}\n'
+        f"        <td>{esc(start)}</td><td>{esc(end)}</td>\n"
+        f"        <td>{esc(status)}</td><td>{esc(row.owner or 'Unassigned')}</td>\n      </tr>"
+    )
+
+
+def esc(value: object) -> str:
+    """Django's `escape` (tested equal), without its per-character `str.translate`."""
+    return html.escape(str(value), quote=True)
 
 
 def _period(roadmap: Roadmap):

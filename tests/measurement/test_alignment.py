@@ -302,7 +302,7 @@ def test_page_query_count_does_not_grow(editor_client, org, django_assert_num_qu
     add(2, 0)
     editor_client.get(URL)
     # Session, membership, scope; the seniors with their figures; the log; the picker.
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(8) as small:
         editor_client.get(URL)
     add(15, 100)
     with django_assert_num_queries(len(small.captured_queries)):

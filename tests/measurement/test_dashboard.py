@@ -137,7 +137,7 @@ def test_dashboard_queries_do_not_grow(editor_client, org, roadmap, django_asser
     # The first view after the write: session and membership (4), the refresh mark (1), the
     # cards' figures of all four families (~15), the alerts grouped by rule, one query per
     # rule with open alerts, and the counts (~6). Nothing written.
-    with django_assert_num_queries(25) as small:
+    with django_assert_num_queries(24) as small:
         assert "Initiative 1: SME not involved" in editor_client.get(URL).content.decode()
     small_count = len(small.captured_queries)
     populate(org, roadmap, 30, offset=100)
@@ -147,7 +147,7 @@ def test_dashboard_queries_do_not_grow(editor_client, org, roadmap, django_asser
     with django_assert_num_queries(small_count):
         assert "Initiative 101: SME not involved" in editor_client.get(URL).content.decode()
     # Viewed again with nothing changed: the cards from the cache.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         editor_client.get(URL)
 
 
@@ -163,7 +163,7 @@ def test_a_view_writes_nothing_and_polls_while_the_alerts_catch_up(
     off_track_kpi(org)
     bump_org(org)  # no commit in a test: nothing refreshed yet
     editor = client_for("editor")
-    with django_capture_on_commit_callbacks() as asked, django_assert_num_queries(21) as queries:
+    with django_capture_on_commit_callbacks() as asked, django_assert_num_queries(20) as queries:
         page = editor.get(URL).content.decode()
     assert not [
         q["sql"] for q in queries.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE"}

@@ -119,17 +119,17 @@ def test_overview_pages_and_filters(editor_client, roadmap):
 def test_overview_queries_do_not_grow(editor_client, roadmap, django_assert_num_queries):
     _programs(roadmap, 2, falling_every=2)
     url = reverse("measurement:engagement")
-    # Session, user, membership, the menu's memberships, savepoint pair; decline shares,
+    # Session, user, memberships (with the menu's, one query), savepoint pair; decline shares,
     # rollup, eligible; the page's count and rows (a first view).
-    with django_assert_num_queries(11) as small:
+    with django_assert_num_queries(10) as small:
         editor_client.get(url)
     # Again: the rollup and eligible counts come from the cache.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         editor_client.get(url)
     _programs(roadmap, 30, falling_every=3)
     with django_assert_num_queries(len(small.captured_queries)):
         assert b"Page 1 of 2" in editor_client.get(url).content
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         editor_client.get(url)
 
 
@@ -193,17 +193,17 @@ def test_outsider_gets_404_on_every_program_url(outsider_client, program):
 
 def test_program_page_queries_do_not_grow(editor_client, program, django_assert_num_queries):
     fill(program, learners=3, months=(6,))
-    # Session, user, membership, the menu's memberships, savepoint pair; the program with
+    # Session, user, memberships (with the menu's, one query), savepoint pair; the program with
     # its initiative and organisation; the rollup and the eligible counts (a first view).
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(8) as small:
         editor_client.get(detail(program))
     # Again: the months and chart come from the cache.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         editor_client.get(detail(program))
     fill(program, learners=60, months=(1, 2, 3, 4, 5, 6))
     with django_assert_num_queries(len(small.captured_queries)):
         editor_client.get(detail(program))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         editor_client.get(detail(program))
 
 

@@ -323,7 +323,7 @@ def test_list_and_run_pages_keep_their_query_count(
 
     add(1)
     editor_client.get(reverse("measurement:source_list"))  # warm the session
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(6) as small:
         editor_client.get(reverse("measurement:source_list"))
     add(5)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -332,7 +332,7 @@ def test_list_and_run_pages_keep_their_query_count(
     many = finished_run(few.source, b"date,value\n" + b"2026-05-01,x\n" * 6)
     for run in (few, many):
         url = reverse("measurement:run_detail", args=[run.pk])
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             page = editor_client.get(url)
         assert page.text.count("Not a number") == run.rows_rejected
 

@@ -72,7 +72,7 @@ def test_the_list_reads_one_query_of_kpis_however_many_values(
         add(k, date(2025, 1, 6) + timedelta(weeks=week), week)
     editor_client.get(reverse("measurement:home"))  # the session
     cache.clear()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = editor_client.get(reverse("measurement:home"))
     html = response.content.decode()
     assert "Time to productivity" in html
@@ -87,7 +87,7 @@ def test_the_list_reads_one_query_of_kpis_however_many_values(
 def test_a_second_view_reads_no_kpi(editor_client, org, django_assert_num_queries):
     add(kpi(org=org), date(2026, 7, 2), 50)
     editor_client.get(reverse("measurement:home"))
-    with django_assert_num_queries(6):  # session, user, memberships, SAVEPOINT/RELEASE
+    with django_assert_num_queries(5):  # session, user, memberships, SAVEPOINT/RELEASE
         response = editor_client.get(reverse("measurement:home"))
     assert "On track" in response.content.decode()
 
@@ -139,3 +139,49 @@ def test_roles_on_the_kpi_list(viewer_client, outsider_client, org):
     assert "Manager NPS" in viewer_client.get(reverse("measurement:home")).content.decode()
     # Another organisation's member sees their own (empty) list, never this one's.
     assert "Manager NPS" not in outsider_client.get(reverse("measurement:home")).content.decode()
+
+
+def test_after_one_value_changes_only_that_kpis_row_is_rendered_again(
+    editor_client, org, monkeypatch
+):
+    from measurement.views import kpis as views
+
+    nps, attrition = kpi(org=org, name="Manager NPS"), kpi(org=org, name="Attrition")
+    add(nps, date(2026, 7, 2), 50)
+    add(attrition, date(2026, 7, 2), 50)
+    editor_client.get(reverse("measurement:home"))
+    rendered = []
+    real_row = views._row
+    monkeypatch.setattr(views, "_row", lambda k: rendered.append(k.name) or real_row(k))
+    nps.record(day=date(2026, 7, 2), value=D(12))  # a correction: same date, new figure
+    html = editor_client.get(reverse("measurement:home")).content.decode()
+    assert rendered == ["Manager NPS"]
+    assert "Off track" in html and "Attrition" in html and "On track" in html
+
+
+def test_a_renamed_owner_shows_in_the_row(editor_client, org):
+    from roadmap_site.cache import bump_org
+    from tests.factories import PersonFactory
+
+    owner = PersonFactory(org=org, name="Ana Costa")
+    k = kpi(org=org, name="Manager NPS")
+    k.owner = owner
+    k.save()
+    assert "Ana Costa" in editor_client.get(reverse("measurement:home")).content.decode()
+    owner.name = "Ana Costa-Reis"
+    owner.save()
+    bump_org(org)  # as the person form does
+    assert "Ana Costa-Reis" in editor_client.get(reverse("measurement:home")).content.decode()
+
+
+def test_rows_of_two_organisations_never_mix(editor_client, outsider_client, org, other_org):
+    """Same name, values and pk-independent fields: each list shows its own KPI's link."""
+    mine, theirs = kpi(org=org, name="Manager NPS"), kpi(org=other_org, name="Manager NPS")
+    add(mine, date(2026, 7, 2), 50)
+    add(theirs, date(2026, 7, 2), 50)
+    assert reverse("measurement:kpi_detail", args=[mine.pk]) in (
+        editor_client.get(reverse("measurement:home")).content.decode()
+    )
+    other = outsider_client.get(reverse("measurement:home")).content.decode()
+    assert reverse("measurement:kpi_detail", args=[theirs.pk]) in other
+    assert reverse("measurement:kpi_detail", args=[mine.pk]) not in other

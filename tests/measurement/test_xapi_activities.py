@@ -126,7 +126,7 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
 ):
     an_activity(org, 0, program=program)
     admin_client.get(PAGE)  # warm the session
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(7) as few:
         admin_client.get(PAGE)
     for n in range(1, 30):
         an_activity(org, n, program=program if n % 2 else None)

@@ -191,3 +191,55 @@ def test_status_lookups_are_rate_limited(client, org, settings):
     with time_machine.travel(time.time(), tick=False):
         codes = [client.get(url).status_code for _ in range(61)]
     assert codes == [404] * 60 + [429]
+
+
+# The empty form's fields are cached (roadmap/views/assess.py `intake`) --------------------
+
+
+def started_of(response) -> str:
+    match = re.search(r'name="started" value="([^"]+)"', response.content.decode())
+    assert match, "the form carries its timestamp"
+    return match.group(1)
+
+
+def test_each_visitor_gets_a_fresh_stamp_around_the_cached_fields(client, org):
+    first, second = client.get(intake_url(org)), client.get(intake_url(org))
+    assert started_of(first) != started_of(second)
+    assert 'name="title"' in second.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in second.content.decode()
+
+
+def test_a_renamed_priority_shows_on_the_next_view(client, org):
+    from roadmap_site.cache import bump_org
+
+    priority = PriorityFactory(org=org, strategy__org=org, capability="Sales coaching")
+    AssessSettings.objects.update_or_create(org=org, defaults={"intake_shows_priorities": True})
+    assert "Sales coaching" in client.get(intake_url(org)).content.decode()
+    priority.capability = "Field sales coaching"
+    priority.save()
+    bump_org(org)  # as the priority form does
+    assert "Field sales coaching" in client.get(intake_url(org)).content.decode()
+    # Hidden again: the setting is part of what the cached fields are named by.
+    AssessSettings.objects.filter(org=org).update(intake_shows_priorities=False)
+    assert "Field sales coaching" not in client.get(intake_url(org)).content.decode()
+
+
+def test_two_organisations_never_share_fields(client, org, other_org):
+    for each, name in ((org, "Ours only"), (other_org, "Theirs only")):
+        PriorityFactory(org=each, strategy__org=each, capability=name)
+        AssessSettings.objects.update_or_create(
+            org=each, defaults={"intake_shows_priorities": True}
+        )
+    ours = client.get(intake_url(org)).content.decode()
+    theirs = client.get(intake_url(other_org)).content.decode()
+    assert "Ours only" in ours and "Theirs only" not in ours
+    assert "Theirs only" in theirs and "Ours only" not in theirs
+
+
+def test_a_refused_post_shows_its_errors_not_the_cached_fields(client, org):
+    client.get(intake_url(org))
+    response = client.post(intake_url(org), valid_data(title=""))
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode() or "errorlist" in (
+        response.content.decode()
+    )

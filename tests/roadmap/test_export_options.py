@@ -154,5 +154,5 @@ def test_the_options_page_reads_a_fixed_number_of_queries(
     editor_client.get(options_url(roadmap))  # the session and membership are warm
     # The same whatever the number of cycles and priorities: the signed-in member's
     # session, user, memberships and organisation, the roadmap, its cycles, the priorities.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert editor_client.get(options_url(roadmap)).status_code == 200

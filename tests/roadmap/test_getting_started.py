@@ -124,7 +124,7 @@ def test_roadmap_list_with_the_checklist_has_a_fixed_query_count(
     grow(org, n)
     # session, user, membership, roadmaps with counts, the checklist, other memberships;
     # SAVEPOINT, RELEASE.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = editor_client.get(LIST)
     assert len(response.context["getting_started"]) == 6
     assert [s.done for s in response.context["getting_started"]][2:5] == [True, False, True]

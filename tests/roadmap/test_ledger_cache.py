@@ -31,10 +31,10 @@ def test_a_second_view_reads_nothing_of_the_ledger(
     editor_client, roadmap, committed, django_assert_num_queries
 ):
     first = editor_client.get(align_url(roadmap))
-    # Session, user, membership, roadmap with its organisation, the other memberships
-    # (header), the not-doing form's cycles, savepoint pair: no initiative, request or
+    # Session, user, memberships (with the header's others), roadmap with its organisation,
+    # the not-doing form's cycles, savepoint pair: no initiative, request or
     # not-doing row.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         second = editor_client.get(align_url(roadmap))
     assert "Manager onboarding toolkit" in second.text
     assert first.text.count("Manager onboarding toolkit") == second.text.count(

@@ -35,17 +35,17 @@ pytestmark = pytest.mark.django_db
 # 12: cycles, initiatives (+people, cycle, priority, KPI), stages (+assignee), capacity,
 # time off, SMEs, availability, stage and initiative dependencies, business events and their
 # kind rules, acknowledgements (+who); SAVEPOINT, RELEASE.
-PLAN_QUERIES = 19
+PLAN_QUERIES = 18
 # The plan's + the L&D team for the capacity grid, and the people choices of the time off
 # and availability forms.
-CAPACITY_QUERIES = 22
+CAPACITY_QUERIES = 21
 # The timeline reads less than the plan (was 21 with the plan's loader): session, user,
 # membership, the roadmap (+org), other memberships (header); its own loader's 7: initiatives
 # (+people, cycle; stage spans counted in SQL), the open ones' stages (+assignee), their
 # dependencies, initiative dependencies, cycles, business events and their kind rules; the
 # owner and priority choices of the filter form; SAVEPOINT, RELEASE. On a cache hit, none of
 # the loader's (tests/roadmap/test_page_cache.py).
-TIMELINE_QUERIES = 16
+TIMELINE_QUERIES = 15
 # The fragment: no header (other memberships); the filter form's choices are still read to
 # validate the filters (was 18).
 TIMELINE_FRAGMENT_QUERIES = 13

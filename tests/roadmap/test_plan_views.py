@@ -344,3 +344,59 @@ def test_timeline_filters_by_owner_priority_and_status(editor_client, rows):
     assert b"<html" not in response.content
     # A filter value from elsewhere is ignored rather than an error.
     assert editor_client.get(url, {"owner": PersonFactory().pk}).status_code == 200
+
+
+# The timeline's table rows are built in Python (roadmap/views/plan.py `_table_row`) rather
+# than by this loop, which they must print the same as (whitespace aside).
+FORMER_ROW_LOOP = """{% for row, status, toggle, start, end in table %}
+      <tr class="row-{{ row.kind }}">
+        {% if row.kind == "initiative" %}<th scope="row">{{ row.label }}{% if toggle %} <a href="{{ toggle.url }}" id="toggle-{{ row.id }}" class="stage-toggle small" aria-expanded="{{ toggle.open|yesno:'true,false' }}">{% if toggle.open %}Hide{% else %}Show{% endif %} {{ toggle.count }} stage{{ toggle.count|pluralize }}<span class="visually-hidden"> of {{ row.label }}</span></a>{% endif %}</th>{% else %}<td class="indent">{{ row.label }}</td>{% endif %}
+        <td>{{ start }}</td><td>{{ end }}</td>
+        <td>{{ status }}</td><td>{{ row.owner|default:"Unassigned" }}</td>
+      </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+def test_the_timeline_rows_print_as_the_template_loop_did(rows):
+    from types import SimpleNamespace
+
+    from django.template import engines
+
+    from roadmap.views.plan import _table_row
+
+    def row(kind, label, owner):
+        return SimpleNamespace(kind=kind, id=7, label=label, owner=owner)
+
+    table = [
+        (row("initiative", "<b>R&D</b> onboarding", "Priya"), "Committed",
+         {"url": "/t/?open=7&status=committed", "open": True, "count": 2}, "1 Jan", "3 Feb"),
+        (row("initiative", "One stage", ""), "Proposed",
+         {"url": "/t/?open=8", "open": False, "count": 1}, "2 Jan", "4 Feb"),
+        (row("initiative", "No stages", None), "Idea", None, "", ""),
+        (row("stage", "Needs analysis <i>", None), "Done", None, "1 Jan", "2 Jan"),
+    ]  # fmt: skip
+    former = engines["django"].from_string(FORMER_ROW_LOOP).render({"table": table})
+    ours = "\n".join(_table_row(*line) for line in table)
+    assert ours.split() == former.split()
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in ours and "open=7&amp;status" in ours
+
+
+def test_the_timeline_page_shows_its_rows_and_toggles(editor_client, rows):
+    url = reverse("roadmap:roadmap_timeline", args=[rows["roadmap"].pk])
+    html = editor_client.get(url).content.decode()
+    assert f'id="toggle-{rows["initiative"].pk}"' in html
+    # A small timeline opens every initiative; `open=` (none) closes them.
+    assert "Hide 2 stages" in html and 'class="row-stage"' in html
+    assert rows["other"].title in html
+    closed = editor_client.get(url, {"open": ""}).content.decode()
+    assert "Show 2 stages" in closed and 'class="row-stage"' not in closed
+
+
+def test_the_rows_escape_exactly_as_django_does():
+    from django.utils.html import escape
+
+    from roadmap.views.plan import esc
+
+    hostile = "<script>alert('x') & \"y\"</script> R&D’s café 東京"  # noqa: RUF001
+    assert esc(hostile) == escape(hostile)
+    assert esc(42) == escape(42)

@@ -30,14 +30,14 @@ pytestmark = pytest.mark.django_db
 # Cold: session, user, membership, roadmap (+org), cycles, initiatives counted per cycle and
 # status (the chart), their count and one page of them (+people, cycle), the form's owner,
 # accountable, cycle, strategy priority and KPI choices, exports (+requester), other
-# memberships (header), the stopped initiatives' learnings (Iterate); plus SAVEPOINT and
-# RELEASE. (Share links moved to the Share page.)
-ROADMAP_DETAIL_QUERIES = 18
+# memberships (header; now the same query as the membership), the stopped initiatives'
+# learnings (Iterate); plus SAVEPOINT and RELEASE. (Share links moved to the Share page.)
+ROADMAP_DETAIL_QUERIES = 17
 # Warm: the chart, the page of initiatives and the form come from the versioned cache.
-ROADMAP_DETAIL_WARM_QUERIES = 8
+ROADMAP_DETAIL_WARM_QUERIES = 7
 # session, user, membership, roadmaps with counts, the getting-started checklist (one query),
-# other memberships; SAVEPOINT, RELEASE.
-ROADMAP_LIST_QUERIES = 8
+# other memberships (the same query as the membership); SAVEPOINT, RELEASE.
+ROADMAP_LIST_QUERIES = 7
 # link (+roadmap, org), last_used_at update, the link's scope (priorities and cycles, one
 # query), cycles, initiatives (+people, cycle, priority, KPI, stage span), the stopped
 # initiatives' learnings within the scope (Iterate), declined/deferred requests (+cycle),

@@ -187,7 +187,7 @@ def test_writers_resend_a_failed_copy(client_for, roadmap, django_capture_on_com
 
 # session, user, membership, roadmap (+org), reports, their deliveries (one prefetch),
 # subscriptions (+person), the form's people, other memberships; SAVEPOINT, RELEASE.
-REPORT_PAGE_QUERIES = 11
+REPORT_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [1, 8])

@@ -12,11 +12,11 @@ from tests.factories import InitiativeFactory, PriorityFactory, StrategyFactory
 
 pytestmark = pytest.mark.django_db
 
-# session, user, membership, roadmap, links (+creator), their priorities, their cycles,
-# feedback (+review, initiative, answerer), the form's priorities (exists, then choices)
-# and cycles, other memberships (header); SAVEPOINT, RELEASE. A viewer has no form to render
+# session, user, memberships (with the header's others), roadmap, links (+creator), their
+# priorities, their cycles, feedback (+review, initiative, answerer), the form's priorities
+# (exists, then choices) and cycles; SAVEPOINT, RELEASE. A viewer has no form to render
 # (its choices are not read).
-SHARE_PAGE_QUERIES = {"editor": 15, "viewer": 13}
+SHARE_PAGE_QUERIES = {"editor": 14, "viewer": 12}
 # The link (+roadmap, org), the reviewer's review, its feedback, their initiatives; the body
 # from the cache, the last use written a minute ago already. No transaction.
 SHARED_REVIEW_PAGE_WARM_QUERIES = 4

@@ -260,6 +260,34 @@ def test_switch_to_an_own_org(editor_client, editor_membership, org):
     assert page.context["membership"].role == Role.VIEWER
 
 
+def test_the_header_lists_the_other_organisations_from_the_same_query(
+    editor_client, editor_membership, org
+):
+    """One query finds the current membership and the switcher's others
+    (roadmap_site/access.py `memberships_of`), whichever the session chose."""
+    second = OrganizationFactory(name="Second team")
+    MembershipFactory(org=second, user=editor_membership.user, role=Role.VIEWER)
+    html = editor_client.get(reverse("home"), follow=True).content.decode()
+    assert ">Second team</button>" in html
+    editor_client.post(reverse("org_switch"), {"org": second.pk})
+    page = editor_client.get(reverse("members"))
+    assert page.context["current_org"] == second
+    assert [m.org for m in page.context["other_memberships"]] == [org]
+    assert f">{org.name}</button>" in page.content.decode()
+
+
+def test_a_removed_member_loses_the_organisation_at_once(editor_client, editor_membership, org):
+    """Nothing about the membership outlives the request: the next one asks again."""
+    assert editor_client.get(reverse("members")).status_code == 200
+    second = OrganizationFactory(name="Second team")
+    MembershipFactory(org=second, user=editor_membership.user, role=Role.VIEWER)
+    editor_membership.delete()
+    page = editor_client.get(reverse("members"))
+    assert page.context["current_org"] == second  # the one left, not the removed one
+    assert page.context["other_memberships"] == []
+    assert f">{org.name}</button>" not in page.content.decode()
+
+
 def test_switch_to_a_foreign_org_is_a_404(editor_client, org, other_org):
     response = editor_client.post(reverse("org_switch"), {"org": other_org.pk})
     assert response.status_code == 404

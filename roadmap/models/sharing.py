@@ -211,7 +211,15 @@ class ShareLink(OrgOwned):
         statuses = list(COMMITTED_STATUSES)
         if self.include_proposed:
             statuses.append(InitiativeStatus.PROPOSED)
-        return self.in_scope(self.roadmap.initiatives.for_ledger().filter(status__in=statuses))
+        initiatives = self.roadmap.initiatives.for_ledger().filter(status__in=statuses)
+        # The names an initiative's card prints, as columns: the page can then load its
+        # initiatives without their people and priority as rows (`SHARED_INITIATIVE_FIELDS`).
+        named = initiatives.annotate(
+            owner_name=models.F("owner__name"),
+            accountable_name=models.F("accountable__name"),
+            priority_name=models.F("priority__capability"),
+        )
+        return self.in_scope(named)
 
     def in_scope(self, initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
         """`initiatives` narrowed to the link's priorities and cycles, if it has any."""

@@ -348,8 +348,9 @@ def _review_page(
 
 
 # What the shared page reads of its initiatives (their cards, the ledger's totals, the
-# timeline, the chart): a body is rebuilt after every change of the roadmap, and loading
-# 500 initiatives with every column and five related rows each was half of that.
+# timeline, the chart), with the names `ShareLink.initiatives` adds: a body is rebuilt after
+# every change of the roadmap, and 500 initiatives with every column and five related rows
+# each were half of that.
 SHARED_INITIATIVE_FIELDS = (
     "org_id",
     "roadmap_id",
@@ -360,9 +361,7 @@ SHARED_INITIATIVE_FIELDS = (
     "tradeoffs",
     "budget",
     "days",
-    "owner__name",
-    "accountable__name",
-    "priority__capability",
+    "accountable_id",
 )
 
 
@@ -376,7 +375,6 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
     initiatives = list(
         link.initiatives()
         .select_related(None)
-        .select_related("owner", "accountable", "priority")
         .only(*SHARED_INITIATIVE_FIELDS)
         .annotate(first_day=Min("stages__start"), last_day=Max("stages__end"))
     )
@@ -401,6 +399,7 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
             request_fields=SHARED_REQUEST_FIELDS,
         )
     )
+    _attach_not_doing(link, context["ledger"])
     strategy = _strategy(link)
     context.update(
         {
@@ -423,15 +422,16 @@ CARD_TEMPLATE_VERSION = 1
 def _card_digest(link: ShareLink, initiative: Initiative) -> str:
     """What an initiative's card shows, as a digest: the same words, people, status and
     comment link give the same digest, whichever version of the roadmap they are part of."""
+    named = cast(Any, initiative)  # the names `ShareLink.initiatives` adds
     shown = (
         CARD_TEMPLATE_VERSION,
         initiative.pk,
         initiative.title,
         initiative.problem,
-        initiative.owner.name if initiative.owner else "",
-        initiative.accountable.name if initiative.accountable else "",
+        named.owner_name,
+        named.accountable_name,
         initiative.status,
-        str(initiative.priority) if initiative.priority else "",
+        named.priority_name,
         initiative.tradeoffs,
         link.allow_feedback,
     )
@@ -515,25 +515,42 @@ def _timeline(cycles, initiatives: list[Initiative]) -> list[dict[str, Any]]:
     return rows
 
 
+def _part(link: ShareLink, name: str, shown: object, context: dict[str, Any]) -> SafeString:
+    """The partial `shared-<name>` rendered with `context`, cached under a digest of
+    `shown`, which must name everything the partial prints: a change elsewhere on the
+    roadmap finds it built, and no version can make it stale."""
+    digest = hashlib.sha256(repr((CARD_TEMPLATE_VERSION, shown)).encode()).hexdigest()
+    html = cache.get_or_build(
+        cache.key(f"share-{name}", link.pk, digest),
+        lambda: get_template(f"roadmap/shared_roadmap.html#shared-{name}").render(context).strip(),
+    )
+    return mark_safe(html)  # noqa: S308 (our own template's output)
+
+
 def _timeline_html(link: ShareLink, cycles: list, rows: list[dict[str, Any]]) -> SafeString:
-    """The timeline section, cached under a digest of what it shows: a change that moves
-    no bar and renames no initiative (most of them) finds it built."""
+    """The timeline section: most changes move no bar and rename no initiative."""
     shown = (
-        CARD_TEMPLATE_VERSION,
         [cycle.name for cycle in cycles],
         [
             (r["initiative"].pk, r["initiative"].title, r["start"], r["span"], r["label"])
             for r in rows
         ],
     )
-    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
-    html = cache.get_or_build(
-        cache.key("share-timeline", link.pk, digest),
-        lambda: get_template("roadmap/shared_roadmap.html#shared-timeline").render(
-            {"timeline": rows, "cycles": cycles}
-        ),
-    )
-    return mark_safe(html)  # noqa: S308 (our own template's output)
+    return _part(link, "timeline", shown, {"timeline": rows, "cycles": cycles})
+
+
+def _attach_not_doing(link: ShareLink, ledger: list[dict[str, Any]]) -> None:
+    """`not_doing_html` on each cycle of the ledger: what we are not doing in it, hundreds
+    of declined requests at scale, which an initiative's change leaves as they were."""
+    for entry in ledger:
+        shown = (
+            [
+                (r.pk, r.title, r.state, r.decision_reason, r.deferred_to and r.deferred_to.name)
+                for r in entry["not_doing"]
+            ],
+            [(d.pk, d.title, d.reason) for d in entry["dropped"]],
+        )
+        entry["not_doing_html"] = _part(link, "not-doing", shown, {"entry": entry})
 
 
 # At scale a roadmap has hundreds of commitments without an accountable leader: name the

@@ -160,13 +160,16 @@ class ShareLink(OrgOwned):
             row = cursor.fetchone()
         if row is None:
             return None
-        parts = []
         start = 0
-        for model in (cls, Roadmap, Organization):
+
+        def build[M: models.Model](model: type[M]) -> M:
+            nonlocal start
             names = [f.attname for f in model._meta.concrete_fields]
-            parts.append(model.from_db(cursor.db.alias, names, row[start : start + len(names)]))
+            instance = model.from_db(connection.alias, names, row[start : start + len(names)])
             start += len(names)
-        link, roadmap, org = parts
+            return instance
+
+        link, roadmap, org = build(cls), build(Roadmap), build(Organization)
         roadmap._state.fields_cache["org"] = org
         link._state.fields_cache["roadmap"] = roadmap
         link._state.fields_cache["org"] = org

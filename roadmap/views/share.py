@@ -416,7 +416,7 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
 
 
 # Names the card's template in its cache key: change it when `#shared-initiative` changes.
-CARD_TEMPLATE_VERSION = 1
+CARD_TEMPLATE_VERSION = 2
 
 
 def _card_digest(link: ShareLink, initiative: Initiative) -> str:
@@ -454,7 +454,7 @@ def _attach_cards(link: ShareLink, initiatives: list[Initiative]) -> None:
         digest = _card_digest(link, initiative)
         card = previous.get(digest)
         if card is None:
-            card = template.render({"initiative": initiative, "link": link})
+            card = template.render({"initiative": initiative, "link": link}).strip()
         cards[digest] = card
         cast(Any, initiative).card = mark_safe(card)  # noqa: S308 (our own template's output)
     if cards != previous:

@@ -6,7 +6,7 @@ dropped options; the caller brings the cycles and initiatives it already loaded)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -20,13 +20,17 @@ def commitment_ledger(
     cycles: list[Cycle],
     initiatives: Iterable[Initiative],
     priority_ids: list[int] | None = None,
+    request_fields: Sequence[str] = (),
 ) -> dict:
     """`ledger`: one entry per cycle with its committed initiatives, the requests declined or
     deferred during it (by decision date) and the options dropped for it; `unscheduled`: the
     initiatives without a cycle.
 
     `priority_ids` (a share link narrowed to some priorities): only the requests that named
-    one of them, and no dropped options, which belong to no priority."""
+    one of them, and no dropped options, which belong to no priority.
+
+    `request_fields`: load only these fields of the requests (what the caller shows; the
+    share page rebuilds its ledger after every change and reads five of some thirty)."""
     not_doing = (
         TrainingRequest.objects.for_org(roadmap.org)
         .not_doing()
@@ -36,6 +40,8 @@ def commitment_ledger(
     )
     if priority_ids:
         not_doing = not_doing.filter(priority_id__in=priority_ids)
+    if request_fields:
+        not_doing = not_doing.only("decided_at", *request_fields)
     requests = list(not_doing)
     dropped = [] if priority_ids else list(roadmap.not_doing.select_related("cycle"))
     by_cycle: dict[int, dict[str, Any]] = {

@@ -4,13 +4,14 @@ password, narrowed to some priorities or cycles, and open to reviewers' feedback
 from __future__ import annotations
 
 import contextlib
+import functools
 from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from roadmap.models.core import (
@@ -20,9 +21,35 @@ from roadmap.models.core import (
     InitiativeStatus,
     Roadmap,
 )
-from roadmap_site.models import OrgManager, OrgOwned, OrgQuerySet, hash_token, new_token
+from roadmap_site.models import (
+    Organization,
+    OrgManager,
+    OrgOwned,
+    OrgQuerySet,
+    hash_token,
+    new_token,
+)
 
 __all__ = ["ShareLink", "ShareLinkQuerySet"]
+
+
+@functools.cache
+def _find_active_sql() -> str:
+    """`SELECT` every column of the link, its roadmap and its organisation (the order
+    `from_db` reads them in) of the active link with a token hash."""
+    tables = {"l": ShareLink, "r": Roadmap, "o": Organization}
+    columns = ", ".join(
+        f'{alias}."{field.column}"'
+        for alias, model in tables.items()
+        for field in model._meta.concrete_fields
+    )
+    return (
+        f"SELECT {columns} FROM {ShareLink._meta.db_table} l"  # noqa: S608 (names from the models)
+        f" JOIN {Roadmap._meta.db_table} r ON r.id = l.roadmap_id"
+        f" JOIN {Organization._meta.db_table} o ON o.id = l.org_id"
+        " WHERE l.token_hash = %s AND l.revoked_at IS NULL"
+        " AND (l.expires_at IS NULL OR l.expires_at > %s)"
+    )
 
 
 class ShareLinkQuerySet(OrgQuerySet):
@@ -123,12 +150,30 @@ class ShareLink(OrgOwned):
 
     @classmethod
     def find_active(cls, token: str) -> ShareLink | None:
-        return (
-            cls.objects.active()
-            .select_related("roadmap__org", "org")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
+        """The active link of `token` with its roadmap and organisation, in one query.
+
+        Every request under a link starts here, so it is written once as SQL: the ORM
+        spent about 1-4 ms compiling the same three-table select on each request, more than
+        the rest of a cached page's work. Same rows, same rule as `active()`."""
+        with connection.cursor() as cursor:
+            cursor.execute(_find_active_sql(), [hash_token(token), timezone.now()])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        start = 0
+
+        def build[M: models.Model](model: type[M]) -> M:
+            nonlocal start
+            names = [f.attname for f in model._meta.concrete_fields]
+            instance = model.from_db(connection.alias, names, row[start : start + len(names)])
+            start += len(names)
+            return instance
+
+        link, roadmap, org = build(cls), build(Roadmap), build(Organization)
+        roadmap._state.fields_cache["org"] = org
+        link._state.fields_cache["roadmap"] = roadmap
+        link._state.fields_cache["org"] = org
+        return link
 
     @property
     def is_active(self) -> bool:
@@ -169,7 +214,15 @@ class ShareLink(OrgOwned):
         statuses = list(COMMITTED_STATUSES)
         if self.include_proposed:
             statuses.append(InitiativeStatus.PROPOSED)
-        return self.in_scope(self.roadmap.initiatives.for_ledger().filter(status__in=statuses))
+        initiatives = self.roadmap.initiatives.for_ledger().filter(status__in=statuses)
+        # The names an initiative's card prints, as columns: the page can then load its
+        # initiatives without their people and priority as rows (`SHARED_INITIATIVE_FIELDS`).
+        named = initiatives.annotate(
+            owner_name=models.F("owner__name"),
+            accountable_name=models.F("accountable__name"),
+            priority_name=models.F("priority__capability"),
+        )
+        return self.in_scope(named)
 
     def in_scope(self, initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
         """`initiatives` narrowed to the link's priorities and cycles, if it has any."""

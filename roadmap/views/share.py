@@ -15,14 +15,15 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache as default_cache
 from django.db import transaction
 from django.db.models import Max, Min
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     condition,
@@ -179,6 +180,7 @@ SHARED_CONTEXT = {
     "csrf_token": "",
     "csp_nonce": NONCE_PLACEHOLDER,
 }
+NONCE_ATTRIBUTE = f'nonce="{NONCE_PLACEHOLDER}"'.encode()
 # A correct password is remembered for a working day; a reviewer for a quarter.
 UNLOCK_AGE = 12 * 60 * 60
 REVIEWER_AGE = 92 * 24 * 60 * 60
@@ -301,17 +303,23 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
         reviewer = _reviewer(request, link)
         form = None if reviewer else ReviewForm()
         return _review_page(request, link, token, body(), reviewer, form)
-    page = cache.get_or_build(
-        cache.key("share", version),
-        lambda: render_to_string(
-            "roadmap/shared_roadmap.html",
-            {"link": link, "roadmap": link.roadmap, "org": link.org, "body": mark_safe(body())}  # noqa: S308
-            | SHARED_CONTEXT,
-            request=request,
+    # Stored as UTF-8 bytes cut where the nonces go: a view joins them around its own
+    # nonce, without encoding or searching 400 KB of text again.
+    pieces = cache.get_or_build(
+        cache.key("share-bytes", version),
+        lambda: (
+            render_to_string(
+                "roadmap/shared_roadmap.html",
+                {"link": link, "roadmap": link.roadmap, "org": link.org, "body": mark_safe(body())}  # noqa: S308
+                | SHARED_CONTEXT,
+                request=request,
+            )
+            .encode()
+            .split(NONCE_ATTRIBUTE)
         ),
     )
-    nonce = f'nonce="{get_nonce(request)}"'
-    return _no_leak(HttpResponse(page.replace(f'nonce="{NONCE_PLACEHOLDER}"', nonce)))
+    nonce = f'nonce="{get_nonce(request)}"'.encode()
+    return _no_leak(HttpResponse(nonce.join(pieces)))
 
 
 def _review_page(
@@ -339,12 +347,38 @@ def _review_page(
     return _no_leak(page, has_form=True)
 
 
+# What the shared page reads of its initiatives (their cards, the ledger's totals, the
+# timeline, the chart), with the names `ShareLink.initiatives` adds: a body is rebuilt after
+# every change of the roadmap, and 500 initiatives with every column and five related rows
+# each were half of that.
+SHARED_INITIATIVE_FIELDS = (
+    "org_id",
+    "roadmap_id",
+    "title",
+    "problem",
+    "status",
+    "cycle_id",
+    "tradeoffs",
+    "budget",
+    "days",
+    "accountable_id",
+)
+
+
+# What it reads of the requests we are not doing.
+SHARED_REQUEST_FIELDS = ("org_id", "title", "state", "decision_reason", "deferred_to__name")
+
+
 def _shared_body(request: HttpRequest, link: ShareLink) -> str:
     roadmap = link.roadmap
     priority_ids, cycle_ids = link.scope_ids()
     initiatives = list(
-        link.initiatives().annotate(first_day=Min("stages__start"), last_day=Max("stages__end"))
+        link.initiatives()
+        .select_related(None)
+        .only(*SHARED_INITIATIVE_FIELDS)
+        .annotate(first_day=Min("stages__start"), last_day=Max("stages__end"))
     )
+    _attach_cards(link, initiatives)
     cycles = [c for c in roadmap.cycles.all() if not cycle_ids or c.pk in cycle_ids]
     per_cycle = charts.initiatives_per_cycle_rows(cycles, initiatives)
     context: dict[str, Any] = {
@@ -358,9 +392,14 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
     }
     context.update(
         commitment_ledger(
-            roadmap, cycles=cycles, initiatives=initiatives, priority_ids=priority_ids
+            roadmap,
+            cycles=cycles,
+            initiatives=initiatives,
+            priority_ids=priority_ids,
+            request_fields=SHARED_REQUEST_FIELDS,
         )
     )
+    _attach_not_doing(link, context["ledger"])
     strategy = _strategy(link)
     context.update(
         {
@@ -368,12 +407,58 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
             "org": link.org,
             "strategy": strategy,
             "scope_text": _scope_text(link, strategy["priorities"], cycles),
-            "timeline": _timeline(cycles, initiatives),
+            "timeline_html": _timeline_html(link, cycles, _timeline(cycles, initiatives)),
             "input_needed": _input_needed(link, initiatives),
             **SHARED_CONTEXT,
         }
     )
     return render_to_string("roadmap/shared_roadmap.html#shared-body", context, request=request)
+
+
+# Names the card's template in its cache key: change it when `#shared-initiative` changes.
+CARD_TEMPLATE_VERSION = 2
+
+
+def _card_digest(link: ShareLink, initiative: Initiative) -> str:
+    """What an initiative's card shows, as a digest: the same words, people, status and
+    comment link give the same digest, whichever version of the roadmap they are part of."""
+    named = cast(Any, initiative)  # the names `ShareLink.initiatives` adds
+    shown = (
+        CARD_TEMPLATE_VERSION,
+        initiative.pk,
+        initiative.title,
+        initiative.problem,
+        named.owner_name,
+        named.accountable_name,
+        initiative.status,
+        named.priority_name,
+        initiative.tradeoffs,
+        link.allow_feedback,
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _attach_cards(link: ShareLink, initiatives: list[Initiative]) -> None:
+    """`card` on each initiative: its rendered `<li>`, taken from the link's cards of the
+    last build when nothing it shows changed. After a change (the body's key has a new
+    roadmap version) only the cards that differ are rendered again.
+
+    The cards are one cache entry per link, a dict by digest (a digest names everything the
+    card shows, so a card found is right whatever version it was built for): one read, one
+    write, and 500 cards do not crowd out a small cache (locmem keeps 300 entries)."""
+    template = get_template("roadmap/shared_roadmap.html#shared-initiative")
+    pool_key = cache.key("share-cards", link.pk)
+    previous: dict[str, str] = default_cache.get(pool_key) or {}
+    cards: dict[str, str] = {}
+    for initiative in initiatives:
+        digest = _card_digest(link, initiative)
+        card = previous.get(digest)
+        if card is None:
+            card = template.render({"initiative": initiative, "link": link}).strip()
+        cards[digest] = card
+        cast(Any, initiative).card = mark_safe(card)  # noqa: S308 (our own template's output)
+    if cards != previous:
+        default_cache.set(pool_key, cards, cache.TIMEOUT)
 
 
 def _strategy(link: ShareLink) -> dict[str, Any]:
@@ -428,6 +513,44 @@ def _timeline(cycles, initiatives: list[Initiative]) -> list[dict[str, Any]]:
             {"initiative": initiative, "start": start, "span": end - start + 1, "label": label}
         )
     return rows
+
+
+def _part(link: ShareLink, name: str, shown: object, context: dict[str, Any]) -> SafeString:
+    """The partial `shared-<name>` rendered with `context`, cached under a digest of
+    `shown`, which must name everything the partial prints: a change elsewhere on the
+    roadmap finds it built, and no version can make it stale."""
+    digest = hashlib.sha256(repr((CARD_TEMPLATE_VERSION, shown)).encode()).hexdigest()
+    html = cache.get_or_build(
+        cache.key(f"share-{name}", link.pk, digest),
+        lambda: get_template(f"roadmap/shared_roadmap.html#shared-{name}").render(context).strip(),
+    )
+    return mark_safe(html)  # noqa: S308 (our own template's output)
+
+
+def _timeline_html(link: ShareLink, cycles: list, rows: list[dict[str, Any]]) -> SafeString:
+    """The timeline section: most changes move no bar and rename no initiative."""
+    shown = (
+        [cycle.name for cycle in cycles],
+        [
+            (r["initiative"].pk, r["initiative"].title, r["start"], r["span"], r["label"])
+            for r in rows
+        ],
+    )
+    return _part(link, "timeline", shown, {"timeline": rows, "cycles": cycles})
+
+
+def _attach_not_doing(link: ShareLink, ledger: list[dict[str, Any]]) -> None:
+    """`not_doing_html` on each cycle of the ledger: what we are not doing in it, hundreds
+    of declined requests at scale, which an initiative's change leaves as they were."""
+    for entry in ledger:
+        shown = (
+            [
+                (r.pk, r.title, r.state, r.decision_reason, r.deferred_to and r.deferred_to.name)
+                for r in entry["not_doing"]
+            ],
+            [(d.pk, d.title, d.reason) for d in entry["dropped"]],
+        )
+        entry["not_doing_html"] = _part(link, "not-doing", shown, {"entry": entry})
 
 
 # At scale a roadmap has hundreds of commitments without an accountable leader: name the

@@ -418,3 +418,72 @@ def test_share_page_shows_a_renamed_moved_and_removed_priority(shared, editor_cl
 
     editor_client.post(reverse("strategy:priority_delete", args=[priority.pk]))
     assert "Keep and grow mid-level managers" not in Client().get(url).text
+
+
+# After a change the share page is rebuilt from cached parts (cards, timeline, not-doing
+# lists) keyed by what each shows: the changed part is new, the others are reused.
+
+
+def test_a_renamed_initiative_is_new_in_its_card_and_the_timeline_and_other_cards_are_reused(
+    shared, roadmap, initiative, editor_membership
+):
+    from django.core.cache import cache
+
+    from roadmap_site.cache import key
+
+    link, url = shared
+    cycle = roadmap.cycles.order_by("start").first()
+    initiative.cycle = cycle
+    initiative.save()
+    other = InitiativeFactory(
+        roadmap=roadmap, cycle=cycle, status=InitiativeStatus.COMMITTED, title="Coaching circles"
+    )
+    roadmap.touch()
+    assert "Coaching circles" in Client().get(url).text
+    # Mark the other card in the cache: if the rebuild reuses it, the page shows the mark.
+    pool = cache.get(key("share-cards", link.pk))
+    assert len(pool) == 2
+    for digest, card in pool.items():
+        if f'id="initiative-{other.pk}"' in card:
+            pool[digest] = card.replace("Coaching circles", "Coaching circles (from the cache)")
+    cache.set(key("share-cards", link.pk), pool)
+
+    initiative.change(by=editor_membership.user, title="Toolkit for new managers")
+    page = Client().get(url).text
+    assert '<h4 class="initiative-title">Toolkit for new managers</h4>' in page
+    assert "<span>Toolkit for new managers <small>" in page  # its timeline bar
+    assert "Manager onboarding toolkit" not in page
+    assert "Coaching circles (from the cache)" in page
+
+
+def test_cards_of_a_link_with_feedback_are_not_those_of_a_link_without(
+    shared, roadmap, initiative, editor_membership
+):
+    _link, url = shared
+    _with, token = ShareLink.issue(
+        roadmap=roadmap, created_by=editor_membership.user, allow_feedback=True
+    )
+    comment = f'href="initiatives/{initiative.pk}/">Comment on Manager onboarding toolkit'
+    assert comment not in Client().get(url).text
+    assert comment in Client().get(reverse("roadmap:shared_roadmap", args=[token])).text
+    assert comment not in Client().get(url).text
+
+
+def test_a_declined_requests_new_reason_is_on_the_next_view(
+    shared, editor_client, org, roadmap, editor_membership
+):
+    from tests.factories import TrainingRequestFactory
+
+    _link, url = shared
+    item = TrainingRequestFactory(org=org, title="Excel for everyone")
+    item.decline(reason="Not a priority this year.", by=editor_membership.user)
+    cycle = roadmap.cycles.order_by("start").first()
+    decided = datetime.combine(cycle.start, time(12), tzinfo=UTC)
+    TrainingRequest.objects.filter(pk=item.pk).update(decided_at=decided)
+    bump_org(org)
+    assert "Not a priority this year." in Client().get(url).text
+    TrainingRequest.objects.filter(pk=item.pk).update(decision_reason="Covered by the LMS.")
+    bump_org(org)  # as the request's edit does
+    page = Client().get(url).text
+    assert "Covered by the LMS." in page
+    assert "Not a priority this year." not in page

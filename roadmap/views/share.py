@@ -9,6 +9,7 @@ the link's scope is a 404 whatever it is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, cast
 
@@ -415,8 +416,12 @@ def _shared_body(request: HttpRequest, link: ShareLink) -> str:
     return render_to_string("roadmap/shared_roadmap.html#shared-body", context, request=request)
 
 
-# Names the card's template in its cache key: change it when `#shared-initiative` changes.
-CARD_TEMPLATE_VERSION = 2
+@functools.cache
+def _template_digest() -> str:
+    """The shared page's template source as a digest, part of every cached card's and
+    part's key: a deploy that changes the markup never reuses what the old one rendered."""
+    source = get_template("roadmap/shared_roadmap.html").template.source  # type: ignore[attr-defined]
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def _card_digest(link: ShareLink, initiative: Initiative) -> str:
@@ -424,7 +429,7 @@ def _card_digest(link: ShareLink, initiative: Initiative) -> str:
     comment link give the same digest, whichever version of the roadmap they are part of."""
     named = cast(Any, initiative)  # the names `ShareLink.initiatives` adds
     shown = (
-        CARD_TEMPLATE_VERSION,
+        _template_digest(),
         initiative.pk,
         initiative.title,
         initiative.problem,
@@ -519,7 +524,7 @@ def _part(link: ShareLink, name: str, shown: object, context: dict[str, Any]) ->
     """The partial `shared-<name>` rendered with `context`, cached under a digest of
     `shown`, which must name everything the partial prints: a change elsewhere on the
     roadmap finds it built, and no version can make it stale."""
-    digest = hashlib.sha256(repr((CARD_TEMPLATE_VERSION, shown)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((_template_digest(), shown)).encode()).hexdigest()
     html = cache.get_or_build(
         cache.key(f"share-{name}", link.pk, digest),
         lambda: get_template(f"roadmap/shared_roadmap.html#shared-{name}").render(context).strip(),

@@ -33,8 +33,11 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required, 
 from roadmap_site.cache import bump_org
 
 
-def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
-    data = load_plan(roadmap)
+def _capacity_context(
+    request: AuthedRequest, roadmap: Roadmap, *, cached: bool = False, **extra
+) -> dict:
+    """The capacity page; `cached`: the schedule from the cache (a GET, see `load_plan`)."""
+    data = load_plan(roadmap, cached=cached)
     result = data.capacity
     names = {pk: person.name for pk, person in data.people.items()}
     cycles = {cycle.pk: cycle for cycle in data.cycles}
@@ -123,7 +126,7 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
             request,
             key,
             "roadmap/capacity.html#body",
-            lambda: _with_cycle_tables(_capacity_context(request, roadmap)),
+            lambda: _with_cycle_tables(_capacity_context(request, roadmap, cached=True)),
         )
         context = {"roadmap": roadmap, "phase": PHASE, "body_html": body}
         return render(request, "roadmap/capacity.html", context)

@@ -48,7 +48,7 @@ from roadmap.models import (
     StageDependency,
     StageStatus,
 )
-from roadmap.plan_data import PlanData, day, load_plan, load_timeline
+from roadmap.plan_data import DescribedWarnings, PlanData, day, load_plan, load_timeline
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
@@ -86,17 +86,19 @@ def _plan_context(
     the errors, in place of an empty form. A big plan shows a page of warnings
     (`warnings_page`) and the initiatives of one cycle (`cycle`, a pk or "none")."""
     data = data or load_plan(roadmap)
-    open_warnings = [w for w in data.warnings if w.acknowledgement is None]
-    acknowledged = [w for w in data.warnings if w.acknowledgement is not None]
-    every_warning = open_warnings + acknowledged  # acknowledged ones last, muted
+    # Keys and what describes each: only the page shown is put in words.
+    sources = data.warning_sources
+    open_sources = [s for s in sources if s[0] not in data.acknowledgements]
+    acknowledged_sources = [s for s in sources if s[0] in data.acknowledgements]
+    every_warning = open_sources + acknowledged_sources  # acknowledged ones last, muted
     refused_key = ack_form.data.get("key") if ack_form is not None else None
     if refused_key is not None and warnings_page is None:
         # The refused warning's page, so that its error shows.
-        keys = [w.key for w in every_warning]
+        keys = [key for key, _ in every_warning]
         if refused_key in keys:
             warnings_page = str(keys.index(refused_key) // WARNINGS_PER_PAGE + 1)
     page = Paginator(every_warning, WARNINGS_PER_PAGE).get_page(warnings_page)
-    warnings = list(page.object_list)
+    warnings = data.describe(page.object_list)
     warning_forms = []
     for index, warning in enumerate(warnings, start=1):
         form: AcknowledgeForm | UnacknowledgeForm
@@ -134,8 +136,9 @@ def _plan_context(
         # (warning, its form) in the order of `warnings`: an AcknowledgeForm for an open
         # warning, an UnacknowledgeForm ("Reopen") for an acknowledged one.
         "warning_forms": warning_forms,
-        "open_warnings": open_warnings,
-        "acknowledged": acknowledged,
+        # Counted on the page; described when read (tests, a share of them in words).
+        "open_warnings": DescribedWarnings(data, open_sources),
+        "acknowledged": DescribedWarnings(data, acknowledged_sources),
         "ack_error": refused_key,
         "ack_form": ack_form,
     }
@@ -162,7 +165,8 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 
     def plan_context() -> dict:
         if not built:
-            context = _plan_context(roadmap, warnings_page=warnings_page, cycle=cycle)
+            data = load_plan(roadmap, cached=True)
+            context = _plan_context(roadmap, data, warnings_page=warnings_page, cycle=cycle)
             built.append(_with_cached_items(request, context))
         return built[0]
 

@@ -338,7 +338,9 @@ class PlanData:
                 "cycles": self.cycle_spans,
             },
         )
-        sources = [(warning.key, partial(self._describe, warning)) for warning in found]
+        sources: list[WarningSource] = [
+            (warning.key, partial(self._describe, warning)) for warning in found
+        ]
         for load in self.capacity.over_allocated():
             key = f"capacity:person={load.person_id}:cycle={load.cycle_id}"
             sources.append((key, partial(self._describe_load, load)))
@@ -604,7 +606,14 @@ def load_plan(roadmap: Roadmap, *, cached: bool = False) -> PlanData:
     org = roadmap.org
     cycles = list(roadmap.cycles.all())
     # Their owner and cycle: the plan pages name nothing else an initiative points to.
-    initiatives = list(roadmap.initiatives.select_related("owner", "cycle"))
+    # The cycles are the ones just read (not 500 copies joined in).
+    initiatives = list(roadmap.initiatives.select_related("owner"))
+    cycle_by_id = {cycle.pk: cycle for cycle in cycles}
+    cycle_field = Initiative._meta.get_field("cycle")
+    for initiative in initiatives:
+        if initiative.cycle_id is None or initiative.cycle_id in cycle_by_id:
+            cycle = cycle_by_id.get(initiative.cycle_id) if initiative.cycle_id else None
+            cycle_field.set_cached_value(initiative, cycle)
     schedule_key = None
     if cached:
         schedule_key = key(

@@ -3,11 +3,18 @@ business calendar."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any, cast
+
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from roadmap.forms import (
@@ -20,6 +27,7 @@ from roadmap.models import (
     BusinessEvent,
     EventKind,
     EventKindRule,
+    Initiative,
     Roadmap,
     change_log,
 )
@@ -35,7 +43,57 @@ def _align_context(roadmap: Roadmap) -> dict:
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.for_ledger())
     ledger = commitment_ledger(roadmap, cycles=cycles, initiatives=initiatives)
+    _with_cached_rows(ledger["ledger"])
     return {"roadmap": roadmap, **ledger}
+
+
+# Bump when the ledger-row partial changes what it prints for the same initiative.
+ROW_VERSION = 1
+
+
+def _row_digest(i: Initiative) -> str:
+    """What one committed initiative's row shows: its columns and the names of the
+    priority, KPI, owner and accountable leader it prints."""
+    shown = (
+        [(field.attname, getattr(i, field.attname)) for field in Initiative._meta.concrete_fields],
+        str(i.priority) if i.priority else None,
+        str(i.kpi) if i.kpi else None,
+        i.owner.name if i.owner else None,
+        i.accountable.name if i.accountable else None,
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _with_cached_rows(ledger: list[dict]) -> None:
+    """Each committed initiative's row, and each cycle's list of what we are not doing,
+    rendered once per digest of what it shows, read from the cache in one go: after a
+    rename, one row is rendered again, not 500."""
+    builders: dict[str, Callable[[], str]] = {}
+    keys = {}
+    for entry in ledger:
+        for i in entry["committed"]:
+            key = keys[i.pk] = cache.key("ledger-row", ROW_VERSION, _row_digest(i))
+            builders[key] = partial(
+                render_to_string, "roadmap/roadmap_align.html#ledger-row", {"i": i}
+            )
+    lists = {}
+    for entry in ledger:
+        shown = (
+            entry["cycle"].pk,
+            [(r.pk, r.title, r.state, r.deferred_to.name if r.deferred_to else None,
+              r.decision_reason) for r in entry["not_doing"]],
+            [(d.pk, d.title, d.reason) for d in entry["dropped"]],
+        )  # fmt: skip
+        digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+        key = lists[entry["cycle"].pk] = cache.key("ledger-not-doing", ROW_VERSION, digest)
+        builders[key] = partial(
+            render_to_string, "roadmap/roadmap_align.html#not-doing-list", {"entry": entry}
+        )
+    found = cache.get_or_build_many(builders)
+    for entry in ledger:
+        for i in entry["committed"]:
+            cast(Any, i).ledger_html = mark_safe(found[keys[i.pk]])  # noqa: S308 (our template's output)
+        entry["not_doing_html"] = mark_safe(found[lists[entry["cycle"].pk]])  # noqa: S308 (our template's output)
 
 
 @member_required

@@ -175,7 +175,14 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
             "plan", name, roadmap.pk, roadmap.version, roadmap.org.version,
             request.membership.can_write, *parts,
         )  # fmt: skip
-        return cache.render_fragment(request, key, f"roadmap/plan.html#{name}", plan_context)
+        # Rebuilt after any change of the roadmap, the page of warnings is rendered again
+        # only when what it shows changed: after a rename elsewhere it is read back.
+        content_key = None
+        if name == "warnings":
+            content_key = partial(_warnings_key, can_write=request.membership.can_write)
+        return cache.render_fragment(
+            request, key, f"roadmap/plan.html#{name}", plan_context, content_key=content_key
+        )
 
     if request.htmx and "warnings" in request.GET:
         return HttpResponse(fragment("warnings", warnings_page))
@@ -188,6 +195,36 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
         "sequence_html": fragment("sequence", cycle),
     }
     return render(request, "roadmap/plan.html", page)
+
+
+# Bump when the warnings partial changes what it prints for the same warnings.
+WARNINGS_VERSION = 1
+
+
+def _warnings_key(context: dict, *, can_write: bool) -> str:
+    """A key naming what a page of warnings shows: each warning's words, the initiative it
+    links to, its shift offer and acknowledgement, its place, and the counts and pager."""
+    page = context["warnings_page"]
+    shown = (
+        context["roadmap"].pk,
+        can_write,
+        page.number,
+        page.paginator.count,
+        len(context["open_warnings"]),
+        len(context["acknowledged"]),
+        [
+            (
+                w.key, w.category, w.text, str(form["key"].value()),
+                (w.initiative.pk, w.initiative.title) if w.initiative else None,
+                (w.shift.days, w.shift.first_start, w.shift.label) if w.shift else None,
+                (str(w.acknowledgement.by), w.acknowledgement.at, w.acknowledgement.note)
+                if w.acknowledgement else None,
+            )
+            for w, form in context["warning_forms"]
+        ],
+    )  # fmt: skip
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return cache.key("plan-warnings-page", WARNINGS_VERSION, digest)
 
 
 # Bump when the plan-initiative partial changes what it prints for the same rows.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import partial
-from typing import Any, cast
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -43,57 +42,56 @@ def _align_context(roadmap: Roadmap) -> dict:
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.for_ledger())
     ledger = commitment_ledger(roadmap, cycles=cycles, initiatives=initiatives)
-    _with_cached_rows(ledger["ledger"])
+    _with_cached_cycles(ledger["ledger"])
     return {"roadmap": roadmap, **ledger}
 
 
-# Bump when the ledger-row partial changes what it prints for the same initiative.
-ROW_VERSION = 1
+# Bump when the ledger-cycle partial changes what it prints for the same rows.
+CYCLE_VERSION = 1
 
 
-def _row_digest(i: Initiative) -> str:
+def _row(i: Initiative) -> tuple:
     """What one committed initiative's row shows: its columns and the names of the
     priority, KPI, owner and accountable leader it prints."""
-    shown = (
+    return (
         [(field.attname, getattr(i, field.attname)) for field in Initiative._meta.concrete_fields],
         str(i.priority) if i.priority else None,
         str(i.kpi) if i.kpi else None,
         i.owner.name if i.owner else None,
         i.accountable.name if i.accountable else None,
     )
+
+
+def _cycle_digest(entry: dict) -> str:
+    """What one cycle's section shows: the cycle, its committed rows and totals, and what
+    we are not doing in it (requests with their decision, dropped options)."""
+    cycle = entry["cycle"]
+    shown = (
+        (cycle.pk, cycle.name, cycle.start, cycle.end),
+        [_row(i) for i in entry["committed"]],
+        entry["totals"],
+        [(r.pk, r.title, r.state, r.deferred_to.name if r.deferred_to else None,
+          r.decision_reason) for r in entry["not_doing"]],
+        [(d.pk, d.title, d.reason) for d in entry["dropped"]],
+    )  # fmt: skip
     return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
-def _with_cached_rows(ledger: list[dict]) -> None:
-    """Each committed initiative's row, and each cycle's list of what we are not doing,
-    rendered once per digest of what it shows, read from the cache in one go: after a
-    rename, one row is rendered again, not 500."""
+def _with_cached_cycles(ledger: list[dict]) -> None:
+    """Each cycle's section rendered once per digest of what it shows, read from the cache
+    in one go: a rename renders the one cycle it appears in again (about 120 rows of 500).
+    A few entries, not one per row: locmem keeps 300."""
     builders: dict[str, Callable[[], str]] = {}
-    keys = {}
+    keys = []
     for entry in ledger:
-        for i in entry["committed"]:
-            key = keys[i.pk] = cache.key("ledger-row", ROW_VERSION, _row_digest(i))
-            builders[key] = partial(
-                render_to_string, "roadmap/roadmap_align.html#ledger-row", {"i": i}
-            )
-    lists = {}
-    for entry in ledger:
-        shown = (
-            entry["cycle"].pk,
-            [(r.pk, r.title, r.state, r.deferred_to.name if r.deferred_to else None,
-              r.decision_reason) for r in entry["not_doing"]],
-            [(d.pk, d.title, d.reason) for d in entry["dropped"]],
-        )  # fmt: skip
-        digest = hashlib.sha256(repr(shown).encode()).hexdigest()
-        key = lists[entry["cycle"].pk] = cache.key("ledger-not-doing", ROW_VERSION, digest)
+        key = cache.key("ledger-cycle", CYCLE_VERSION, _cycle_digest(entry))
+        keys.append(key)
         builders[key] = partial(
-            render_to_string, "roadmap/roadmap_align.html#not-doing-list", {"entry": entry}
+            render_to_string, "roadmap/roadmap_align.html#ledger-cycle", {"entry": entry}
         )
     found = cache.get_or_build_many(builders)
-    for entry in ledger:
-        for i in entry["committed"]:
-            cast(Any, i).ledger_html = mark_safe(found[keys[i.pk]])  # noqa: S308 (our template's output)
-        entry["not_doing_html"] = mark_safe(found[lists[entry["cycle"].pk]])  # noqa: S308 (our template's output)
+    for entry, key in zip(ledger, keys, strict=True):
+        entry["html"] = mark_safe(found[key])  # noqa: S308 (our template's output)
 
 
 @member_required

@@ -644,7 +644,7 @@ def load_plan(roadmap: Roadmap, *, cached: bool = False) -> PlanData:
 
 
 # Bump when `Schedule` or what `_schedule` reads changes.
-SCHEDULE_FORMAT = 2
+SCHEDULE_FORMAT = 3
 
 
 @dataclass
@@ -660,6 +660,53 @@ class Schedule:
     stage_dependencies: list[PlanLink]
     initiative_dependencies: list[InitiativeDependency]
     events: list[planning.CalendarEvent]
+
+    def __reduce__(self):
+        # Stored as plain columns (dates as ordinals, efforts as text, assignees by id):
+        # unpickling 3,000 dataclasses with their dates and decimals took three times as
+        # long as building them again from numbers and strings.
+        people = {stage.assignee.pk: stage.assignee for stage in self.stages if stage.assignee}
+        stages = [
+            (stage.pk, stage.initiative_id, stage.kind, stage.position, stage.start.toordinal(),
+             stage.end.toordinal(), str(stage.effort_days), stage.status, stage.good_enough,
+             stage.assignee.pk if stage.assignee else None)
+            for stage in self.stages
+        ]  # fmt: skip
+        links = [
+            (link.pk, link.predecessor_id, link.successor_id) for link in self.stage_dependencies
+        ]
+        rest = (
+            self.capacity_entries, self.time_off, self.sme_assignments, self.availability,
+            self.initiative_dependencies, self.events,
+        )  # fmt: skip
+        return (_unpickle_schedule, (stages, people, links, rest))
+
+
+def _unpickle_schedule(
+    stages: list[tuple], people: dict[int, Person], links: list[tuple], rest: tuple
+) -> Schedule:
+    ordinal = date.fromordinal
+    built = [
+        PlanStage(pk, initiative_id, kind, position, ordinal(start), ordinal(end),
+                  Decimal(effort), status, good_enough, people.get(assignee_id))
+        for (pk, initiative_id, kind, position, start, end, effort, status, good_enough,
+             assignee_id) in stages
+    ]  # fmt: skip
+    by_initiative: dict[int, list[PlanStage]] = defaultdict(list)
+    for stage in built:
+        by_initiative[stage.initiative_id].append(stage)
+    capacity_entries, time_off, sme_assignments, availability, initiative_deps, events = rest
+    return Schedule(
+        stages=built,
+        stages_by_initiative=dict(by_initiative),
+        capacity_entries=capacity_entries,
+        time_off=time_off,
+        sme_assignments=sme_assignments,
+        availability=availability,
+        stage_dependencies=[PlanLink(*row) for row in links],
+        initiative_dependencies=initiative_deps,
+        events=events,
+    )
 
 
 def _schedule(roadmap: Roadmap) -> Schedule:

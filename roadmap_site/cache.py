@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 
 from django.core.cache import cache
 from django.db.models import F
@@ -66,17 +67,29 @@ CSRF_PLACEHOLDER = "csrf-token-of-this-response"
 
 
 def render_fragment(
-    request: HttpRequest, cache_key: str, template_name: str, build: Callable[[], dict]
+    request: HttpRequest,
+    cache_key: str,
+    template_name: str,
+    build: Callable[[], dict],
+    *,
+    content_key: Callable[[dict], str] | None = None,
 ) -> SafeString:
     """`template_name` rendered with the context `build()` makes, once per `cache_key`.
 
     The key must name everything the fragment shows (versions, the page or filter, whether
     the reader may write). Its forms' CSRF inputs are stored with a placeholder and filled
-    here with this request's token, so one entry serves every member of the same role."""
+    here with this request's token, so one entry serves every member of the same role.
+
+    `content_key(context)`: on a miss of `cache_key`, a second key naming what the context
+    shows (a digest): when a write left that part alone, the rendering is read back rather
+    than done again."""
 
     def render() -> str:
         context = {**build(), "csrf_token": CSRF_PLACEHOLDER}
-        return render_to_string(template_name, context, request=request)
+        draw = partial(render_to_string, template_name, context, request=request)
+        if content_key is None:
+            return draw()
+        return get_or_build(content_key(context), draw)
 
     html = get_or_build(cache_key, render)
     token = f'value="{get_token(request)}"'

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMMITMENT_FIELDS",
     "COMMITTED_STATUSES",
+    "SCHEDULE_NEUTRAL_FIELDS",
     "Approach",
     "Cycle",
     "CycleQuerySet",
@@ -71,6 +72,11 @@ class Roadmap(OrgOwned):
     # Bumped by every write of what its pages show (`touch`): part of the cache keys of its
     # share page and timeline (roadmap_site/cache.py).
     version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped with `version` by every write that may change the schedule (stages, their
+    # dependencies, an initiative's cycle or status, capacity, SMEs): the key of the plan's
+    # cached rows and rule answers (roadmap.plan_data.load_plan). A write that changes only
+    # words (a renamed initiative) leaves it, so the Plan pages do not reload 3,000 stages.
+    schedule_version = models.PositiveIntegerField(default=0, editable=False)
     # Iterate: when the last quarterly review was run (roadmap.iterate.run_review).
     last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -91,10 +97,20 @@ class Roadmap(OrgOwned):
     def __str__(self) -> str:
         return self.title
 
-    def touch(self) -> None:
+    def touch(self, *, schedule: bool = True) -> None:
         """Something the roadmap's pages show changed: their cached copies are rebuilt on
-        the next view. Call it from the code that writes, in its transaction."""
-        Roadmap.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+        the next view. Call it from the code that writes, in its transaction.
+
+        `schedule=False` only from a write known to leave every input of the planning rules
+        alone (see `Initiative.SCHEDULING_FIELDS`): the plan's cached schedule is kept."""
+        if schedule:
+            Roadmap.objects.filter(pk=self.pk).update(
+                version=models.F("version") + 1,
+                schedule_version=models.F("schedule_version") + 1,
+            )
+            self.schedule_version += 1
+        else:
+            Roadmap.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
         self.version += 1
 
     @property
@@ -229,6 +245,16 @@ COMMITMENT_FIELDS = {
     "days": "resources",
 }
 COMMITTED_STATUSES = ("committed", "in_progress", "delivered")
+# Fields of an initiative no planning rule reads (roadmap.plan_data.load_plan caches the
+# schedule under `Roadmap.schedule_version`): changing only these leaves the schedule. The
+# rules read an initiative's cycle and status; a field missing here (its owner, sequence and
+# position included, to be safe) bumps the schedule.
+SCHEDULE_NEUTRAL_FIELDS = frozenset(
+    {
+        "title", "problem", "audience", "audience_size", "tradeoffs", "approach", "reuses",
+        "delivery_media", "budget", "people", "days", "priority", "kpi",
+    }
+)  # fmt: skip
 
 
 class JustificationRequired(ValidationError):
@@ -442,5 +468,5 @@ class Initiative(OrgOwned):
         self._history_user = by
         self._change_reason = justification or None
         self.save()
-        self.roadmap.touch()
+        self.roadmap.touch(schedule=not SCHEDULE_NEUTRAL_FIELDS.issuperset(changed))
         return changed

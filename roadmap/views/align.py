@@ -3,11 +3,17 @@ business calendar."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from roadmap.forms import (
@@ -20,6 +26,7 @@ from roadmap.models import (
     BusinessEvent,
     EventKind,
     EventKindRule,
+    Initiative,
     Roadmap,
     change_log,
 )
@@ -35,7 +42,56 @@ def _align_context(roadmap: Roadmap) -> dict:
     cycles = list(roadmap.cycles.all())
     initiatives = list(roadmap.initiatives.for_ledger())
     ledger = commitment_ledger(roadmap, cycles=cycles, initiatives=initiatives)
+    _with_cached_cycles(ledger["ledger"])
     return {"roadmap": roadmap, **ledger}
+
+
+# Bump when the ledger-cycle partial changes what it prints for the same rows.
+CYCLE_VERSION = 1
+
+
+def _row(i: Initiative) -> tuple:
+    """What one committed initiative's row shows: its columns and the names of the
+    priority, KPI, owner and accountable leader it prints."""
+    return (
+        [(field.attname, getattr(i, field.attname)) for field in Initiative._meta.concrete_fields],
+        str(i.priority) if i.priority else None,
+        str(i.kpi) if i.kpi else None,
+        i.owner.name if i.owner else None,
+        i.accountable.name if i.accountable else None,
+    )
+
+
+def _cycle_digest(entry: dict) -> str:
+    """What one cycle's section shows: the cycle, its committed rows and totals, and what
+    we are not doing in it (requests with their decision, dropped options)."""
+    cycle = entry["cycle"]
+    shown = (
+        (cycle.pk, cycle.name, cycle.start, cycle.end),
+        [_row(i) for i in entry["committed"]],
+        entry["totals"],
+        [(r.pk, r.title, r.state, r.deferred_to.name if r.deferred_to else None,
+          r.decision_reason) for r in entry["not_doing"]],
+        [(d.pk, d.title, d.reason) for d in entry["dropped"]],
+    )  # fmt: skip
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _with_cached_cycles(ledger: list[dict]) -> None:
+    """Each cycle's section rendered once per digest of what it shows, read from the cache
+    in one go: a rename renders the one cycle it appears in again (about 120 rows of 500).
+    A few entries, not one per row: locmem keeps 300."""
+    builders: dict[str, Callable[[], str]] = {}
+    keys = []
+    for entry in ledger:
+        key = cache.key("ledger-cycle", CYCLE_VERSION, _cycle_digest(entry))
+        keys.append(key)
+        builders[key] = partial(
+            render_to_string, "roadmap/roadmap_align.html#ledger-cycle", {"entry": entry}
+        )
+    found = cache.get_or_build_many(builders)
+    for entry, key in zip(ledger, keys, strict=True):
+        entry["html"] = mark_safe(found[key])  # noqa: S308 (our template's output)
 
 
 @member_required

@@ -33,8 +33,19 @@ from roadmap_site.access import AuthedRequest, get_for_member, member_required, 
 from roadmap_site.cache import bump_org
 
 
-def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict:
-    data = load_plan(roadmap)
+def _capacity_context(
+    request: AuthedRequest, roadmap: Roadmap, *, cached: bool = False, **extra
+) -> dict:
+    """The capacity page; `cached`: the schedule from the cache (a GET, see `load_plan`)."""
+    context = _capacity_rows(roadmap, cached=cached)
+    context.update(_capacity_forms(roadmap, context))
+    context.update(extra)
+    return context
+
+
+def _capacity_rows(roadmap: Roadmap, *, cached: bool) -> dict:
+    """What the page shows, without its chart and forms (`_capacity_forms`)."""
+    data = load_plan(roadmap, cached=cached)
     result = data.capacity
     names = {pk: person.name for pk, person in data.people.items()}
     cycles = {cycle.pk: cycle for cycle in data.cycles}
@@ -57,14 +68,21 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
         }
         for load in result.team
     ]
-    context = {
+    return {
         "roadmap": roadmap,
         "phase": PHASE,
         "plan": data,
         "capacity": result,
+        "names": names,
         "per_cycle": per_cycle,
-        "chart": timeline.capacity_figure(result, names),
         "budget_rows": data.budget_rows(),
+    }
+
+
+def _capacity_forms(roadmap: Roadmap, context: dict) -> dict:
+    data = context["plan"]
+    return {
+        "chart": timeline.capacity_figure(context["capacity"], context["names"]),
         "capacity_form": CapacityForm.for_roadmap(
             roadmap, cycles=data.cycles, entries=data.capacity_entries
         ),
@@ -72,7 +90,46 @@ def _capacity_context(request: AuthedRequest, roadmap: Roadmap, **extra) -> dict
         "availability_form": AvailabilityForm(org=roadmap.org),
         "budget_form": RoadmapBudgetForm(instance=roadmap),
     }
-    context.update(extra)
+
+
+# Bump when the capacity-head or capacity-rest partial changes what it prints.
+PARTS_VERSION = 1
+
+
+def _with_cached_parts(request: AuthedRequest, context: dict) -> dict:
+    """The parts around the cycles' tables (chart, budget, the grid of days, time off, SME
+    windows), rendered once per what they show: the schedule (its key names the rows and
+    the organisation's version), the roadmap's title and budget, the budget per cycle and
+    the reader's role. A rename reads them back; their forms keep the CSRF placeholder."""
+    roadmap = context["roadmap"]
+    shown = (
+        context["plan"].schedule_key,
+        request.membership.can_write,
+        roadmap.pk,
+        roadmap.title,
+        roadmap.budget,
+        [(row.cycle.pk if row.cycle else None, row.planned, row.cumulative, row.left)
+         for row in context["budget_rows"]],
+        [(cycle.pk, cycle.name, cycle.start, cycle.end) for cycle in context["plan"].cycles],
+    )  # fmt: skip
+    if shown[0] is None:  # not the cached schedule: nothing names the rows
+        return {**context, **_capacity_forms(roadmap, context)}
+
+    def render() -> dict:
+        full = {
+            **context,
+            **_capacity_forms(roadmap, context),
+            "csrf_token": cache.CSRF_PLACEHOLDER,
+        }
+        return {
+            part: render_to_string(f"roadmap/capacity.html#capacity-{part}", full, request=request)
+            for part in ("head", "rest")
+        }
+
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    parts = cache.get_or_build(cache.key("capacity-parts", PARTS_VERSION, digest), render)
+    context["head_html"] = mark_safe(parts["head"])  # noqa: S308 (our own template's output)
+    context["rest_html"] = mark_safe(parts["rest"])  # noqa: S308 (our own template's output)
     return context
 
 
@@ -123,7 +180,9 @@ def roadmap_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
             request,
             key,
             "roadmap/capacity.html#body",
-            lambda: _with_cycle_tables(_capacity_context(request, roadmap)),
+            lambda: _with_cycle_tables(
+                _with_cached_parts(request, _capacity_rows(roadmap, cached=True))
+            ),
         )
         context = {"roadmap": roadmap, "phase": PHASE, "body_html": body}
         return render(request, "roadmap/capacity.html", context)

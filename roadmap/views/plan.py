@@ -49,7 +49,7 @@ from roadmap.models import (
     StageDependency,
     StageStatus,
 )
-from roadmap.plan_data import PlanData, day, load_plan, load_timeline
+from roadmap.plan_data import DescribedWarnings, PlanData, day, load_plan, load_timeline
 from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required, require_write
 from roadmap_site.partials import page_or_partial
@@ -87,17 +87,19 @@ def _plan_context(
     the errors, in place of an empty form. A big plan shows a page of warnings
     (`warnings_page`) and the initiatives of one cycle (`cycle`, a pk or "none")."""
     data = data or load_plan(roadmap)
-    open_warnings = [w for w in data.warnings if w.acknowledgement is None]
-    acknowledged = [w for w in data.warnings if w.acknowledgement is not None]
-    every_warning = open_warnings + acknowledged  # acknowledged ones last, muted
+    # Keys and what describes each: only the page shown is put in words.
+    sources = data.warning_sources
+    open_sources = [s for s in sources if s[0] not in data.acknowledgements]
+    acknowledged_sources = [s for s in sources if s[0] in data.acknowledgements]
+    every_warning = open_sources + acknowledged_sources  # acknowledged ones last, muted
     refused_key = ack_form.data.get("key") if ack_form is not None else None
     if refused_key is not None and warnings_page is None:
         # The refused warning's page, so that its error shows.
-        keys = [w.key for w in every_warning]
+        keys = [key for key, _ in every_warning]
         if refused_key in keys:
             warnings_page = str(keys.index(refused_key) // WARNINGS_PER_PAGE + 1)
     page = Paginator(every_warning, WARNINGS_PER_PAGE).get_page(warnings_page)
-    warnings = list(page.object_list)
+    warnings = data.describe(page.object_list)
     warning_forms = []
     for index, warning in enumerate(warnings, start=1):
         form: AcknowledgeForm | UnacknowledgeForm
@@ -135,8 +137,9 @@ def _plan_context(
         # (warning, its form) in the order of `warnings`: an AcknowledgeForm for an open
         # warning, an UnacknowledgeForm ("Reopen") for an acknowledged one.
         "warning_forms": warning_forms,
-        "open_warnings": open_warnings,
-        "acknowledged": acknowledged,
+        # Counted on the page; described when read (tests, a share of them in words).
+        "open_warnings": DescribedWarnings(data, open_sources),
+        "acknowledged": DescribedWarnings(data, acknowledged_sources),
         "ack_error": refused_key,
         "ack_form": ack_form,
     }
@@ -163,7 +166,8 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
 
     def plan_context() -> dict:
         if not built:
-            context = _plan_context(roadmap, warnings_page=warnings_page, cycle=cycle)
+            data = load_plan(roadmap, cached=True)
+            context = _plan_context(roadmap, data, warnings_page=warnings_page, cycle=cycle)
             built.append(_with_cached_items(request, context))
         return built[0]
 
@@ -172,7 +176,14 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
             "plan", name, roadmap.pk, roadmap.version, roadmap.org.version,
             request.membership.can_write, *parts,
         )  # fmt: skip
-        return cache.render_fragment(request, key, f"roadmap/plan.html#{name}", plan_context)
+        # Rebuilt after any change of the roadmap, the page of warnings is rendered again
+        # only when what it shows changed: after a rename elsewhere it is read back.
+        content_key = None
+        if name == "warnings":
+            content_key = partial(_warnings_key, can_write=request.membership.can_write)
+        return cache.render_fragment(
+            request, key, f"roadmap/plan.html#{name}", plan_context, content_key=content_key
+        )
 
     if request.htmx and "warnings" in request.GET:
         return HttpResponse(fragment("warnings", warnings_page))
@@ -185,6 +196,36 @@ def roadmap_plan(request: AuthedRequest, pk: int) -> HttpResponse:
         "sequence_html": fragment("sequence", cycle),
     }
     return render(request, "roadmap/plan.html", page)
+
+
+# Bump when the warnings partial changes what it prints for the same warnings.
+WARNINGS_VERSION = 1
+
+
+def _warnings_key(context: dict, *, can_write: bool) -> str:
+    """A key naming what a page of warnings shows: each warning's words, the initiative it
+    links to, its shift offer and acknowledgement, its place, and the counts and pager."""
+    page = context["warnings_page"]
+    shown = (
+        context["roadmap"].pk,
+        can_write,
+        page.number,
+        page.paginator.count,
+        len(context["open_warnings"]),
+        len(context["acknowledged"]),
+        [
+            (
+                w.key, w.category, w.text, str(form["key"].value()),
+                (w.initiative.pk, w.initiative.title) if w.initiative else None,
+                (w.shift.days, w.shift.first_start, w.shift.label) if w.shift else None,
+                (str(w.acknowledgement.by), w.acknowledgement.at, w.acknowledgement.note)
+                if w.acknowledgement else None,
+            )
+            for w, form in context["warning_forms"]
+        ],
+    )  # fmt: skip
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return cache.key("plan-warnings-page", WARNINGS_VERSION, digest)
 
 
 # Bump when the plan-initiative partial changes what it prints for the same rows.

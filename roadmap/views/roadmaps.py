@@ -4,12 +4,15 @@ same template."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
@@ -43,6 +46,10 @@ from roadmap_site.partials import page_or_partial
 INITIATIVES_PER_PAGE = 50
 
 
+# Bump when charts.initiatives_per_cycle draws the same rows differently.
+CHART_VERSION = 1
+
+
 def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = None) -> dict:
     """What both the member page and the shared page show: cycles, initiatives, chart.
 
@@ -63,7 +70,15 @@ def roadmap_overview(roadmap: Roadmap, initiatives: list[Initiative] | None = No
         if initiatives is not None
         else any(row["total"] for row in per_cycle),
         "per_cycle": per_cycle,
-        "chart": charts.initiatives_per_cycle(per_cycle),
+        # A Plotly figure built and validated per distinct count: a rename reads it back.
+        "chart": cache.get_or_build(
+            cache.key(
+                "roadmap-chart",
+                CHART_VERSION,
+                hashlib.sha256(repr(per_cycle).encode()).hexdigest(),
+            ),
+            lambda: charts.initiatives_per_cycle(per_cycle),
+        ),
         # Iterate: what stopped initiatives taught us stays on the roadmap.
         "learnings": stopped_learnings(roadmap),
     }
@@ -135,10 +150,7 @@ def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "roadmap/roadmap_detail.html#initiative-list", context)
 
     def body_context() -> dict:
-        return {
-            **member_overview(roadmap, page),
-            "initiative_form": InitiativeForm(roadmap=roadmap),
-        }
+        return {**member_overview(roadmap, page), "initiative_form": initiative_form(roadmap)}
 
     key = cache.key(
         "roadmap", roadmap.pk, roadmap.version, roadmap.org.version,
@@ -151,6 +163,16 @@ def roadmap_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "exports": list(roadmap.exports.recent()[:5]),
     }
     return render(request, "roadmap/roadmap_detail.html", context)
+
+
+def initiative_form(roadmap: Roadmap) -> SafeString:
+    """The empty form to add an initiative, rendered once per its choices: the roadmap's
+    cycles (a change of them bumps `schedule_version`) and the organisation's people,
+    priorities and KPIs (they bump its `version`). A rename reads it back."""
+    key = cache.key("initiative-form", roadmap.pk, roadmap.schedule_version, roadmap.org.version)
+    return mark_safe(  # noqa: S308 (the form's own rendering)
+        cache.get_or_build(key, lambda: str(InitiativeForm(roadmap=roadmap)))
+    )
 
 
 @member_required(write=True)

@@ -108,3 +108,36 @@ def test_a_renamed_person_and_priority_show_on_the_next_view(
     page = editor_client.get(align_url(roadmap)).text
     assert "Priya Raman-Okafor" in page
     assert "Ramp up in 60 days" in page and "Faster ramp-up" not in page
+
+
+def test_a_rename_renders_again_only_the_cycle_it_is_in(
+    editor_client, roadmap, committed, editor_membership, monkeypatch
+):
+    """Each cycle's section is cached under a digest of what it shows: after a rename the
+    other cycles are read back, and the renamed one shows the new title."""
+    from roadmap.views import align as align_views
+    from tests.factories import InitiativeFactory
+
+    first, second = roadmap.cycles.order_by("start")[:2]
+    committed.change(by=editor_membership.user, cycle=first, justification="Planned.")
+    InitiativeFactory(
+        roadmap=roadmap, cycle=second, status=InitiativeStatus.COMMITTED, title="Coaching lab"
+    )
+    rendered: list[int] = []
+    real = align_views.render_to_string
+
+    def spy(name, context, **kwargs):
+        rendered.append(context["entry"]["cycle"].pk)
+        return real(name, context, **kwargs)
+
+    monkeypatch.setattr(align_views, "render_to_string", spy)
+    page = editor_client.get(align_url(roadmap)).text
+    assert "Coaching lab" in page and "Manager onboarding toolkit" in page
+    assert {first.pk, second.pk} <= set(rendered)
+
+    rendered.clear()
+    committed.change(by=editor_membership.user, title="Manager toolkit, renamed")
+    page = editor_client.get(align_url(roadmap)).text
+    assert "Manager toolkit, renamed" in page and "Manager onboarding toolkit" not in page
+    assert "Coaching lab" in page
+    assert rendered == [first.pk]

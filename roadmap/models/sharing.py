@@ -155,19 +155,29 @@ class ShareLink(OrgOwned):
         Every request under a link starts here, so it is written once as SQL: the ORM
         spent about 1-4 ms compiling the same three-table select on each request, more than
         the rest of a cached page's work. Same rows, same rule as `active()`."""
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(_find_active_sql(), [hash_token(token), timezone.now()])
+            cursor.execute(_find_active_sql(), [hash_token(token), now])
             row = cursor.fetchone()
         if row is None:
             return None
         start = 0
 
         def build[M: models.Model](model: type[M]) -> M:
+            """The model's columns of the row, through the same converters the ORM applies
+            (SQLite returns times as text, PostgreSQL JSON as strings on some drivers)."""
             nonlocal start
-            names = [f.attname for f in model._meta.concrete_fields]
-            instance = model.from_db(connection.alias, names, row[start : start + len(names)])
-            start += len(names)
-            return instance
+            names, values = [], []
+            for field in model._meta.concrete_fields:
+                value = row[start]
+                start += 1
+                column = field.get_col(model._meta.db_table)
+                converters = connection.ops.get_db_converters(column)
+                for convert in converters + column.get_db_converters(connection):
+                    value = convert(value, column, connection)
+                names.append(field.attname)
+                values.append(value)
+            return model.from_db(connection.alias, names, values)
 
         link, roadmap, org = build(cls), build(Roadmap), build(Organization)
         roadmap._state.fields_cache["org"] = org

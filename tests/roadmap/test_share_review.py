@@ -766,3 +766,30 @@ def test_only_the_page_itself_counts_as_a_view(scene, roadmap):
     assert ShareLink.with_pending_views([link])[0].views == 0
     client.get(url("shared_roadmap", token))
     assert ShareLink.with_pending_views([link])[0].views == 1
+
+
+def test_the_link_found_by_its_token_is_the_one_the_orm_reads(roadmap, editor_membership):
+    """`find_active` reads the link, roadmap and organisation with its own SQL: every field
+    must come back as the ORM gives it (SQLite returns times as text), and the expiry rule
+    must be the ORM's."""
+    soon = timezone.now() + timedelta(hours=1)
+    link, token = ShareLink.issue(
+        roadmap=roadmap,
+        created_by=editor_membership.user,
+        label="Board",
+        expires_at=soon,
+        password="s3cret!",
+    )
+    found = ShareLink.find_active(token)
+    assert found is not None
+    for model, got in (
+        (ShareLink, found),
+        (type(roadmap), found.roadmap),
+        (type(roadmap.org), found.roadmap.org),
+    ):
+        want = model.objects.get(pk=got.pk)
+        for field in model._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    assert found.expires_at.tzinfo is not None and found.is_active
+    ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert ShareLink.find_active(token) is None

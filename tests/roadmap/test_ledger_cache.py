@@ -141,3 +141,28 @@ def test_a_rename_renders_again_only_the_cycle_it_is_in(
     assert "Manager toolkit, renamed" in page and "Manager onboarding toolkit" not in page
     assert "Coaching lab" in page
     assert rendered == [first.pk]
+
+
+def test_edited_resources_tradeoffs_and_kpi_show_on_the_next_view(
+    editor_client, viewer_client, org, roadmap, committed
+):
+    """The ledger reads only the columns it prints (and the names as annotations), and each
+    cycle is cached under a digest of them: each edited alone is on the next view, for
+    another role too."""
+    from tests.factories import KpiFactory
+
+    kpi = KpiFactory(org=org, name="Time to competence")
+    edit = reverse("roadmap:initiative_edit", args=[committed.pk])
+    data = edit_data(committed, justification="The rollout needs more hands.")
+    for change, shown in [
+        ({"people": 7}, "7 people"),
+        ({"tradeoffs": "Pauses the LMS migration."}, "Pauses the LMS migration."),
+        ({"kpi": kpi.pk}, "KPI: Time to competence"),
+    ]:
+        for client in (editor_client, viewer_client):
+            assert shown not in client.get(align_url(roadmap)).text
+        data.update(change)
+        reply = editor_client.post(edit, data)
+        assert reply.status_code == 302, reply.context["form"].errors
+        for client in (editor_client, viewer_client):
+            assert shown in client.get(align_url(roadmap)).text

@@ -128,8 +128,22 @@ def _program(request: AuthedRequest, pk: int) -> Program:
 @member_required
 @require_GET
 def program_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The page's body cached under all it shows: the program's own fields and its
+    initiative's title (a rename bumps no organisation version), the organisation's
+    version (every write of events, eligible learners or what counts bumps it), the day,
+    whether the reader may write and the minute the event form offers."""
     program = _program(request, pk)
-    return render(request, "measurement/program.html", program_context(request, program))
+    org = request.org
+    shown = [getattr(program, field.attname) for field in Program._meta.concrete_fields]
+    minute = timezone.now().astimezone(org.zone).strftime("%Y-%m-%dT%H:%M")
+    key = cache.key(
+        "program-page", program.pk, org.version, org.today(), request.membership.can_write,
+        minute, program.initiative.title, repr(shown),
+    )  # fmt: skip
+    body = cache.render_fragment(
+        request, key, "measurement/program.html#body", lambda: program_context(request, program)
+    )
+    return render(request, "measurement/program.html", {"program": program, "body": body})
 
 
 def _refused(request: AuthedRequest, program: Program, **forms) -> HttpResponse:

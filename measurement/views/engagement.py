@@ -7,14 +7,17 @@ events: a fixed number of queries however many events, months or programs.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from measurement import charts, engagement
@@ -78,7 +81,24 @@ def engagement_overview(request: AuthedRequest) -> HttpResponse:
         "rule": engagement.ENGAGEMENT_RULE,
         "decline_rule": engagement.DECLINE_RULE,
     }
-    return render(request, "measurement/engagement.html", context)
+    # The rendering is cached under a digest of everything it prints (no form token in
+    # it: the filters are a GET form), so it cannot be stale and no write invalidates it.
+    shown = (
+        last,
+        request.GET.urlencode(),
+        page.number,
+        page.paginator.count,
+        len(declining),
+        [
+            (row["program"].pk, row["program"].initiative.title, row["month"], row["decline"])
+            for row in rows
+        ],
+    )
+    key = cache.key("engagement-body", org.pk, hashlib.sha256(repr(shown).encode()).hexdigest())
+    body = cache.get_or_build(
+        key, lambda: render_to_string("measurement/engagement.html#body", context, request)
+    )
+    return render(request, "measurement/engagement.html", {"body": mark_safe(body)})  # noqa: S308
 
 
 def program_months(program: Program, last: date) -> tuple[list[engagement.MonthRate], dict | None]:

@@ -227,6 +227,31 @@ def test_program_page_shows_each_write_at_once(editor_client, program):
     assert b"4 active of 50 eligible" in editor_client.get(detail(program)).content
 
 
+def test_overview_rendering_is_reused_until_what_it_shows_changes(
+    editor_client, program, monkeypatch
+):
+    from measurement.views import engagement as views
+
+    rendered = []
+    real = views.render_to_string
+    monkeypatch.setattr(
+        views, "render_to_string", lambda *a, **k: rendered.append(1) or real(*a, **k)
+    )
+    url = reverse("measurement:engagement")
+    fill(program, learners=3, months=(6,))
+    editor_client.get(url)
+    assert b"3 / 100" in editor_client.get(url).content
+    assert len(rendered) == 1
+    initiative = program.initiative
+    initiative.title = "Onboarding, renamed"
+    initiative.save(update_fields=["title"])  # no organisation version: the digest sees it
+    assert b"Onboarding, renamed" in editor_client.get(url).content
+    engagement.set_eligible(program=program, month=date(2026, 6, 1), count=50)
+    assert b"3 / 50" in editor_client.get(url).content
+    assert b"Onboarding, renamed" not in editor_client.get(url + "?q=zzz").content
+    assert len(rendered) == 4
+
+
 def test_program_page_body_is_cached_and_shows_each_change(editor_client, program, monkeypatch):
     """The body is rendered once per everything it shows; a rename of the initiative (no
     organisation version) and a change of what counts show on the next view."""

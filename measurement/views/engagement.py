@@ -89,10 +89,8 @@ def engagement_overview(request: AuthedRequest) -> HttpResponse:
         page.number,
         page.paginator.count,
         len(declining),
-        [
-            (row["program"].pk, row["program"].initiative.title, row["month"], row["decline"])
-            for row in rows
-        ],
+        [(program.pk, program.initiative.title) for program in page],
+        [(row["month"], row["decline"]) for row in rows],
     )
     key = cache.key("engagement-body", org.pk, hashlib.sha256(repr(shown).encode()).hexdigest())
     body = cache.get_or_build(

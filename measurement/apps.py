@@ -15,8 +15,9 @@ class MeasurementConfig(AppConfig):
         from roadmap_site.cache import follow_org_changes
 
         # In the dashboard's order: the article's families as it lists them.
-        register_headlines(alignment.headlines)
-        register_headlines(engagement.headlines)
+        # Alignment and engagement read touchpoints, people and programs, never KPIs.
+        register_headlines(alignment.headlines, reads_kpi_values=False)
+        register_headlines(engagement.headlines, reads_kpi_values=False)
         register_headlines(impact.headlines)
         for kind, rule_text, evaluate in [
             (AlertKind.KPI_OFF_TRACK, alerts.KPI_OFF_TRACK_RULE, alerts.kpis_off_track),

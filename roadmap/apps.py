@@ -15,7 +15,8 @@ class RoadmapConfig(AppConfig):
         from roadmap import measures
         from roadmap.imports import register_target
 
-        register_headlines(measures.headlines)
+        # Commitment changes and SME engagement: initiatives and people, never KPIs.
+        register_headlines(measures.headlines, reads_kpi_values=False)
         register_rule(
             AlertRule(
                 kind=AlertKind.SME_LATE,

@@ -109,18 +109,31 @@ def follow_org_changes(callback: Callable[[Organization], None]) -> None:
         _followers.append(callback)
 
 
-# Inside `one_bump_per_org`: the organisations written to, bumped once at the end.
-_pending: ContextVar[dict[int, Organization] | None] = ContextVar("pending_bumps", default=None)
+# Inside `one_bump_per_org`: the organisations written to, bumped once at the end, with
+# whether every write of each was of KPI values only.
+_pending: ContextVar[dict[int, tuple[Organization, bool]] | None] = ContextVar(
+    "pending_bumps", default=None
+)
 
 
-def bump_org(org: Organization) -> None:
+def bump_org(org: Organization, *, figures_only: bool = False) -> None:
     """The organisation changed (a person, its calendar, its name): every cached page of it
-    is rebuilt on its next view."""
+    is rebuilt on its next view.
+
+    `figures_only`: the write changed KPI values and nothing else, so `steady_version` stays
+    (what never reads KPI values is still true); any other write moves it with `version`."""
     pending = _pending.get()
     if pending is not None:
-        pending[org.pk] = org
+        _org, only = pending.get(org.pk, (org, True))
+        pending[org.pk] = (org, only and figures_only)
         return
-    Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
+    if figures_only:
+        Organization.objects.filter(pk=org.pk).update(version=F("version") + 1)
+    else:
+        Organization.objects.filter(pk=org.pk).update(
+            version=F("version") + 1, steady_version=F("version") + 1
+        )
+        org.steady_version = org.version + 1
     org.version += 1
     for callback in _followers:
         callback(org)
@@ -131,11 +144,11 @@ def one_bump_per_org() -> Iterator[None]:
     """The writes inside bump each organisation's version once, when they are done: a bulk
     decision over 50 rows is one new version, not 50 updates of the same row. Use it inside
     the writes' transaction; nothing is bumped if they fail."""
-    pending: dict[int, Organization] = {}
+    pending: dict[int, tuple[Organization, bool]] = {}
     token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
-    for org in pending.values():
-        bump_org(org)
+    for org, figures_only in pending.values():
+        bump_org(org, figures_only=figures_only)

@@ -115,6 +115,10 @@ class Organization(models.Model):
     # Bumped by every write of what all its pages show (people, the business calendar, its
     # name): part of every cache key of its pages (roadmap_site/cache.py).
     version = models.PositiveIntegerField(default=0, editable=False)
+    # `version` as of the last write of anything but KPI values (`bump_org(figures_only=
+    # True)`): what a reader that never reads KPI values keys its entries on, so a corrected
+    # value leaves them alone. Equal to `version` after every other write.
+    steady_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

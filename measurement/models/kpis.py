@@ -248,7 +248,9 @@ class Kpi(OrgOwned):
         kpi_value.value, kpi_value.note, kpi_value.entered_by = value, note, entered_by
         kpi_value.entered_at = timezone.now()
         kpi_value.save()
-        bump_org(self.org)  # the KPI list shows the latest value and status
+        # The KPI list shows the latest value and status; what never reads KPI values keeps
+        # its entries (`steady_version`).
+        bump_org(self.org, figures_only=True)
         return kpi_value, created
 
 

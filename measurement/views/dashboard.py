@@ -27,8 +27,9 @@ from roadmap_site import cache
 from roadmap_site.access import AuthedRequest, get_for_member, member_required
 from roadmap_site.models import Organization
 
-# The cards are cached under the organisation's version and the day. Roadmap-side changes
-# (a stage's dates) do not bump the organisation's version, so an entry also ages out.
+# The cards are cached under the organisation's version and the day, each source's
+# headlines under the version of what it reads (measurement/dashboard.py). Roadmap-side
+# changes (a stage's dates) do not bump the organisation's version, so an entry also ages out.
 CARDS_TIMEOUT = 10 * 60
 # A page shows what a person can read; the rest is counted, and one rule's whole list is
 # a link away (`?kind=`).
@@ -69,7 +70,7 @@ def _cards_html(org: Organization, today: date) -> str:
 def _cards(org: Organization, today: date) -> list[tuple[KpiFamily, list[Card]]]:
     cards = [
         Card(headline, charts.headline_trend(headline), f"chart-{n}")
-        for n, headline in enumerate(registry.headlines(org, today), start=1)
+        for n, headline in enumerate(registry.cached_headlines(org, today, CARDS_TIMEOUT), start=1)
     ]
     return [
         (KpiFamily(family), list(rows))

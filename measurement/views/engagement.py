@@ -7,14 +7,17 @@ events: a fixed number of queries however many events, months or programs.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from measurement import charts, engagement
@@ -78,7 +81,22 @@ def engagement_overview(request: AuthedRequest) -> HttpResponse:
         "rule": engagement.ENGAGEMENT_RULE,
         "decline_rule": engagement.DECLINE_RULE,
     }
-    return render(request, "measurement/engagement.html", context)
+    # The rendering is cached under a digest of everything it prints (no form token in
+    # it: the filters are a GET form), so it cannot be stale and no write invalidates it.
+    shown = (
+        last,
+        request.GET.urlencode(),
+        page.number,
+        page.paginator.count,
+        len(declining),
+        [(program.pk, program.initiative.title) for program in page],
+        [(row["month"], row["decline"]) for row in rows],
+    )
+    key = cache.key("engagement-body", org.pk, hashlib.sha256(repr(shown).encode()).hexdigest())
+    body = cache.get_or_build(
+        key, lambda: render_to_string("measurement/engagement.html#body", context, request)
+    )
+    return render(request, "measurement/engagement.html", {"body": mark_safe(body)})  # noqa: S308
 
 
 def program_months(program: Program, last: date) -> tuple[list[engagement.MonthRate], dict | None]:
@@ -128,8 +146,22 @@ def _program(request: AuthedRequest, pk: int) -> Program:
 @member_required
 @require_GET
 def program_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The page's body cached under all it shows: the program's own fields and its
+    initiative's title (a rename bumps no organisation version), the organisation's
+    version (every write of events, eligible learners or what counts bumps it), the day,
+    whether the reader may write and the minute the event form offers."""
     program = _program(request, pk)
-    return render(request, "measurement/program.html", program_context(request, program))
+    org = request.org
+    shown = [getattr(program, field.attname) for field in Program._meta.concrete_fields]
+    minute = timezone.now().astimezone(org.zone).strftime("%Y-%m-%dT%H:%M")
+    key = cache.key(
+        "program-page", program.pk, org.version, org.today(), request.membership.can_write,
+        minute, program.initiative.title, repr(shown),
+    )  # fmt: skip
+    body = cache.render_fragment(
+        request, key, "measurement/program.html#body", lambda: program_context(request, program)
+    )
+    return render(request, "measurement/program.html", {"program": program, "body": body})
 
 
 def _refused(request: AuthedRequest, program: Program, **forms) -> HttpResponse:

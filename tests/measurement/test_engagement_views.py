@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from measurement import engagement
 from measurement.models import EligibleLearners, LearnerEvent, Program, ProgramMonth
+from roadmap_site.cache import CSRF_PLACEHOLDER
 from tests.factories import InitiativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,69 @@ def test_program_page_shows_each_write_at_once(editor_client, program):
     assert b"4 active of 100 eligible" in editor_client.get(detail(program)).content
     engagement.set_eligible(program=program, month=date(2026, 6, 1), count=50)
     assert b"4 active of 50 eligible" in editor_client.get(detail(program)).content
+
+
+def test_overview_rendering_is_reused_until_what_it_shows_changes(
+    editor_client, program, monkeypatch
+):
+    from measurement.views import engagement as views
+
+    rendered = []
+    real = views.render_to_string
+    monkeypatch.setattr(
+        views, "render_to_string", lambda *a, **k: rendered.append(1) or real(*a, **k)
+    )
+    url = reverse("measurement:engagement")
+    fill(program, learners=3, months=(6,))
+    editor_client.get(url)
+    assert b"3 / 100" in editor_client.get(url).content
+    assert len(rendered) == 1
+    initiative = program.initiative
+    initiative.title = "Onboarding, renamed"
+    initiative.save(update_fields=["title"])  # no organisation version: the digest sees it
+    assert b"Onboarding, renamed" in editor_client.get(url).content
+    engagement.set_eligible(program=program, month=date(2026, 6, 1), count=50)
+    assert b"3 / 50" in editor_client.get(url).content
+    assert b"Onboarding, renamed" not in editor_client.get(url + "?q=zzz").content
+    assert len(rendered) == 4
+
+
+def test_program_page_body_is_cached_and_shows_each_change(editor_client, program, monkeypatch):
+    """The body is rendered once per everything it shows; a rename of the initiative (no
+    organisation version) and a change of what counts show on the next view."""
+    from measurement.views import engagement as views
+
+    built = []
+    real = views.program_context
+    monkeypatch.setattr(views, "program_context", lambda *a, **k: built.append(1) or real(*a, **k))
+    fill(program, learners=3, months=(6,))
+    editor_client.get(detail(program))
+    assert b"3 active of 100 eligible" in editor_client.get(detail(program)).content
+    assert len(built) == 1
+    initiative = program.initiative
+    initiative.title = "Onboarding, renamed"
+    initiative.save(update_fields=["title"])
+    assert b"Onboarding, renamed" in editor_client.get(detail(program)).content
+    url = reverse("measurement:program_settings", args=[program.pk])
+    editor_client.post(
+        url, {"qualifying_events": "opened", "completion_event": "passed", "decline_percent": "20"}
+    )
+    page = editor_client.get(detail(program)).content
+    assert b"<li>opened</li>" in page and b"<strong>passed</strong>" in page
+    assert len(built) == 3
+
+
+def test_program_page_cache_keeps_roles_and_tokens_apart(editor_client, viewer_client, program):
+    fill(program, learners=3, months=(6,))
+    editor_client.get(detail(program))  # cached for an editor
+    viewer_page = viewer_client.get(detail(program)).content
+    assert b"Record event" not in viewer_page and b"3 active of 100 eligible" in viewer_page
+    editor_page = editor_client.get(detail(program)).content.decode()
+    assert "Record event" in editor_page
+    assert CSRF_PLACEHOLDER not in editor_page
+    token = editor_client.cookies["csrftoken"].value
+    other = viewer_client.get(detail(program))
+    assert token not in other.content.decode()
 
 
 # Entry by hand ----------------------------------------------------------------------------

@@ -337,8 +337,14 @@ class ChartRenderer:
         """Queue every `(figure, alt)` with the browser and return at once, each as a chart
         still being drawn (an image of `chart:<n>`, see `ChartFetcher`), so the document is
         parsed and styled while the browser draws. Raises `ChartUnavailable` when no browser
-        can draw (then draw each with `svg()`: tables)."""
-        self._wait_for_browser()
+        can draw (then draw each with `svg()`: tables).
+
+        The browser need not be open yet: each chart is drawn as soon as it is, and the
+        document is parsed meanwhile (a browser that then fails to open makes each chart a
+        failed fetch, so the caller renders again with tables)."""
+        self.start()
+        if self.unavailable:
+            raise ChartUnavailable(self.unavailable)
         charts = []
         for figure, alt in figures:
             number = len(self._pending) + 1
@@ -375,16 +381,33 @@ class ChartRenderer:
     def _submit(self, figure: dict, width: int) -> Future:
         if self.unavailable:
             raise ChartUnavailable(self.unavailable)
-        if self._kaleido is None:
+        if self._kaleido is None and self._opening is None:
             self._wait_for_browser()
         layout = figure.get("layout") or {}
         opts = {"format": "svg", "width": width, "height": int(layout.get("height") or 360)}
         assert self._loop is not None
-        return asyncio.run_coroutine_threadsafe(
-            self._kaleido.calc_fig(figure, opts=opts), self._loop
-        )
+        if self._kaleido is not None:
+            return asyncio.run_coroutine_threadsafe(
+                self._kaleido.calc_fig(figure, opts=opts), self._loop
+            )
+        # Still opening: queued in the browser's loop, drawn the moment it is open, while
+        # this thread goes on (`_collect` waits for the opening first, `start_timeout`).
+        assert self._opening is not None
+        opening = self._opening
+
+        async def once_open() -> Any:
+            browser = await asyncio.wrap_future(opening)
+            return await browser.calc_fig(figure, opts=opts)
+
+        return asyncio.run_coroutine_threadsafe(once_open(), self._loop)
 
     def _collect(self, future: Future) -> str:
+        if self._kaleido is None and self._opening is not None:
+            try:
+                self._wait_for_browser()  # at most `start_timeout`; the chart then `timeout`
+            except ChartUnavailable:
+                future.cancel()
+                raise
         if self.unavailable:  # an earlier chart hung: this one is not waited for
             future.cancel()
             raise ChartUnavailable(self.unavailable)
@@ -436,7 +459,10 @@ class ChartRenderer:
                 path=self.browser_path,
                 plotlyjs=plotly_js.as_uri(),
                 mathjax=False,
-                timeout=self.timeout,
+                # Ours alone (`_collect`): with Kaleido's own the same length, a hung chart
+                # could end as its error ("could not be drawn", the next one waited for
+                # again) rather than as the browser that stopped answering.
+                timeout=None,
             )
             await browser.open()
             return browser

@@ -257,3 +257,27 @@ def test_a_chart_drawn_in_a_used_tab_is_the_chart_drawn_in_a_fresh_browser():
         assert used._kaleido.tabs_ready._queue[0]._current_js_id == page_before
     # Same figure, same drawing: only the chart's number in its ids differs (c1 vs c2).
     assert after.replace("c2", "c1") == alone
+
+
+@needs_browser
+def test_charts_drawn_ahead_are_queued_while_the_browser_still_opens():
+    # The document is parsed while Chromium starts: queuing does not wait for it.
+    with ChartRenderer() as charts:
+        charts.start()
+        ahead = charts.draw_ahead([(bars(), "a"), (other_figure(), "b")])
+        assert charts._kaleido is None  # still opening: nothing waited for it
+        drawn = [charts.drawn_ahead(chart.src) for chart in ahead]
+    assert all(chart.svg.startswith("<svg") for chart in drawn) and charts.drawn == 2
+    assert "<title>b</title>" in drawn[1].svg
+
+
+def test_charts_queued_for_a_browser_that_will_not_start_are_tables(tmp_path):
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    with ChartRenderer(browser_path=str(broken), start_timeout=20) as charts:
+        ahead = charts.draw_ahead([(bars(), "a"), (bars(), "b")])
+        drawn = [charts.drawn_ahead(chart.src) for chart in ahead]
+    reason = "Chart shown as a table: the browser that draws charts did not start."
+    assert [chart.note for chart in drawn] == [reason, reason] and charts.tables == 2
+    assert drawn[0].table.rows  # the figure's data, to print instead

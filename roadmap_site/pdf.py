@@ -551,7 +551,7 @@ def _tabs_kept(kaleido_class: type) -> type:
     if not hasattr(kaleido_class, "_return_kaleido_tab"):
         return kaleido_class
 
-    class TabsKept(kaleido_class):  # type: ignore[misc,valid-type]
+    class TabsKept(kaleido_class):
         async def _return_kaleido_tab(self, tab: Any) -> None:
             await self.tabs_ready.put(tab)
 

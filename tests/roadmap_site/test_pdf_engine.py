@@ -232,3 +232,52 @@ def test_charts_drawn_ahead_after_one_drawn_now_use_the_same_browser():
         assert charts.waiting == 0 and charts.drawn_ahead("chart:1") is drawn[0]
     assert now.drawn and all(chart.svg.startswith("<svg") for chart in drawn)
     assert "<title>b</title>" in drawn[1].svg and charts.drawn == 3
+
+
+def other_figure() -> dict:
+    return figure_json(
+        go.Figure(
+            data=[go.Scatter(name="NPS", x=["2026-01-01", "2026-02-01"], y=[10, 40])],
+            layout=go.Layout(height=280, title={"text": "Trend"}),
+        )
+    )
+
+
+@needs_browser
+def test_a_chart_drawn_in_a_used_tab_is_the_chart_drawn_in_a_fresh_browser():
+    # Tabs are not reloaded between charts (plotly.js parsed again each time was most of a
+    # chart's time): nothing of one chart may reach the next, and the tab stays the same.
+    with ChartRenderer() as fresh:
+        alone = fresh.svg(bars(), alt="a").svg
+    with ChartRenderer() as used:
+        used.svg(other_figure(), alt="first")
+        tab = used._kaleido.tabs_ready._queue[0]
+        page_before = tab._current_js_id
+        after = used.svg(bars(), alt="a").svg
+        assert used._kaleido.tabs_ready._queue[0]._current_js_id == page_before
+    # Same figure, same drawing: only the chart's number in its ids differs (c1 vs c2).
+    assert after.replace("c2", "c1") == alone
+
+
+@needs_browser
+def test_charts_drawn_ahead_are_queued_while_the_browser_still_opens():
+    # The document is parsed while Chromium starts: queuing does not wait for it.
+    with ChartRenderer() as charts:
+        charts.start()
+        ahead = charts.draw_ahead([(bars(), "a"), (other_figure(), "b")])
+        assert charts._kaleido is None  # still opening: nothing waited for it
+        drawn = [charts.drawn_ahead(chart.src) for chart in ahead]
+    assert all(chart.svg.startswith("<svg") for chart in drawn) and charts.drawn == 2
+    assert "<title>b</title>" in drawn[1].svg
+
+
+def test_charts_queued_for_a_browser_that_will_not_start_are_tables(tmp_path):
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    with ChartRenderer(browser_path=str(broken), start_timeout=20) as charts:
+        ahead = charts.draw_ahead([(bars(), "a"), (bars(), "b")])
+        drawn = [charts.drawn_ahead(chart.src) for chart in ahead]
+    reason = "Chart shown as a table: the browser that draws charts did not start."
+    assert [chart.note for chart in drawn] == [reason, reason] and charts.tables == 2
+    assert drawn[0].table.rows  # the figure's data, to print instead

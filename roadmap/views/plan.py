@@ -570,6 +570,7 @@ def sme_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         assignment.delete()
         assignment.initiative.roadmap.touch()
+        cache.bump_org(request.org)  # SME engagement on the measurement dashboard
     messages.success(request, f"{assignment.person} is no longer an SME of this initiative.")
     return redirect(reverse("roadmap:initiative_plan", args=[assignment.initiative_id]) + "#smes")
 

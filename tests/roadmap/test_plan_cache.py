@@ -244,3 +244,23 @@ def test_a_rename_reuses_the_rules_answers_and_a_new_date_runs_them(
     assert editor_client.post(edit, data).status_code in (200, 302)
     assert "5 Apr \u2013 9 Apr" in plan(editor_client, roadmap)
     assert "plan_warnings" in runs
+
+
+def test_adding_and_removing_an_sme_move_the_organisations_figures(editor_client, planned, org):
+    """SME engagement on the measurement dashboard is cached on the organisation's
+    versions: both the addition and the removal must move them."""
+    initiative = planned["initiative"]
+    sme = PersonFactory(org=org, name="Dana Okafor")
+
+    def versions():
+        org.refresh_from_db()
+        return org.version, org.steady_version
+
+    before = versions()
+    editor_client.post(reverse("roadmap:sme_add", args=[initiative.pk]), {"person": sme.pk})
+    added = versions()
+    assert added[0] > before[0] and added[1] > before[1]
+    assignment = initiative.sme_assignments.get()
+    editor_client.post(reverse("roadmap:sme_remove", args=[assignment.pk]))
+    removed = versions()
+    assert removed[0] > added[0] and removed[1] > added[1]

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
@@ -34,7 +35,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from measurement import fetch, tabular, targets
+from measurement import engagement, fetch, tabular, targets
 from measurement.figures import Finding
 from measurement.models import ImportRowError, ImportRun, MetricSource, RunStatus, SourceKind
 from measurement.models.sources import FAILING_AFTER, MAX_ROW_ERRORS, Schedule
@@ -344,16 +345,17 @@ def _write_rows(
     mapping = run.mapping or source.mapping
     if target.bulk is not None and table.format == "csv":
         positions = column_index(table.header, mapping, target)
-        staged = target.bulk(
-            source=source,
-            stream=stream,
-            table=table,
-            positions=positions,
-            clean=row_cleaner(table.header, positions, source),
-            cap=cap,
-            limit=MAX_ROW_ERRORS,
-            progress=lambda rows: cache.set(progress_key(run.pk), rows, 3600),
-        )
+        with _refused_as_source_problem():
+            staged = target.bulk(
+                source=source,
+                stream=stream,
+                table=table,
+                positions=positions,
+                clean=row_cleaner(table.header, positions, source),
+                cap=cap,
+                limit=MAX_ROW_ERRORS,
+                progress=lambda rows: cache.set(progress_key(run.pk), rows, 3600),
+            )
         if staged is not None:
             counts["read"], counts["rejected"] = staged.read, staged.rejected
             counts["written"], counts["unchanged"] = staged.written, staged.unchanged
@@ -361,11 +363,13 @@ def _write_rows(
             return
         stream.seek(0)  # a file COPY cannot read: row by row
         table = tabular.open_table(stream)
-    writer = target.open(source)
+    with _refused_as_source_problem():
+        writer = target.open(source)
     batch: list[targets.Row] = []
 
     def flush() -> None:
-        outcome = writer.add(batch)
+        with _refused_as_source_problem():
+            outcome = writer.add(batch)
         _count(outcome, counts, refusals)
         batch.clear()
         cache.set(progress_key(run.pk), counts["read"], 3600)
@@ -384,7 +388,18 @@ def _write_rows(
             flush()
     if batch:
         flush()
-    _count(writer.close(), counts, refusals)
+    with _refused_as_source_problem():
+        _count(writer.close(), counts, refusals)
+
+
+@contextmanager
+def _refused_as_source_problem() -> Iterator[None]:
+    """A write the engagement rules refuse as a whole (its program deleted meanwhile) ends
+    the run with that reason, as any other problem of the source does."""
+    try:
+        yield
+    except engagement.EngagementError as error:
+        raise SourceProblem(str(error)) from error
 
 
 def _count(outcome: targets.Outcome, counts: dict[str, int], refusals: list) -> None:

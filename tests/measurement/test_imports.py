@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from measurement import alerts, sources, tabular, tasks
+from measurement import alerts, engagement, sources, tabular, tasks
 from measurement.models import (
     Alert,
     AlertKind,
@@ -386,3 +386,18 @@ def test_credentials_are_stored_encrypted(org, kpi):
     token = sources.encrypt_secret("Bearer s3cret")
     assert "s3cret" not in token
     assert sources.decrypt_secret(token) == "Bearer s3cret"
+
+
+def test_a_program_deleted_while_its_import_starts_fails_the_run_cleanly(org, program, monkeypatch):
+    """The race `lock_program` closes (the program deleted between the run's start and its
+    first write), injected: the run fails with the reason, and nothing is written."""
+
+    def gone(_program):
+        raise engagement.EngagementError("This program no longer exists.")
+
+    monkeypatch.setattr(engagement, "lock_program", gone)
+    rows = "learner_key,event_type,occurred_at\nl1,launched,2026-05-01T09:00:00Z\n"
+    run = run_file(source_for(org, "learner_activity", program=program), rows.encode())
+    assert run.status == RunStatus.FAILED
+    assert "no longer exists" in run.error
+    assert not LearnerEvent.objects.filter(program=program).exists()

@@ -9,7 +9,8 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.cache import cache as django_cache
-from django.db.models import Count
+from django.db.models import Case, Count, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -90,34 +91,71 @@ class AlertGroup:
 
 def _alerts_context(org: Organization, *, kind: str = "", **extra) -> dict:
     """The open alerts grouped by rule, `SHOWN_PER_RULE` of each (all of `kind`, up to
-    `ALL_OF_ONE_RULE`), the acknowledged ones apart. One query per rule, whatever the
-    number of alerts."""
-    open_alerts = Alert.objects.for_org(org).open()
-    counts = dict(
-        open_alerts.unacknowledged().values_list("kind").annotate(n=Count("pk")).order_by()
-    )
-    groups = []
-    for rule in alerts.rules():
-        if not counts.get(rule.kind):
-            continue
-        limit = ALL_OF_ONE_RULE if kind == rule.kind else SHOWN_PER_RULE
-        rows = list(
-            open_alerts.unacknowledged().filter(kind=rule.kind).select_related("owner")[:limit]
+    `ALL_OF_ONE_RULE`), the acknowledged ones apart, and how many of each: one query,
+    whatever the number of rules or alerts (`_open_alerts_ranked`)."""
+    rows = _open_alerts_ranked(org, kind=kind if alerts.rule_for(kind) else "")
+    unacknowledged: dict[str, list[Alert]] = {}
+    counts: dict[str, int] = {}
+    acknowledged: list[Alert] = []
+    acknowledged_count = 0
+    for alert in rows:
+        if alert.acknowledged_at is None:
+            unacknowledged.setdefault(alert.kind, []).append(alert)
+            counts[alert.kind] = alert.in_group  # type: ignore[attr-defined]
+        else:
+            acknowledged.append(alert)
+            acknowledged_count = alert.in_group  # type: ignore[attr-defined]
+    groups = [
+        AlertGroup(
+            AlertKind(rule.kind), rule.rule_text, unacknowledged[rule.kind], counts[rule.kind]
         )
-        groups.append(AlertGroup(AlertKind(rule.kind), rule.rule_text, rows, counts[rule.kind]))
-    acknowledged = list(
-        open_alerts.filter(acknowledged_at__isnull=False)
-        .select_related("acknowledged_by")
-        .order_by("-acknowledged_at")[:ACKNOWLEDGED_SHOWN]
-    )
+        for rule in alerts.rules()
+        if rule.kind in unacknowledged
+    ]
     return {
         "alert_groups": groups,
         "acknowledged_alerts": acknowledged,
         "open_count": sum(counts.values()),
-        "acknowledged_count": open_alerts.filter(acknowledged_at__isnull=False).count(),
+        "acknowledged_count": acknowledged_count,
         "alert_rules": alerts.rules(),
         **extra,
     }
+
+
+def _open_alerts_ranked(org: Organization, *, kind: str = "") -> list[Alert]:
+    """The open alerts the dashboard shows, in one query: the unacknowledged ones numbered
+    within their kind in the model's order (first seen, then pk), the acknowledged ones
+    numbered together, latest acknowledgement first; the first `SHOWN_PER_RULE` of each
+    kind (`ALL_OF_ONE_RULE` of `kind`) and `ACKNOWLEDGED_SHOWN` acknowledged ones are kept.
+    Each row carries `in_group`, how many alerts its group has in all (a window count, so
+    no separate count query), and `place`, its number within the group."""
+    acknowledged = Q(acknowledged_at__isnull=False)
+    # The unacknowledged ones are grouped by kind, the acknowledged ones all together.
+    group = [
+        Case(When(acknowledged, then=Value(1)), default=Value(0)),
+        Case(When(acknowledged, then=Value("")), default=F("kind")),
+    ]
+    limit = Case(
+        When(acknowledged, then=Value(ACKNOWLEDGED_SHOWN)),
+        When(kind=kind, then=Value(ALL_OF_ONE_RULE)),
+        default=Value(SHOWN_PER_RULE),
+    )
+    return list(
+        Alert.objects.for_org(org)
+        .open()
+        .select_related("owner", "acknowledged_by")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=group,
+                order_by=[F("acknowledged_at").desc(nulls_last=True), "first_seen", "pk"],
+            ),
+            in_group=Window(Count("pk"), partition_by=group),
+            limit=limit,
+        )
+        .filter(place__lte=F("limit"))
+        .order_by("place", "pk")
+    )
 
 
 # How often a dashboard whose alerts are behind the data asks again for their refresh

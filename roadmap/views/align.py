@@ -86,7 +86,7 @@ LEDGER_INITIATIVE_FIELDS = ("cycle_id", "title", "status", "budget", "people", "
 LEDGER_REQUEST_FIELDS = ("title", "state", "decision_reason", "deferred_to__name")
 
 # Bump when the ledger-cycle partial changes what it prints for the same rows.
-CYCLE_VERSION = 3
+CYCLE_VERSION = 4
 
 
 def _row(i: Initiative) -> tuple:

@@ -88,6 +88,11 @@ urlpatterns = [
     path("roadmaps/<int:pk>/align/", align.roadmap_align, name="roadmap_align"),
     path("roadmaps/<int:pk>/not-doing/", align.not_doing_create, name="not_doing_create"),
     path(
+        "roadmaps/<int:pk>/align/cycles/<int:cycle_pk>/not-doing/",
+        align.cycle_not_doing,
+        name="cycle_not_doing",
+    ),
+    path(
         "roadmaps/<int:pk>/download/commitments/",
         downloads.commitment_download,
         name="commitment_download",

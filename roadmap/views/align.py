@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -53,8 +53,28 @@ def _align_context(roadmap: Roadmap) -> dict:
     ledger = commitment_ledger(
         roadmap, cycles=cycles, initiatives=initiatives, request_fields=LEDGER_REQUEST_FIELDS
     )
+    for entry in ledger["ledger"]:
+        _shorten_not_doing(entry)
     _with_cached_cycles(ledger["ledger"])
     return {"roadmap": roadmap, **ledger}
+
+
+# A cycle's "not doing" list shows this many items; the rest (450 declined requests at
+# scale) load on demand behind a "Show all" link that works without JavaScript.
+NOT_DOING_SHOWN = 10
+
+
+def _shorten_not_doing(entry: dict) -> None:
+    """The first `NOT_DOING_SHOWN` of the cycle's requests then dropped options, and how many
+    more there are; a list that short shows whole."""
+    requests, dropped = entry["not_doing"], entry["dropped"]
+    total = entry["not_doing_total"] = len(requests) + len(dropped)
+    if total <= NOT_DOING_SHOWN:
+        entry["shown_requests"], entry["shown_dropped"], entry["more"] = requests, dropped, 0
+        return
+    entry["shown_requests"] = requests[:NOT_DOING_SHOWN]
+    entry["shown_dropped"] = dropped[: max(0, NOT_DOING_SHOWN - len(requests))]
+    entry["more"] = total - NOT_DOING_SHOWN
 
 
 # What the ledger prints of an initiative, with the names `_align_context` annotates: after
@@ -66,7 +86,7 @@ LEDGER_INITIATIVE_FIELDS = ("cycle_id", "title", "status", "budget", "people", "
 LEDGER_REQUEST_FIELDS = ("title", "state", "decision_reason", "deferred_to__name")
 
 # Bump when the ledger-cycle partial changes what it prints for the same rows.
-CYCLE_VERSION = 2
+CYCLE_VERSION = 4
 
 
 def _row(i: Initiative) -> tuple:
@@ -133,6 +153,27 @@ def _align_page(
     )
     context = {"roadmap": roadmap, "phase": "align", "not_doing_form": form, "ledger_html": ledger}
     return render(request, "roadmap/roadmap_align.html", context, status=status)
+
+
+@member_required
+@require_GET
+def cycle_not_doing(request: AuthedRequest, pk: int, cycle_pk: int) -> HttpResponse:
+    """One cycle's whole "not doing" list. htmx asks for the items after the first
+    `NOT_DOING_SHOWN` (the Align page's "Show all" link); without JavaScript the link opens
+    this page with the whole list. Read-only for every role."""
+    roadmap = get_for_member(request, Roadmap.objects.select_related("org"), pk=pk)
+    cycle = get_object_or_404(roadmap.cycles.all(), pk=cycle_pk)
+    entry = commitment_ledger(
+        roadmap, cycles=[cycle], initiatives=(), request_fields=LEDGER_REQUEST_FIELDS
+    )["ledger"][0]
+    items = [("request", r) for r in entry["not_doing"]]
+    items += [("dropped", d) for d in entry["dropped"]]
+    context = {"roadmap": roadmap, "cycle": cycle, "phase": "align", "items": items}
+    if request.htmx:
+        context["items"] = items[NOT_DOING_SHOWN:]
+        context["first_id"] = f"not-doing-more-{cycle.pk}"  # the "Show all" item it replaces
+        return render(request, "roadmap/cycle_not_doing.html#not-doing-items", context)
+    return render(request, "roadmap/cycle_not_doing.html", context)
 
 
 @member_required(write=True)

@@ -78,6 +78,11 @@ def demo_pages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         ("request-list", "/requests/"),
         ("request", f"/requests/{request.pk}/"),
         ("align-ledger", f"/roadmaps/{roadmap.pk}/align/"),
+        (
+            "align-not-doing",
+            f"/roadmaps/{roadmap.pk}/align/cycles/{roadmap.cycles.order_by('start').first().pk}"
+            "/not-doing/",
+        ),
         ("export-options", f"/roadmaps/{roadmap.pk}/exports/new/"),
         ("change-log", f"/roadmaps/{roadmap.pk}/changes/"),
         ("quarterly-report", f"/roadmaps/{roadmap.pk}/reports/"),

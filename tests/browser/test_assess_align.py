@@ -137,3 +137,34 @@ def test_request_to_commitment_with_a_justified_change(
     form_page.set_viewport_size(PHONE)
     screenshot("assess-status-phone", of=form_page)
     requester.close()
+
+
+def test_show_all_not_doing_keeps_focus_in_the_list(page: Page, live_server, sign_in):
+    """A long "not doing" list shows its first items; "Show all" (a real link) brings the
+    rest in its place and focus lands on the first item it revealed."""
+    from roadmap.models import NotDoing
+    from roadmap.views.align import NOT_DOING_SHOWN
+
+    org = OrganizationFactory(name="Northwind Global", slug="northwind", fiscal_year_start_month=2)
+    admin = MembershipFactory(org=org, role=Role.VIEWER, user__email="vic@example.com").user
+    roadmap = RoadmapFactory(org=org, title="Global onboarding roadmap", fiscal_year=2027)
+    cycle = roadmap.cycles.order_by("start").first()
+    total = NOT_DOING_SHOWN + 5
+    NotDoing.objects.bulk_create(
+        NotDoing(org=org, roadmap=roadmap, cycle=cycle, title=f"Option {n:02}", reason="Costly.")
+        for n in range(total)
+    )
+    sign_in(admin)
+    page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/align/")
+    items = page.locator(f"#not-doing-{cycle.pk} li")
+    expect(items).to_have_count(NOT_DOING_SHOWN + 1)
+    show_all = page.get_by_role("link", name=f"Show all {total} not doing in {cycle.name}")
+    show_all.focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    expect(items).to_have_count(total)
+    expect(page.get_by_text(f"Option {total - 1:02}")).to_be_visible()
+    revealed = items.nth(NOT_DOING_SHOWN)
+    expect(revealed).to_contain_text(f"Option {NOT_DOING_SHOWN:02}")
+    expect(revealed).to_be_focused()
+    assert page.url.endswith("/align/")  # htmx, not the no-JavaScript page
